@@ -1,0 +1,207 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, tests, packages and demonstrates the Autosnap module.
+
+.DESCRIPTION
+    Tasks:
+      Build            (default) stage the importable module in out/Autosnap and LocalCloud in out/LocalCloud
+      Test             Build, run every xunit test, then every Pester suite in a child pwsh;
+                       ends with the line "N passed, N failed" and exits non-zero on any failure
+      Demo             Build, start LocalCloud on a free loopback port and run the nightly job against it
+      Bench            measured figures (cold start, one-server job, fleet, listing), printed as tables
+      Soak             many servers, many simulated days, injected faults; prints totals and violations
+      Package          out/Autosnap.<version>.nupkg, the format PowerShell repositories serve
+      IntegrationTest  the same module against a real OpenStack (Debian only, root)
+      Clean            remove out/ and the locally restored packages
+
+    Everything build.ps1 needs it fetches itself (Pester from NuGet into ./.packages); it never writes to
+    PowerShell's module paths.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Soak', 'Package', 'IntegrationTest', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'Autosnap'
+$LocalCloudOut = Join-Path $Out 'LocalCloud'
+$TestResults = Join-Path $Out 'test-results'
+$Packages = Join-Path $Root '.packages'
+$PesterVersion = '6.2.0'
+
+# Third-party assemblies the module ships, all under dependencies/. An allow-list: a missing one fails the
+# build, and nothing else (System.Management.Automation above all) is ever copied.
+$ModuleDependencies = @('Newtonsoft.Json.dll', 'Polly.dll')
+
+# A plain function (no CmdletBinding): its arguments go to dotnet untouched, so `-v:minimal` is not
+# mistaken for -Verbose.
+function Invoke-Dotnet {
+    Write-Host "dotnet $($args -join ' ')" -ForegroundColor DarkGray
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) {
+        throw "dotnet $($args[0]) failed with exit code $LASTEXITCODE"
+    }
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))
+    $version = $props.Project.PropertyGroup.ModuleVersion | Where-Object { $_ } | Select-Object -First 1
+    if (-not $version) { throw 'ModuleVersion is missing from Directory.Build.props' }
+    $version
+}
+
+# The pwsh that runs this script, as a command line that starts a fresh one. Under `dotnet pwsh` the
+# process is dotnet itself and pwsh.dll sits in $PSHOME.
+function Get-PwshCommand {
+    $exe = (Get-Process -Id $PID).Path
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') {
+        return @($exe, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    @($exe)
+}
+
+function Invoke-ChildPwsh {
+    param([Parameter(Mandatory)] [string[]] $Arguments)
+    $pwsh = @(Get-PwshCommand)
+    $rest = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $Arguments
+    & $pwsh[0] @rest
+    $LASTEXITCODE
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    $staging = Join-Path $Out 'staging'
+    Invoke-Dotnet build (Join-Path $Root 'Autosnap.sln') -c $Configuration --nologo '-v:minimal'
+    Invoke-Dotnet publish (Join-Path $Root 'src/Autosnap/Autosnap.csproj') -c $Configuration --no-build -o $staging --nologo '-v:minimal'
+    Invoke-Dotnet publish (Join-Path $Root 'src/Autosnap.LocalCloud/Autosnap.LocalCloud.csproj') -c $Configuration --no-build -o $LocalCloudOut --nologo '-v:minimal'
+
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    $dependencies = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'dependencies')
+    foreach ($file in @('Autosnap.dll', 'Autosnap.pdb')) {
+        Copy-Item (Join-Path $staging $file) $ModuleOut
+    }
+    foreach ($file in $ModuleDependencies) {
+        $source = Join-Path $staging $file
+        if (-not (Test-Path $source)) { throw "Expected dependency $file was not published to $staging" }
+        Copy-Item $source $dependencies
+    }
+    $module = Join-Path $Root 'module'
+    (Get-Content -Raw (Join-Path $module 'Autosnap.psd1')).Replace('{{ModuleVersion}}', $version) |
+        Set-Content -NoNewline -Encoding utf8 (Join-Path $ModuleOut 'Autosnap.psd1')
+    Get-ChildItem $module -Exclude 'Autosnap.psd1' | Copy-Item -Destination $ModuleOut -Recurse -Force
+    Remove-Item -Recurse -Force $staging
+
+    $manifest = Test-ModuleManifest (Join-Path $ModuleOut 'Autosnap.psd1')
+    Write-Host "Built Autosnap $($manifest.Version) in $ModuleOut; LocalCloud in $LocalCloudOut" -ForegroundColor Green
+}
+
+# Pester comes from NuGet (a PackageDownload restore into ./.packages), never from a module path.
+function Get-PesterModulePath {
+    $manifest = Join-Path $Packages "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $manifest)) {
+        Invoke-Dotnet restore (Join-Path $Root 'tests/TestTools.proj') --packages $Packages "-p:PesterVersion=$PesterVersion" --nologo '-v:minimal'
+    }
+    if (-not (Test-Path $manifest)) { throw "Pester $PesterVersion was restored but $manifest is missing" }
+    $manifest
+}
+
+# Reads the counters of every .trx file dotnet test wrote.
+function Get-XunitTotals {
+    param([string] $Directory)
+    $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($trx in Get-ChildItem $Directory -Filter *.trx -Recurse) {
+        $counters = ([xml](Get-Content -Raw -LiteralPath $trx.FullName)).TestRun.ResultSummary.Counters
+        $totals.Passed += [int]$counters.passed
+        $totals.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $totals.Skipped += [int]$counters.notExecuted
+    }
+    [pscustomobject]$totals
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $pester = Get-PesterModulePath
+    if (Test-Path $TestResults) { Remove-Item -Recurse -Force $TestResults }
+    $null = New-Item -ItemType Directory -Force $TestResults
+
+    $xunitFailed = $false
+    try {
+        Invoke-Dotnet test (Join-Path $Root 'Autosnap.sln') -c $Configuration --no-build --nologo `
+            --logger trx --logger 'console;verbosity=minimal' --results-directory (Join-Path $TestResults 'xunit')
+    }
+    catch {
+        # failures are counted from the .trx files below; keep going so Pester still runs
+        $xunitFailed = $true
+        Write-Warning $_
+    }
+    $xunit = Get-XunitTotals (Join-Path $TestResults 'xunit')
+
+    $pesterResult = Join-Path $TestResults 'pester.json'
+    $null = Invoke-ChildPwsh -Arguments @('-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
+        '-PesterPath', $pester, '-ModulePath', $ModuleOut, '-ResultPath', $pesterResult)
+    $pesterTotals = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json }
+                    else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+
+    $passed = $xunit.Passed + $pesterTotals.Passed
+    $failed = $xunit.Failed + $pesterTotals.Failed
+    $skipped = $xunit.Skipped + $pesterTotals.Skipped
+    if ($xunitFailed -and $xunit.Failed -eq 0) { $failed++ }   # dotnet test failed without a failing test: a crash
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pesterTotals.Passed) passed, $($pesterTotals.Failed) failed"
+    $line = "$passed passed, $failed failed"
+    if ($skipped) { $line += ", $skipped skipped" }
+    Write-Host $line
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $version = Get-ModuleVersion
+    $target = Join-Path $Out "Autosnap.$version.nupkg"
+    if (Test-Path $target) { Remove-Item -Force $target }
+    # PSResourceGet (in pwsh 7.4+) writes the nupkg exactly as Publish-PSResource would, without a repository.
+    Compress-PSResource -Path $ModuleOut -DestinationPath $Out
+    if (-not (Test-Path $target)) { throw "Compress-PSResource did not produce $target" }
+    Write-Host "Packaged $target" -ForegroundColor Green
+}
+
+function Invoke-Clean {
+    foreach ($path in @($Out, $Packages)) {
+        if (Test-Path $path) { Remove-Item -Recurse -Force $path }
+    }
+    Invoke-Dotnet clean (Join-Path $Root 'Autosnap.sln') -c $Configuration --nologo '-v:quiet'
+}
+
+function Invoke-NotYet([string] $Name) {
+    Write-Warning "$Name is not implemented yet."
+    exit 2
+}
+
+Push-Location $Root
+try {
+    switch ($Task) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Package' { Invoke-Package }
+        'Clean' { Invoke-Clean }
+        'Demo' { Invoke-NotYet 'Demo' }
+        'Bench' { Invoke-NotYet 'Bench' }
+        'Soak' { Invoke-NotYet 'Soak' }
+        'IntegrationTest' { Invoke-NotYet 'IntegrationTest' }
+    }
+}
+finally {
+    Pop-Location
+}
