@@ -80,6 +80,15 @@ namespace Autosnap.Model
         /// <summary>The region the image lives in.</summary>
         public string? Region { get; }
 
+        /// <summary>The session the image was read through, so piped objects reach the same account.</summary>
+        public RackspaceSession? Session { get; internal set; }
+
+        /// <summary>
+        /// Set on the images New-AutoSnapshot returns: when such an image is piped into rotation and is not good,
+        /// rotation of its pool is skipped (a job rotates only after its new snapshot is good).
+        /// </summary>
+        internal bool CreatedByNewAutoSnapshot { get; set; }
+
         /// <summary>Every property (metadata) of the image.</summary>
         public IReadOnlyDictionary<string, string> Properties { get; }
 
@@ -96,6 +105,6 @@ namespace Autosnap.Model
 
         /// <summary>The same image with other properties (after a metadata change).</summary>
         public AutoSnapshot WithProperties(IReadOnlyDictionary<string, string> properties) =>
-            new AutoSnapshot(Id, Name, Status, Created, Region, properties, Size, Progress, IsProtected);
+            new AutoSnapshot(Id, Name, Status, Created, Region, properties, Size, Progress, IsProtected) { Session = Session };
     }
 }

@@ -1,0 +1,106 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using Autosnap.Cloud;
+using Autosnap.Engine;
+using Autosnap.Model;
+
+namespace Autosnap.Cmdlets
+{
+    /// <summary>Lists cloud servers by name (wildcards), id and metadata, in one region, several or all.</summary>
+    [Cmdlet(VerbsCommon.Get, "RackspaceServer", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(RackspaceServer))]
+    public sealed class GetRackspaceServerCommand : AutosnapCmdlet
+    {
+        private const string NameSet = "Name";
+        private const string IdSet = "Id";
+
+        /// <summary>Server names; wildcards allowed.</summary>
+        [Parameter(Position = 0, ParameterSetName = NameSet)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? Name { get; set; }
+
+        /// <summary>Server ids.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("ServerId")]
+        [ValidateNotNullOrEmpty]
+        public string[] Id { get; set; } = null!;
+
+        /// <summary>Only servers whose metadata has every one of these keys with a matching value (wildcards allowed in values).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Hashtable? Metadata { get; set; }
+
+        /// <summary>Regions to look in; the session's region when omitted.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(RegionCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string[]? Region { get; set; }
+
+        /// <summary>Looks in every region of the session's catalog.</summary>
+        [Parameter]
+        public SwitchParameter AllRegions { get; set; }
+
+        /// <summary>The session to use; the default session when omitted.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public RackspaceSession? Session { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            RackspaceSession session = ResolveSession(Session);
+            IReadOnlyList<string> regions = ResolveRegions(session, Region, AllRegions.IsPresent, "RackspaceServer");
+            var patterns = (Name ?? new[] { "*" }).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+            var metadataFilter = (Metadata ?? new Hashtable()).Cast<DictionaryEntry>()
+                .Select(e => (Key: e.Key.ToString() ?? string.Empty, Value: new WildcardPattern(e.Value?.ToString() ?? string.Empty, WildcardOptions.IgnoreCase)))
+                .ToList();
+            bool MetadataMatches(RackspaceServer s) =>
+                metadataFilter.All(f => s.Metadata.TryGetValue(f.Key, out string? value) && f.Value.IsMatch(value));
+
+            Run(async (host, token) =>
+            {
+                var service = new SnapshotService(session, host);
+                var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (string region in regions)
+                {
+                    try
+                    {
+                        if (ParameterSetName == IdSet)
+                        {
+                            foreach (string id in Id)
+                            {
+                                RackspaceServer? server = await service.Compute(region).FindServerAsync(id, token).ConfigureAwait(false);
+                                if (server == null) continue;
+                                server.Session = session;
+                                found.Add(id);
+                                if (MetadataMatches(server)) host.Post(() => WriteObject(server));
+                            }
+                        }
+                        else
+                        {
+                            foreach (RackspaceServer server in await service.ListServersAsync(region, n => patterns.Any(p => p.IsMatch(n)), token).ConfigureAwait(false))
+                            {
+                                found.UnionWith(Name?.Where(n => new WildcardPattern(n, WildcardOptions.IgnoreCase).IsMatch(server.Name)) ?? Enumerable.Empty<string>());
+                                if (MetadataMatches(server)) host.Post(() => WriteObject(server));
+                            }
+                        }
+                    }
+                    catch (CloudException e)
+                    {
+                        host.Post(() => WriteError(ErrorFor(e, "RackspaceServer", region)));
+                    }
+                }
+                // Like Get-Process: a name without wildcards (or an id) that matched nothing is an error.
+                IEnumerable<string> asked = ParameterSetName == IdSet ? Id : (Name ?? new string[0]).Where(n => !WildcardPattern.ContainsWildcardCharacters(n));
+                foreach (string missing in asked.Where(a => !found.Contains(a)))
+                {
+                    host.Post(() => WriteError(new ErrorRecord(
+                        new ItemNotFoundException($"No server with {(ParameterSetName == IdSet ? "id" : "name")} '{missing}' in {string.Join(", ", regions)}."),
+                        "RackspaceServerNotFound", ErrorCategory.ObjectNotFound, missing)));
+                }
+            });
+        }
+    }
+}

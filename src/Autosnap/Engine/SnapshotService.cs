@@ -1,0 +1,339 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Autosnap.Cloud;
+using Autosnap.Model;
+
+namespace Autosnap.Engine
+{
+    /// <summary>How long to wait for a snapshot and how often to look.</summary>
+    public sealed class WaitOptions
+    {
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
+
+        /// <summary>The first pause between two looks; it grows by half each time, up to <see cref="MaxPollInterval"/>.</summary>
+        public TimeSpan FirstPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+        public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+    }
+
+    /// <summary>How a wait ended.</summary>
+    public sealed class WaitResult
+    {
+        public WaitResult(AutoSnapshot? snapshot, bool timedOut)
+        {
+            Snapshot = snapshot;
+            TimedOut = timedOut;
+        }
+
+        /// <summary>The image as it is now; null when the cloud deleted it (Nova does that when a snapshot fails).</summary>
+        public AutoSnapshot? Snapshot { get; }
+
+        public bool TimedOut { get; }
+
+        public bool IsGood => !TimedOut && Snapshot?.State == SnapshotState.Good;
+    }
+
+    /// <summary>
+    /// Finding servers, taking snapshots and waiting for them. A snapshot request is never sent twice for the same
+    /// job without first checking that the first one did not already create the image.
+    /// </summary>
+    public sealed class SnapshotService
+    {
+        /// <summary>The name a snapshot gets unless the caller gives a template.</summary>
+        public const string DefaultNameTemplate = "{server}-{schedule}-{timestamp}";
+
+        // Nova: a server must have no task running for createImage; these statuses accept one.
+        private static readonly HashSet<string> SnapshotableStatuses =
+            new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED" };
+
+        private static readonly Regex ScheduleName = new Regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
+        private const int MaxCreateAttempts = 3;
+
+        private readonly RackspaceSession _session;
+        private readonly IJobHost _host;
+
+        public SnapshotService(RackspaceSession session, IJobHost host)
+        {
+            _session = session;
+            _host = host;
+        }
+
+        public ComputeClient Compute(string region) => new ComputeClient(_session.Cloud, region, _host);
+
+        public ImageClient Images(string region) => new ImageClient(_session.Cloud, region, _host);
+
+        /// <summary>A server by id, or by exact name when no server has that id. Several servers of that name are an error.</summary>
+        public async Task<RackspaceServer> ResolveServerAsync(string idOrName, string region, CancellationToken cancellationToken)
+        {
+            ComputeClient compute = Compute(region);
+            if (Guid.TryParse(idOrName, out _))
+            {
+                RackspaceServer? byId = await compute.FindServerAsync(idOrName, cancellationToken).ConfigureAwait(false);
+                if (byId != null) return Attach(byId);
+            }
+            // Nova's name filter is a regular expression; a name that is not a plain one is filtered here only.
+            string? serverFilter = Regex.IsMatch(idOrName, @"^[\w .-]+$") ? idOrName : null;
+            var matches = (await compute.ListServersAsync(serverFilter, cancellationToken).ConfigureAwait(false))
+                .Where(s => string.Equals(s.Name, idOrName, StringComparison.Ordinal))
+                .ToList();
+            switch (matches.Count)
+            {
+                case 1:
+                    return Attach(matches[0]);
+                case 0:
+                    throw new CloudException(CloudErrorKind.NotFound, $"No server with id or name '{idOrName}' in region {region}.");
+                default:
+                    throw new CloudException(CloudErrorKind.Conflict,
+                        $"{matches.Count} servers are named '{idOrName}' in region {region} ({string.Join(", ", matches.Select(m => m.Id))}); give the id.");
+            }
+        }
+
+        /// <summary>Servers of a region whose name matches <paramref name="nameMatches"/> (all when null).</summary>
+        public async Task<IReadOnlyList<RackspaceServer>> ListServersAsync(string region, Func<string, bool>? nameMatches, CancellationToken cancellationToken)
+        {
+            var servers = await Compute(region).ListServersAsync(null, cancellationToken).ConfigureAwait(false);
+            return servers.Where(s => nameMatches == null || nameMatches(s.Name)).Select(Attach).ToList();
+        }
+
+        /// <summary>
+        /// Asks for a snapshot of <paramref name="server"/> in pool <paramref name="schedule"/> and returns the new image id.
+        /// The server's state is read first: a running snapshot is reported as such, not as a raw 409.
+        /// Each request carries a unique token in the image metadata; when an answer is lost, the image with that
+        /// token is looked up before the request is sent again, so a retry never makes a second snapshot.
+        /// </summary>
+        public async Task<string> StartAsync(RackspaceServer server, string schedule, IReadOnlyDictionary<string, string>? extraMetadata,
+                                             string? nameTemplate, CancellationToken cancellationToken)
+        {
+            ValidateSchedule(schedule);
+            ComputeClient compute = Compute(server.Region);
+            RackspaceServer current = await compute.FindServerAsync(server.Id, cancellationToken).ConfigureAwait(false)
+                ?? throw new CloudException(CloudErrorKind.NotFound, $"Server {server.Name} ({server.Id}) no longer exists in region {server.Region}.");
+            ThrowIfNotSnapshotable(current);
+
+            string token = Guid.NewGuid().ToString();
+            var metadata = BuildMetadata(current.Id, schedule, token, extraMetadata);
+            string name = FormatName(nameTemplate ?? DefaultNameTemplate, current, schedule, _session.Cloud.ServerNow(server.Region));
+            ImageClient images = Images(server.Region);
+
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    string imageId = await compute.CreateImageAsync(current.Id, name, metadata, cancellationToken).ConfigureAwait(false);
+                    _host.Verbose($"Snapshot '{name}' of {current.Name} requested: image {imageId}.");
+                    return imageId;
+                }
+                catch (CloudException e) when (e.Kind == CloudErrorKind.Conflict && attempt == 1)
+                {
+                    // A plain 409 to our first request: another task got there first (we checked task_state just before).
+                    throw SnapshotRunning(current, e);
+                }
+                catch (CloudException e) when (e.OutcomeUnknown || e.Kind == CloudErrorKind.Conflict)
+                {
+                    // Did the request we could not hear back from create the image after all?
+                    string? created = await FindByRequestTokenAsync(images, current.Id, token, cancellationToken).ConfigureAwait(false);
+                    if (created != null)
+                    {
+                        _host.Verbose($"The answer to the snapshot request was lost, but it created image {created}; using it.");
+                        return created;
+                    }
+                    if (e.Kind == CloudErrorKind.Conflict)
+                    {
+                        throw SnapshotRunning(current, e);
+                    }
+                    if (attempt >= MaxCreateAttempts)
+                    {
+                        throw;
+                    }
+                    _host.Verbose($"The snapshot request failed before it created an image ({e.Message}); asking again ({attempt + 1}/{MaxCreateAttempts}).");
+                }
+            }
+        }
+
+        /// <summary>
+        /// Waits until the image is good, failed or gone, or the timeout passes, reporting progress (percent where the
+        /// cloud gives one). Looks at the compute API's image view (it carries progress) with a growing interval, and
+        /// reads the final image from Glance once.
+        /// </summary>
+        public async Task<WaitResult> WaitAsync(string imageId, string region, string label, WaitOptions options, CancellationToken cancellationToken)
+        {
+            ComputeClient compute = Compute(region);
+            ImageClient images = Images(region);
+            int activityId = ActivityIdFor(imageId);
+            string activity = $"Waiting for snapshot {label}";
+            var watch = Stopwatch.StartNew();
+            TimeSpan interval = options.FirstPollInterval;
+            bool timedOut = false;
+            bool useGlance = false;
+            try
+            {
+                while (true)
+                {
+                    string status;
+                    int? percent;
+                    if (!useGlance)
+                    {
+                        ImageProgress? progress = await compute.GetImageProgressAsync(imageId, cancellationToken).ConfigureAwait(false);
+                        if (progress == null)
+                        {
+                            // Gone, or a cloud without the compute image view: Glance tells which.
+                            AutoSnapshot? image = await images.FindAsync(imageId, cancellationToken).ConfigureAwait(false);
+                            if (image == null) return new WaitResult(null, false);
+                            useGlance = true;
+                            status = image.Status;
+                            percent = null;
+                        }
+                        else
+                        {
+                            status = progress.Status;
+                            percent = progress.Progress;
+                        }
+                    }
+                    else
+                    {
+                        AutoSnapshot? image = await images.FindAsync(imageId, cancellationToken).ConfigureAwait(false);
+                        if (image == null) return new WaitResult(null, false);
+                        status = image.Status;
+                        percent = null;
+                    }
+
+                    if (SnapshotStates.Classify(status) != SnapshotState.Pending)
+                    {
+                        break;
+                    }
+                    TimeSpan remaining = options.Timeout - watch.Elapsed;
+                    if (remaining <= TimeSpan.Zero)
+                    {
+                        timedOut = true;
+                        break;
+                    }
+                    _host.Progress(new ProgressUpdate(activityId, activity,
+                        $"{status}{(percent.HasValue ? $" {percent}%" : string.Empty)}, {watch.Elapsed:hh\\:mm\\:ss} elapsed", percent));
+                    await Task.Delay(interval < remaining ? interval : remaining, cancellationToken).ConfigureAwait(false);
+                    interval = TimeSpan.FromTicks(Math.Min(options.MaxPollInterval.Ticks, (long)(interval.Ticks * 1.5)));
+                }
+            }
+            finally
+            {
+                _host.Progress(new ProgressUpdate(activityId, activity, "done", 100, completed: true));
+            }
+            AutoSnapshot? final = await images.FindAsync(imageId, cancellationToken).ConfigureAwait(false);
+            if (timedOut)
+            {
+                _host.Verbose($"Snapshot {label} is still {final?.Status ?? "missing"} after {options.Timeout}.");
+            }
+            return new WaitResult(final == null ? null : Attach(final), timedOut);
+        }
+
+        /// <summary>The image as Glance has it now (null when it does not exist).</summary>
+        public async Task<AutoSnapshot?> FindImageAsync(string imageId, string region, CancellationToken cancellationToken)
+        {
+            AutoSnapshot? image = await Images(region).FindAsync(imageId, cancellationToken).ConfigureAwait(false);
+            return image == null ? null : Attach(image);
+        }
+
+        public static void ValidateSchedule(string schedule)
+        {
+            if (schedule == null || !ScheduleName.IsMatch(schedule))
+            {
+                throw new ArgumentException(
+                    $"The schedule name '{schedule}' is not valid: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. daily, weekly, monthly).",
+                    nameof(schedule));
+            }
+        }
+
+        /// <summary>Autosnap's ownership metadata plus the caller's, checked against the limits clouds enforce.</summary>
+        public static IReadOnlyDictionary<string, string> BuildMetadata(string serverId, string schedule, string requestToken,
+                                                                        IReadOnlyDictionary<string, string>? extra)
+        {
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in extra ?? new Dictionary<string, string>())
+            {
+                if (pair.Key.StartsWith("autosnap_", StringComparison.OrdinalIgnoreCase))
+                    throw new ArgumentException($"Metadata key '{pair.Key}' is reserved: keys starting with 'autosnap_' are Autosnap's own.", nameof(extra));
+                if (pair.Key.StartsWith("com.rackspace", StringComparison.OrdinalIgnoreCase) || pair.Key.StartsWith("org.openstack", StringComparison.OrdinalIgnoreCase))
+                    throw new ArgumentException($"Metadata key '{pair.Key}' is reserved by the cloud (com.rackspace*, org.openstack*).", nameof(extra));
+                if (pair.Key.Length == 0 || pair.Key.Length > 255 || (pair.Value ?? string.Empty).Length > 255)
+                    throw new ArgumentException($"Metadata key '{pair.Key}': keys must be 1 to 255 characters and values at most 255.", nameof(extra));
+                metadata[pair.Key] = pair.Value ?? string.Empty;
+            }
+            metadata[AutosnapMetadata.Schedule] = schedule;
+            metadata[AutosnapMetadata.Server] = serverId;
+            metadata[AutosnapMetadata.Request] = requestToken;
+            // Rackspace allows 40 image metadata items; the base image's own properties are not counted here.
+            if (metadata.Count > 40)
+                throw new ArgumentException($"Too much metadata: {metadata.Count} items, of which 3 are Autosnap's; clouds allow 40.", nameof(extra));
+            return metadata;
+        }
+
+        /// <summary>
+        /// Expands a name template: {server} (name), {id} (server id), {schedule}, {timestamp} (UTC, 20260120T000500Z),
+        /// {date} (UTC, 2026-01-20). The name is for people; Autosnap never reads it back.
+        /// </summary>
+        public static string FormatName(string template, RackspaceServer server, string schedule, DateTimeOffset nowUtc)
+        {
+            DateTimeOffset utc = nowUtc.ToUniversalTime();
+            string name = template
+                .Replace("{server}", server.Name)
+                .Replace("{id}", server.Id)
+                .Replace("{schedule}", schedule)
+                .Replace("{timestamp}", utc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture))
+                .Replace("{date}", utc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
+                .Trim();
+            if (name.Length == 0)
+                throw new ArgumentException($"The name template '{template}' gives an empty name.", nameof(template));
+            return name.Length <= 255 ? name : name.Substring(0, 255);
+        }
+
+        private static void ThrowIfNotSnapshotable(RackspaceServer server)
+        {
+            if (server.IsImaging)
+            {
+                throw SnapshotRunning(server, null);
+            }
+            if (!SnapshotableStatuses.Contains(server.Status))
+            {
+                throw new CloudException(CloudErrorKind.Conflict,
+                    $"Server {server.Name} ({server.Id}) is {server.Status}{(server.TaskState != null ? $" (task {server.TaskState})" : string.Empty)}; " +
+                    "a snapshot needs it ACTIVE, SHUTOFF, PAUSED or SUSPENDED with no task running.");
+            }
+        }
+
+        private static CloudException SnapshotRunning(RackspaceServer server, CloudException? inner) =>
+            new CloudException(CloudErrorKind.Conflict,
+                $"A snapshot or other image task is already running on server {server.Name} ({server.Id})" +
+                (server.TaskState != null ? $" (task state {server.TaskState})" : string.Empty) +
+                "; the cloud takes one at a time. Try again when it has finished.",
+                inner?.StatusCode, inner?.FaultName ?? "conflictingRequest", inner);
+
+        private static async Task<string?> FindByRequestTokenAsync(ImageClient images, string serverId, string token, CancellationToken cancellationToken)
+        {
+            var query = new ImageQuery();
+            query.Properties[AutosnapMetadata.Request] = token;
+            var found = await images.ListAsync(query, cancellationToken).ConfigureAwait(false);
+            // Filters are the server's; check them here too (a cloud that ignored the filter must not hand us a stranger).
+            return found.FirstOrDefault(i => i.Properties.TryGetValue(AutosnapMetadata.Request, out string? t) && t == token &&
+                                             string.Equals(i.ServerId, serverId, StringComparison.OrdinalIgnoreCase))?.Id;
+        }
+
+        private RackspaceServer Attach(RackspaceServer server)
+        {
+            server.Session = _session;
+            return server;
+        }
+
+        internal AutoSnapshot Attach(AutoSnapshot snapshot)
+        {
+            snapshot.Session = _session;
+            return snapshot;
+        }
+
+        private static int ActivityIdFor(string imageId) => Math.Abs(imageId.GetHashCode() % 100000) + 1;
+    }
+}

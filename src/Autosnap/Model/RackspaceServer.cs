@@ -1,0 +1,42 @@
+using System;
+using System.Collections.Generic;
+
+namespace Autosnap.Model
+{
+    /// <summary>A cloud server (Nova instance) as the compute API describes it.</summary>
+    public sealed class RackspaceServer
+    {
+        public RackspaceServer(string id, string name, string status, string? taskState, string region,
+                               DateTimeOffset? created, IReadOnlyDictionary<string, string> metadata)
+        {
+            Id = id;
+            Name = name;
+            Status = status;
+            TaskState = taskState;
+            Region = region;
+            Created = created;
+            Metadata = metadata;
+        }
+
+        public string Id { get; }
+        public string Name { get; }
+
+        /// <summary>ACTIVE, SHUTOFF, BUILD, ERROR...</summary>
+        public string Status { get; }
+
+        /// <summary>OS-EXT-STS:task_state: null when idle; image_snapshot*, image_uploading... while a snapshot runs.</summary>
+        public string? TaskState { get; }
+
+        public string Region { get; }
+        public DateTimeOffset? Created { get; }
+        public IReadOnlyDictionary<string, string> Metadata { get; }
+
+        /// <summary>The session the server was read through, so piped objects reach the same account.</summary>
+        public RackspaceSession? Session { get; internal set; }
+
+        /// <summary>True while the server is busy with an image (a snapshot or a backup): a new snapshot would get 409.</summary>
+        public bool IsImaging => TaskState != null && TaskState.StartsWith("image_", StringComparison.OrdinalIgnoreCase);
+
+        public override string ToString() => $"{Name} ({Id})";
+    }
+}
