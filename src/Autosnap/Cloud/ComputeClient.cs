@@ -82,7 +82,7 @@ namespace Autosnap.Cloud
             var request = new CloudRequest(HttpMethod.Get, Url("/servers/" + Uri.EscapeDataString(serverId)), "compute", $"get server {serverId} in {Region}");
             request.AcceptedStatus.Add(HttpStatusCode.NotFound);
             return _session.SendAsync(request,
-                response => response.Status == HttpStatusCode.NotFound ? null : ReadServer(Json.Object(Json.Parse(response.Body), "server")),
+                response => response.Status == HttpStatusCode.NotFound ? null : ReadServer(JsonFields.Object(JsonFields.Parse(response.Body), "server")),
                 _log, cancellationToken);
         }
 
@@ -106,8 +106,8 @@ namespace Autosnap.Cloud
                 var request = new CloudRequest(HttpMethod.Get, next, "compute", $"list servers in {Region}");
                 var page = await _session.SendAsync(request, response =>
                 {
-                    JObject body = Json.Parse(response.Body);
-                    var list = Json.Array(body, "servers").Select(s => ReadServer(s as JObject ?? throw new FormatException("a server is not an object"))).ToList();
+                    JObject body = JsonFields.Parse(response.Body);
+                    var list = JsonFields.Array(body, "servers").Select(s => ReadServer(s as JObject ?? throw new FormatException("a server is not an object"))).ToList();
                     string? nextHref = (body["servers_links"] as JArray)?.OfType<JObject>()
                         .FirstOrDefault(l => (string?)l["rel"] == "next")?["href"]?.ToString();
                     return (list, nextHref);
@@ -157,7 +157,7 @@ namespace Autosnap.Cloud
             {
                 // 2.45+: {"image_id": "..."}; before (and on Rackspace): Location: .../images/{id}. The URL itself
                 // "should not be relied upon" (and real Nova points it at Glance without /v2): take the last segment.
-                if (response.Body.Trim().Length > 0 && Json.Parse(response.Body)["image_id"] is JToken id && id.Type == JTokenType.String)
+                if (response.Body.Trim().Length > 0 && JsonFields.Parse(response.Body)["image_id"] is JToken id && id.Type == JTokenType.String)
                 {
                     return id.ToString();
                 }
@@ -175,9 +175,9 @@ namespace Autosnap.Cloud
             return _session.SendAsync(request, response =>
             {
                 if (response.Status == HttpStatusCode.NotFound) return null;
-                JObject image = Json.Object(Json.Parse(response.Body), "image");
-                long? progress = Json.OptionalLong(image, "progress");
-                return new ImageProgress(Json.String(image, "status"), progress.HasValue ? (int)Math.Max(0, Math.Min(100, progress.Value)) : (int?)null);
+                JObject image = JsonFields.Object(JsonFields.Parse(response.Body), "image");
+                long? progress = JsonFields.OptionalLong(image, "progress");
+                return new ImageProgress(JsonFields.String(image, "status"), progress.HasValue ? (int)Math.Max(0, Math.Min(100, progress.Value)) : (int?)null);
             }, _log, cancellationToken);
         }
 
@@ -187,14 +187,14 @@ namespace Autosnap.Cloud
             var request = new CloudRequest(HttpMethod.Get, Url("/limits"), "compute", $"get limits in {Region}");
             return _session.SendAsync<IReadOnlyList<RateLimit>>(request, response =>
             {
-                JObject limits = Json.Object(Json.Parse(response.Body), "limits");
+                JObject limits = JsonFields.Object(JsonFields.Parse(response.Body), "limits");
                 var result = new List<RateLimit>();
                 foreach (JObject rate in (limits["rate"] as JArray ?? new JArray()).OfType<JObject>())
                 {
-                    string uri = Json.OptionalString(rate, "uri") ?? "*";
+                    string uri = JsonFields.OptionalString(rate, "uri") ?? "*";
                     foreach (JObject limit in (rate["limit"] as JArray ?? new JArray()).OfType<JObject>())
                     {
-                        result.Add(new RateLimit(Json.String(limit, "verb"), uri, (int)(Json.OptionalLong(limit, "value") ?? 0), Json.String(limit, "unit")));
+                        result.Add(new RateLimit(JsonFields.String(limit, "verb"), uri, (int)(JsonFields.OptionalLong(limit, "value") ?? 0), JsonFields.String(limit, "unit")));
                     }
                 }
                 return result;
@@ -203,14 +203,14 @@ namespace Autosnap.Cloud
 
         private RackspaceServer ReadServer(JObject server)
         {
-            var metadata = Json.SimpleMembers(server["metadata"] as JObject);
+            var metadata = JsonFields.SimpleMembers(server["metadata"] as JObject);
             return new RackspaceServer(
-                Json.String(server, "id"),
-                Json.OptionalString(server, "name") ?? string.Empty,
-                Json.OptionalString(server, "status") ?? "UNKNOWN",
-                Json.OptionalString(server, "OS-EXT-STS:task_state"),
+                JsonFields.String(server, "id"),
+                JsonFields.OptionalString(server, "name") ?? string.Empty,
+                JsonFields.OptionalString(server, "status") ?? "UNKNOWN",
+                JsonFields.OptionalString(server, "OS-EXT-STS:task_state"),
                 Region,
-                Json.OptionalDate(server, "created"),
+                JsonFields.OptionalDate(server, "created"),
                 metadata);
         }
 

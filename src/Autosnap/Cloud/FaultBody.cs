@@ -31,7 +31,7 @@ namespace Autosnap.Cloud
             {
                 try
                 {
-                    if (Json.Parse(text) is JObject root && root.Properties().FirstOrDefault() is JProperty envelope &&
+                    if (JsonFields.Parse(text) is JObject root && root.Properties().FirstOrDefault() is JProperty envelope &&
                         envelope.Value is JObject inner)
                     {
                         fault.Name = envelope.Name;

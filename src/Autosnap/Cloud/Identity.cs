@@ -124,32 +124,32 @@ namespace Autosnap.Cloud
 
         private static IdentityResult ReadRackspace(CloudResponse response)
         {
-            JObject access = Json.Object(Json.Parse(response.Body), "access");
-            JObject token = Json.Object(access, "token");
-            JObject user = Json.Object(access, "user");
+            JObject access = JsonFields.Object(JsonFields.Parse(response.Body), "access");
+            JObject token = JsonFields.Object(access, "token");
+            JObject user = JsonFields.Object(access, "user");
             JObject? tenant = token["tenant"] as JObject;
             var endpoints = new List<ServiceEndpoint>();
-            foreach (JObject service in Json.Array(access, "serviceCatalog").OfType<JObject>())
+            foreach (JObject service in JsonFields.Array(access, "serviceCatalog").OfType<JObject>())
             {
-                string type = Json.String(service, "type");
-                string name = Json.OptionalString(service, "name") ?? type;
+                string type = JsonFields.String(service, "type");
+                string name = JsonFields.OptionalString(service, "name") ?? type;
                 foreach (JObject endpoint in (service["endpoints"] as JArray ?? new JArray()).OfType<JObject>())
                 {
-                    string? url = Json.OptionalString(endpoint, "publicURL");
+                    string? url = JsonFields.OptionalString(endpoint, "publicURL");
                     if (url != null)
                     {
-                        endpoints.Add(new ServiceEndpoint(type, name, Json.OptionalString(endpoint, "region"), Json.Url(url, "publicURL"), "public"));
+                        endpoints.Add(new ServiceEndpoint(type, name, JsonFields.OptionalString(endpoint, "region"), JsonFields.Url(url, "publicURL"), "public"));
                     }
                 }
             }
             return new IdentityResult(
-                Json.String(token, "id"),
-                Json.Date(token, "expires"),
-                Json.OptionalString(user, "id") ?? Json.String(user, "name"),
-                Json.String(user, "name"),
-                tenant != null ? Json.OptionalString(tenant, "id") : null,
-                tenant != null ? Json.OptionalString(tenant, "name") : null,
-                Json.OptionalString(user, "RAX-AUTH:defaultRegion"),
+                JsonFields.String(token, "id"),
+                JsonFields.Date(token, "expires"),
+                JsonFields.OptionalString(user, "id") ?? JsonFields.String(user, "name"),
+                JsonFields.String(user, "name"),
+                tenant != null ? JsonFields.OptionalString(tenant, "id") : null,
+                tenant != null ? JsonFields.OptionalString(tenant, "name") : null,
+                JsonFields.OptionalString(user, "RAX-AUTH:defaultRegion"),
                 new ServiceCatalog(endpoints));
         }
 
@@ -157,29 +157,29 @@ namespace Autosnap.Cloud
         {
             string tokenId = response.Header("X-Subject-Token")
                 ?? throw new FormatException("the answer has no X-Subject-Token header");
-            JObject token = Json.Object(Json.Parse(response.Body), "token");
-            JObject user = Json.Object(token, "user");
+            JObject token = JsonFields.Object(JsonFields.Parse(response.Body), "token");
+            JObject user = JsonFields.Object(token, "user");
             JObject? project = token["project"] as JObject;
             var endpoints = new List<ServiceEndpoint>();
             foreach (JObject service in (token["catalog"] as JArray ?? new JArray()).OfType<JObject>())
             {
-                string type = Json.String(service, "type");
-                string name = Json.OptionalString(service, "name") ?? type;
+                string type = JsonFields.String(service, "type");
+                string name = JsonFields.OptionalString(service, "name") ?? type;
                 foreach (JObject endpoint in (service["endpoints"] as JArray ?? new JArray()).OfType<JObject>())
                 {
                     endpoints.Add(new ServiceEndpoint(type, name,
-                        Json.OptionalString(endpoint, "region_id") ?? Json.OptionalString(endpoint, "region"),
-                        Json.Url(Json.String(endpoint, "url"), "url"),
-                        Json.OptionalString(endpoint, "interface") ?? "public"));
+                        JsonFields.OptionalString(endpoint, "region_id") ?? JsonFields.OptionalString(endpoint, "region"),
+                        JsonFields.Url(JsonFields.String(endpoint, "url"), "url"),
+                        JsonFields.OptionalString(endpoint, "interface") ?? "public"));
                 }
             }
             return new IdentityResult(
                 tokenId,
-                Json.Date(token, "expires_at"),
-                Json.String(user, "id"),
-                Json.OptionalString(user, "name") ?? Json.String(user, "id"),
-                project != null ? Json.OptionalString(project, "id") : null,
-                project != null ? Json.OptionalString(project, "name") : null,
+                JsonFields.Date(token, "expires_at"),
+                JsonFields.String(user, "id"),
+                JsonFields.OptionalString(user, "name") ?? JsonFields.String(user, "id"),
+                project != null ? JsonFields.OptionalString(project, "id") : null,
+                project != null ? JsonFields.OptionalString(project, "name") : null,
                 null,
                 new ServiceCatalog(endpoints));
         }

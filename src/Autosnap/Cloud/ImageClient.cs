@@ -88,11 +88,11 @@ namespace Autosnap.Cloud
                 var request = new CloudRequest(HttpMethod.Get, next, "image", $"list images ({query}) in {Region}");
                 var page = await _session.SendAsync(request, response =>
                 {
-                    JObject body = Json.Parse(response.Body);
-                    var images = Json.Array(body, "images")
+                    JObject body = JsonFields.Parse(response.Body);
+                    var images = JsonFields.Array(body, "images")
                         .Select(i => ReadImage(i as JObject ?? throw new FormatException("an image is not an object")))
                         .ToList();
-                    return (images, next: Json.OptionalString(body, "next"));
+                    return (images, next: JsonFields.OptionalString(body, "next"));
                 }, _log, cancellationToken).ConfigureAwait(false);
                 if (page.images.Any(i => !seenIds.Add(i.Id)))
                 {
@@ -123,7 +123,7 @@ namespace Autosnap.Cloud
             var request = new CloudRequest(HttpMethod.Get, ImageUrl(imageId), "image", $"get image {imageId} in {Region}");
             request.AcceptedStatus.Add(HttpStatusCode.NotFound);
             return _session.SendAsync(request,
-                response => response.Status == HttpStatusCode.NotFound ? null : ReadImage(Json.Parse(response.Body)),
+                response => response.Status == HttpStatusCode.NotFound ? null : ReadImage(JsonFields.Parse(response.Body)),
                 _log, cancellationToken);
         }
 
@@ -164,24 +164,24 @@ namespace Autosnap.Cloud
                 JsonBody = patch.ToString(Formatting.None),
                 ContentType = "application/openstack-images-v2.1-json-patch",
             };
-            return _session.SendAsync(request, response => ReadImage(Json.Parse(response.Body)), _log, cancellationToken);
+            return _session.SendAsync(request, response => ReadImage(JsonFields.Parse(response.Body)), _log, cancellationToken);
         }
 
         private AutoSnapshot ReadImage(JObject image)
         {
-            string id = Json.String(image, "id");
+            string id = JsonFields.String(image, "id");
             try
             {
                 return new AutoSnapshot(
                     id,
-                    Json.OptionalString(image, "name") ?? string.Empty,
-                    Json.String(image, "status"),
-                    Json.Date(image, "created_at"),
+                    JsonFields.OptionalString(image, "name") ?? string.Empty,
+                    JsonFields.String(image, "status"),
+                    JsonFields.Date(image, "created_at"),
                     Region,
-                    Json.SimpleMembers(image, CoreFields),
-                    Json.OptionalLong(image, "size"),
+                    JsonFields.SimpleMembers(image, CoreFields),
+                    JsonFields.OptionalLong(image, "size"),
                     progress: null,
-                    isProtected: string.Equals(Json.OptionalString(image, "protected"), "true", StringComparison.OrdinalIgnoreCase));
+                    isProtected: string.Equals(JsonFields.OptionalString(image, "protected"), "true", StringComparison.OrdinalIgnoreCase));
             }
             catch (FormatException e)
             {

@@ -11,7 +11,7 @@ namespace Autosnap.Cloud
     /// Small readers for answers we do not control. A missing or mistyped field is a FormatException naming the
     /// field, which the HTTP layer reports as an answer that cannot be understood (and never as a crash).
     /// </summary>
-    internal static class Json
+    internal static class JsonFields
     {
         public static JObject Object(JToken? parent, string field) =>
             parent?[field] as JObject ?? throw new FormatException($"'{field}' is missing or not an object");
@@ -96,7 +96,16 @@ namespace Autosnap.Cloud
         {
             using var reader = new JsonTextReader(new StringReader(body)) { DateParseHandling = DateParseHandling.None };
             JToken token = JToken.ReadFrom(reader);
-            if (reader.Read())
+            bool more;
+            try
+            {
+                more = reader.Read();
+            }
+            catch (JsonReaderException)
+            {
+                more = true;
+            }
+            if (more)
             {
                 throw new FormatException("the answer has text after its JSON document");
             }
