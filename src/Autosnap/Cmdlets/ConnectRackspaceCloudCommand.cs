@@ -19,6 +19,7 @@ namespace Autosnap.Cmdlets
         private const string PasswordSet = "Password";
         private const string CredentialSet = "Credential";
         private const string ApplicationCredentialSet = "ApplicationCredential";
+        private const string CredentialFileSet = "CredentialFile";
 
         /// <summary>Rackspace's public identity endpoint: the default when nothing else is given.</summary>
         public static readonly Uri RackspaceIdentityUrl = new Uri("https://identity.api.rackspacecloud.com/v2.0");
@@ -54,6 +55,11 @@ namespace Autosnap.Cmdlets
         [Parameter(Mandatory = true, ParameterSetName = ApplicationCredentialSet)]
         [ValidateNotNull]
         public SecureString ApplicationCredentialSecret { get; set; } = null!;
+
+        /// <summary>A file of NAME=value lines with the environment variables' names, readable only by its owner.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = CredentialFileSet)]
+        [ValidateNotNullOrEmpty]
+        public string CredentialFile { get; set; } = null!;
 
         /// <summary>The identity endpoint: ending in /v2.0 (Rackspace) or /v3 (Keystone).</summary>
         [Parameter]
@@ -110,7 +116,12 @@ namespace Autosnap.Cmdlets
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout,
                     "-RequestTimeout must be between 1 second and 1 hour."), "RackspaceCloudInvalidArgument", ErrorCategory.InvalidArgument, RequestTimeout));
             }
-            CredentialSource source = ParameterSetName == EnvironmentSet ? FromEnvironment() : FromParameters();
+            CredentialSource source = ParameterSetName switch
+            {
+                EnvironmentSet => FromVariables(Env, "the environment"),
+                CredentialFileSet => FromVariables(ReadCredentialFile(), $"the credential file '{CredentialFile}'"),
+                _ => FromParameters(),
+            };
             var options = new CloudHttpOptions { RequestTimeout = RequestTimeout, MaxRetries = MaxRetries };
 
             CloudSession cloud;
@@ -169,47 +180,63 @@ namespace Autosnap.Cmdlets
             return new CredentialSource(identityUrl, credential, null);
         }
 
+        private Func<string, string?> ReadCredentialFile()
+        {
+            try
+            {
+                var values = Autosnap.Cloud.CredentialFile.Read(SessionState.Path.GetUnresolvedProviderPathFromPSPath(CredentialFile));
+                return name => values.TryGetValue(name, out string? value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+            }
+            catch (CloudException e)
+            {
+                ThrowTerminatingError(ErrorFor(e, "RackspaceCloud", CredentialFile));
+                return null!;
+            }
+        }
+
         /// <summary>
         /// RACKSPACE_USERNAME + RACKSPACE_API_KEY first (with RACKSPACE_IDENTITY_URL, RACKSPACE_REGION), then OpenStack's
         /// OS_AUTH_URL with OS_APPLICATION_CREDENTIAL_ID/_SECRET or OS_USERNAME/OS_PASSWORD (and the OS_PROJECT_*,
-        /// OS_*_DOMAIN_NAME, OS_REGION_NAME variables). Nothing found is a terminating error that names every option.
+        /// OS_*_DOMAIN_NAME, OS_REGION_NAME variables), from the environment or a credential file.
+        /// Nothing found is a terminating error that names every option.
         /// </summary>
-        private CredentialSource FromEnvironment()
+        private CredentialSource FromVariables(Func<string, string?> variable, string where)
         {
-            string? rackspaceUser = Env("RACKSPACE_USERNAME");
-            string? rackspaceKey = Env("RACKSPACE_API_KEY");
+            _variable = variable;
+            string? rackspaceUser = Variable("RACKSPACE_USERNAME");
+            string? rackspaceKey = Variable("RACKSPACE_API_KEY");
             if (rackspaceUser != null && rackspaceKey != null)
             {
-                Uri url = IdentityUrl ?? ParseUrl(Env("RACKSPACE_IDENTITY_URL"), "RACKSPACE_IDENTITY_URL") ?? RackspaceIdentityUrl;
+                Uri url = IdentityUrl ?? ParseUrl(Variable("RACKSPACE_IDENTITY_URL"), "RACKSPACE_IDENTITY_URL") ?? RackspaceIdentityUrl;
                 CloudCredential credential = IsKeystone(url)
                     ? ScopedPassword(rackspaceUser, Secure(rackspaceKey))
                     : new ApiKeyCredential(rackspaceUser, Secure(rackspaceKey));
-                return new CredentialSource(url, credential, Env("RACKSPACE_REGION"));
+                return new CredentialSource(url, credential, Variable("RACKSPACE_REGION"));
             }
 
-            string? authUrl = Env("OS_AUTH_URL");
+            string? authUrl = Variable("OS_AUTH_URL");
             if (authUrl != null)
             {
                 Uri url = IdentityUrl ?? WithKeystoneVersion(ParseUrl(authUrl, "OS_AUTH_URL")!);
-                string? appId = Env("OS_APPLICATION_CREDENTIAL_ID");
-                string? appSecret = Env("OS_APPLICATION_CREDENTIAL_SECRET");
-                string? user = Env("OS_USERNAME");
-                string? password = Env("OS_PASSWORD");
+                string? appId = Variable("OS_APPLICATION_CREDENTIAL_ID");
+                string? appSecret = Variable("OS_APPLICATION_CREDENTIAL_SECRET");
+                string? user = Variable("OS_USERNAME");
+                string? password = Variable("OS_PASSWORD");
                 CloudCredential? credential =
                     appId != null && appSecret != null ? new ApplicationCredential(appId, Secure(appSecret))
                     : user != null && password != null ? ScopedPassword(user, Secure(password))
                     : null;
                 if (credential != null)
                 {
-                    return new CredentialSource(url, credential, Env("OS_REGION_NAME"));
+                    return new CredentialSource(url, credential, Variable("OS_REGION_NAME"));
                 }
             }
 
             ThrowTerminatingError(new ErrorRecord(
                 new InvalidOperationException(
-                    "No credentials. Give -Credential, -UserName with -ApiKey or -Password, or -ApplicationCredentialId with -ApplicationCredentialSecret; " +
+                    $"No credentials in {where}. Give -Credential, -UserName with -ApiKey or -Password, or -ApplicationCredentialId with -ApplicationCredentialSecret; " +
                     "or set RACKSPACE_USERNAME and RACKSPACE_API_KEY; or set OS_AUTH_URL with OS_USERNAME and OS_PASSWORD " +
-                    "(or OS_APPLICATION_CREDENTIAL_ID and OS_APPLICATION_CREDENTIAL_SECRET)."),
+                    "(or OS_APPLICATION_CREDENTIAL_ID and OS_APPLICATION_CREDENTIAL_SECRET); or give -CredentialFile."),
                 "RackspaceCloudCredentialNotFound", ErrorCategory.AuthenticationError, null));
             return null!;
         }
@@ -217,10 +244,10 @@ namespace Autosnap.Cmdlets
         private PasswordCredential ScopedPassword(string userName, SecureString password) =>
             new PasswordCredential(userName, password)
             {
-                ProjectName = ProjectName ?? (ProjectId == null ? Env("OS_PROJECT_NAME") ?? Env("OS_TENANT_NAME") : null),
-                ProjectId = ProjectId ?? (ProjectName == null ? Env("OS_PROJECT_ID") ?? Env("OS_TENANT_ID") : null),
-                UserDomain = UserDomainName ?? Env("OS_USER_DOMAIN_NAME") ?? "Default",
-                ProjectDomain = ProjectDomainName ?? Env("OS_PROJECT_DOMAIN_NAME") ?? "Default",
+                ProjectName = ProjectName ?? (ProjectId == null ? Variable("OS_PROJECT_NAME") ?? Variable("OS_TENANT_NAME") : null),
+                ProjectId = ProjectId ?? (ProjectName == null ? Variable("OS_PROJECT_ID") ?? Variable("OS_TENANT_ID") : null),
+                UserDomain = UserDomainName ?? Variable("OS_USER_DOMAIN_NAME") ?? "Default",
+                ProjectDomain = ProjectDomainName ?? Variable("OS_PROJECT_DOMAIN_NAME") ?? "Default",
             };
 
         private static bool IsKeystone(Uri url) => url.AbsolutePath.TrimEnd('/').EndsWith("/v3", StringComparison.OrdinalIgnoreCase);
@@ -244,6 +271,11 @@ namespace Autosnap.Cmdlets
             }
             return url;
         }
+
+        // Where credential variables come from in this call: the environment, or a credential file.
+        private Func<string, string?> _variable = Env;
+
+        private string? Variable(string name) => _variable(name);
 
         private static string? Env(string name)
         {

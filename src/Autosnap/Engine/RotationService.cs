@@ -1,0 +1,151 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Autosnap.Cloud;
+using Autosnap.Model;
+using Autosnap.Rotation;
+
+namespace Autosnap.Engine
+{
+    /// <summary>What one pool's rotation did.</summary>
+    public sealed class PoolRotation
+    {
+        public PoolRotation(IReadOnlyList<RotationDecision> decisions, IReadOnlyList<AutoSnapshot> adopted)
+        {
+            Decisions = decisions;
+            Adopted = adopted;
+        }
+
+        /// <summary>One decision per image of the pool, newest first, with its outcome.</summary>
+        public IReadOnlyList<RotationDecision> Decisions { get; }
+
+        /// <summary>Images of the original script that were adopted into the pool first.</summary>
+        public IReadOnlyList<AutoSnapshot> Adopted { get; }
+
+        public int Kept => Decisions.Count(d => d.Action == RotationAction.Keep);
+        public int Deleted => Decisions.Count(d => d.Outcome == RotationOutcome.Deleted);
+        public int DeleteFailures => Decisions.Count(d => d.Outcome == RotationOutcome.Failed);
+    }
+
+    /// <summary>
+    /// Rotates pools: lists the pool fresh and whole (or deletes nothing), plans with the retention contract, asks
+    /// before each deletion (-WhatIf / -Confirm), deletes, and records each outcome. A failed deletion is reported for
+    /// its image and the rest go on; running it again converges to the same end state.
+    /// </summary>
+    public sealed class RotationService
+    {
+        private readonly RackspaceSession _session;
+        private readonly IJobHost _host;
+
+        public RotationService(RackspaceSession session, IJobHost host)
+        {
+            _session = session;
+            _host = host;
+        }
+
+        /// <summary>
+        /// Rotates the pool (server, schedule). With <paramref name="adoptLegacyOf"/>, images that the original
+        /// autosnap.py named after that server are first given Autosnap's metadata so they rotate with the rest.
+        /// </summary>
+        public async Task<PoolRotation> RotatePoolAsync(string region, string serverId, string schedule, RetentionPolicy policy,
+                                                        PlanOptions? planOptions, RackspaceServer? adoptLegacyOf, CancellationToken cancellationToken)
+        {
+            var finder = new SnapshotFinder(_session, _host);
+            var images = new ImageClient(_session.Cloud, region, _host);
+            IReadOnlyList<AutoSnapshot> adopted = adoptLegacyOf != null
+                ? await AdoptLegacyAsync(finder, images, adoptLegacyOf, schedule, cancellationToken).ConfigureAwait(false)
+                : Array.Empty<AutoSnapshot>();
+
+            // Any failure here (a page missing, an answer not understood) ends the rotation before anything is deleted.
+            IReadOnlyList<AutoSnapshot> pool = await finder.ListPoolAsync(region, serverId, schedule, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<RotationDecision> decisions = RetentionPlanner.Plan(pool, policy, planOptions);
+            ThrowIfUnsafe(decisions, serverId, schedule);
+            _host.Verbose($"Pool {serverId}/{schedule} in {region}: {pool.Count} images; {policy}: keep {decisions.Count(d => d.Action == RotationAction.Keep)}, " +
+                          $"delete {decisions.Count(d => d.Action == RotationAction.Delete)}.");
+
+            foreach (RotationDecision decision in decisions.Where(d => d.Action == RotationAction.Delete))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                AutoSnapshot image = decision.Snapshot;
+                string target = $"{image.Name} ({image.Id}), schedule '{schedule}', {image.Status}, created {image.Created:u}";
+                if (!_host.ShouldProcess(target, $"Delete snapshot: {decision.Reason}"))
+                {
+                    decision.Outcome = RotationOutcome.Skipped;
+                    continue;
+                }
+                try
+                {
+                    bool deletedNow = await images.DeleteAsync(image.Id, cancellationToken).ConfigureAwait(false);
+                    decision.Outcome = RotationOutcome.Deleted;
+                    _host.Verbose(deletedNow ? $"Deleted {target}." : $"{target} was already gone.");
+                }
+                catch (CloudException e)
+                {
+                    decision.Outcome = RotationOutcome.Failed;
+                    decision.Error = e.Message;
+                }
+            }
+            return new PoolRotation(decisions, adopted);
+        }
+
+        private async Task<IReadOnlyList<AutoSnapshot>> AdoptLegacyAsync(SnapshotFinder finder, ImageClient images, RackspaceServer server, string schedule,
+                                                                          CancellationToken cancellationToken)
+        {
+            var adopted = new List<AutoSnapshot>();
+            foreach (AutoSnapshot image in await finder.ListLegacyAsync(server, cancellationToken).ConfigureAwait(false))
+            {
+                if (!_host.ShouldProcess($"{image.Name} ({image.Id})", $"Adopt image of the original autosnap.py into schedule '{schedule}'"))
+                {
+                    continue;
+                }
+                var ownership = new Dictionary<string, string?>
+                {
+                    [AutosnapMetadata.Schedule] = schedule,
+                    [AutosnapMetadata.Server] = server.Id,
+                };
+                try
+                {
+                    adopted.Add(await images.UpdatePropertiesAsync(image, ownership, cancellationToken).ConfigureAwait(false));
+                    _host.Verbose($"Adopted {image.Name} ({image.Id}) into schedule '{schedule}'.");
+                }
+                catch (CloudException e)
+                {
+                    // Not adopted means not in the pool: it is left alone, which is safe.
+                    _host.Warning($"Could not adopt {image.Name} ({image.Id}): {e.Message}");
+                }
+            }
+            return adopted;
+        }
+
+        /// <summary>
+        /// The planner guarantees these by construction; this is the second lock on the door, because a deleted
+        /// snapshot cannot be brought back: never delete the newest good image, never an image outside the pool,
+        /// never a pending or pinned one.
+        /// </summary>
+        private static void ThrowIfUnsafe(IReadOnlyList<RotationDecision> decisions, string serverId, string schedule)
+        {
+            AutoSnapshot? newestGood = decisions.Select(d => d.Snapshot).Where(s => s.State == SnapshotState.Good)
+                .OrderByDescending(s => s.Created).ThenByDescending(s => s.Id, StringComparer.Ordinal).FirstOrDefault();
+            foreach (RotationDecision decision in decisions.Where(d => d.Action == RotationAction.Delete))
+            {
+                AutoSnapshot image = decision.Snapshot;
+                bool inPool = image.IsAutosnap && image.Schedule == schedule && string.Equals(image.ServerId, serverId, StringComparison.OrdinalIgnoreCase);
+                if (!inPool || image == newestGood || newestGood == null || image.State == SnapshotState.Pending || image.IsPinned)
+                {
+                    throw new UnsafeRotationException(
+                        $"Refusing to rotate pool {serverId}/{schedule}: the plan would delete {image.Name} ({image.Id}), which the retention contract keeps. Nothing was deleted.");
+                }
+            }
+        }
+    }
+
+    /// <summary>A plan that would break the retention contract; nothing was deleted.</summary>
+    public sealed class UnsafeRotationException : InvalidOperationException
+    {
+        public UnsafeRotationException(string message) : base(message)
+        {
+        }
+    }
+}

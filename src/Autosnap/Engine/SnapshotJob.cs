@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using Autosnap.Cloud;
+using Autosnap.Model;
+using Autosnap.Rotation;
+
+namespace Autosnap.Engine
+{
+    /// <summary>What the nightly job does for one server.</summary>
+    public sealed class JobOptions
+    {
+        public JobOptions(string schedule, RetentionPolicy policy)
+        {
+            Schedule = schedule;
+            Policy = policy;
+        }
+
+        public string Schedule { get; }
+        public RetentionPolicy Policy { get; }
+        public WaitOptions Wait { get; set; } = new WaitOptions();
+        public IReadOnlyDictionary<string, string>? Metadata { get; set; }
+        public string? NameTemplate { get; set; }
+
+        /// <summary>Adopt images named by the original autosnap.py into the schedule before rotating.</summary>
+        public bool AdoptLegacy { get; set; }
+    }
+
+    /// <summary>
+    /// The whole job for one server, in the only safe order: snapshot, wait until it is good, then rotate its pool.
+    /// A snapshot that fails or times out ends the job with nothing deleted. Never throws for cloud failures: the
+    /// result says what happened (the caller decides exit codes); cancellation still throws.
+    /// </summary>
+    public sealed class SnapshotJob
+    {
+        private readonly RackspaceSession _session;
+        private readonly IJobHost _host;
+
+        public SnapshotJob(RackspaceSession session, IJobHost host)
+        {
+            _session = session;
+            _host = host;
+        }
+
+        public async Task<SnapshotJobResult> RunAsync(RackspaceServer server, JobOptions options, CancellationToken cancellationToken)
+        {
+            var watch = Stopwatch.StartNew();
+            var result = new SnapshotJobResult(server, options.Schedule);
+            var snapshots = new SnapshotService(_session, _host);
+            try
+            {
+                string imageId = await snapshots.StartAsync(server, options.Schedule, options.Metadata, options.NameTemplate, cancellationToken).ConfigureAwait(false);
+                // The run began before the request; images others made since then are not counted (retention contract).
+                DateTimeOffset runStarted = _session.Cloud.ServerNow(server.Region) - watch.Elapsed;
+
+                WaitResult wait = await snapshots.WaitAsync(imageId, server.Region, $"{server.Name} ({options.Schedule})", options.Wait, cancellationToken).ConfigureAwait(false);
+                result.Snapshot = wait.Snapshot;
+                if (!wait.IsGood)
+                {
+                    result.Fail(wait.Snapshot == null
+                        ? $"the new snapshot {imageId} failed: the cloud deleted it; nothing was deleted"
+                        : wait.TimedOut
+                            ? $"the new snapshot {wait.Snapshot.Name} ({imageId}) is still {wait.Snapshot.Status} after {options.Wait.Timeout}; nothing was deleted"
+                            : $"the new snapshot {wait.Snapshot.Name} ({imageId}) failed ({wait.Snapshot.Status}); nothing was deleted");
+                    return result;
+                }
+                result.Created = 1;
+
+                var planOptions = new PlanOptions { RunStarted = runStarted, OwnImageIds = new[] { imageId } };
+                PoolRotation rotation = await new RotationService(_session, _host).RotatePoolAsync(
+                    server.Region, server.Id, options.Schedule, options.Policy, planOptions, options.AdoptLegacy ? server : null, cancellationToken).ConfigureAwait(false);
+                result.Rotation = rotation;
+                if (rotation.DeleteFailures > 0)
+                {
+                    result.Fail($"{rotation.DeleteFailures} of {rotation.DeleteFailures + rotation.Deleted} deletions failed (they are retried next run)");
+                }
+            }
+            catch (CloudException e)
+            {
+                result.Fail(e.Message);
+            }
+            catch (UnsafeRotationException e)
+            {
+                result.Fail(e.Message);
+            }
+            finally
+            {
+                result.Duration = watch.Elapsed;
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Autosnap.Engine;
+
+namespace Autosnap.Model
+{
+    public enum JobStatus
+    {
+        /// <summary>A good new snapshot, and the pool rotated without a failed deletion.</summary>
+        Succeeded,
+        /// <summary>Something went wrong; Error says what. A job that fails before its snapshot is good deletes nothing.</summary>
+        Failed,
+        /// <summary>Not run: a guard said so (Error says which).</summary>
+        Skipped,
+    }
+
+    /// <summary>The summary of one server's job: what was created, kept and deleted, how long it took, and what failed.</summary>
+    public sealed class SnapshotJobResult
+    {
+        internal SnapshotJobResult(RackspaceServer server, string schedule)
+        {
+            ServerName = server.Name;
+            ServerId = server.Id;
+            Region = server.Region;
+            Schedule = schedule;
+        }
+
+        public string ServerName { get; }
+        public string ServerId { get; }
+        public string Region { get; }
+        public string Schedule { get; }
+        public JobStatus Status { get; private set; } = JobStatus.Succeeded;
+
+        /// <summary>The new snapshot (good, failed or still pending), when one was requested.</summary>
+        public AutoSnapshot? Snapshot { get; internal set; }
+
+        /// <summary>1 when a good new snapshot was made.</summary>
+        public int Created { get; internal set; }
+
+        public int Kept => Rotation?.Kept ?? 0;
+        public int Deleted => Rotation?.Deleted ?? 0;
+        public int DeleteFailures => Rotation?.DeleteFailures ?? 0;
+        public int Adopted => Rotation?.Adopted.Count ?? 0;
+        public TimeSpan Duration { get; internal set; }
+        public string? Error { get; private set; }
+
+        /// <summary>Every rotation decision, newest first.</summary>
+        public IReadOnlyList<RotationDecision> Decisions => Rotation?.Decisions ?? Array.Empty<RotationDecision>();
+
+        internal PoolRotation? Rotation { get; set; }
+
+        internal void Fail(string error)
+        {
+            Status = JobStatus.Failed;
+            Error = Error == null ? error : Error + "; " + error;
+        }
+
+        internal void Skip(string reason)
+        {
+            Status = JobStatus.Skipped;
+            Error = reason;
+        }
+
+        public override string ToString() =>
+            $"{ServerName} ({Schedule}): {Status}, created {Created}, kept {Kept}, deleted {Deleted}" +
+            (DeleteFailures > 0 ? $", {DeleteFailures} deletions failed" : string.Empty) + (Error != null ? $" - {Error}" : string.Empty);
+    }
+}
