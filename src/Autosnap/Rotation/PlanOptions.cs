@@ -1,0 +1,27 @@
+using System;
+using System.Collections.Generic;
+
+namespace Autosnap.Rotation
+{
+    /// <summary>What the planner needs to know about the run it plans for.</summary>
+    public sealed class PlanOptions
+    {
+        private IReadOnlyCollection<string> ownImageIds = Array.Empty<string>();
+
+        /// <summary>
+        /// When the run started, on the cloud's clock. Images created after it are pending (never deleted, never
+        /// counted): another run is making them and has not seen them go good. Null: no such check.
+        /// </summary>
+        public DateTimeOffset? RunStarted { get; set; }
+
+        /// <summary>
+        /// The images this run created and saw go good. They are younger than the run, but they are the reason the
+        /// run rotates at all, so they count like any other image.
+        /// </summary>
+        public IReadOnlyCollection<string> OwnImageIds
+        {
+            get => ownImageIds;
+            set => ownImageIds = value ?? Array.Empty<string>();
+        }
+    }
+}
