@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using Autosnap.Rotation;
 
@@ -75,10 +76,9 @@ namespace Autosnap.Cmdlets
                     KeepYearly = KeepYearly,
                     KeepWithin = KeepWithin,
                 };
-                bool anyRule = MyInvocation.BoundParameters.Keys is var keys &&
-                               (keys.Contains(nameof(KeepLast)) || keys.Contains(nameof(KeepHourly)) || keys.Contains(nameof(KeepDaily)) ||
-                                keys.Contains(nameof(KeepWeekly)) || keys.Contains(nameof(KeepMonthly)) || keys.Contains(nameof(KeepYearly)) ||
-                                keys.Contains(nameof(KeepWithin)));
+                var bound = MyInvocation.BoundParameters;
+                bool anyRule = new[] { nameof(KeepLast), nameof(KeepHourly), nameof(KeepDaily), nameof(KeepWeekly), nameof(KeepMonthly), nameof(KeepYearly), nameof(KeepWithin) }
+                    .Any(bound.ContainsKey);
                 TimeZoneInfo? zone = TimeZone != null ? TimeZones.Find(TimeZone) : null;
                 return RetentionPolicy.FromParameters(Retention, anyRule ? rules : null, zone).WithKeepFailed(KeepFailed.IsPresent);
             }

@@ -126,8 +126,9 @@ namespace Autosnap.Engine
         /// </summary>
         private static void ThrowIfUnsafe(IReadOnlyList<RotationDecision> decisions, string serverId, string schedule)
         {
-            AutoSnapshot? newestGood = decisions.Select(d => d.Snapshot).Where(s => s.State == SnapshotState.Good)
-                .OrderByDescending(s => s.Created).ThenByDescending(s => s.Id, StringComparer.Ordinal).FirstOrDefault();
+            var good = decisions.Select(d => d.Snapshot).Where(s => s.State == SnapshotState.Good).ToList();
+            good.Sort(RetentionPlanner.CompareNewestFirst);
+            AutoSnapshot? newestGood = good.FirstOrDefault();
             foreach (RotationDecision decision in decisions.Where(d => d.Action == RotationAction.Delete))
             {
                 AutoSnapshot image = decision.Snapshot;
