@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Collections.Generic;
 using System.Management.Automation;
 using Autosnap.Cloud;
@@ -53,9 +54,16 @@ namespace Autosnap.Cmdlets
         [ValidateNotNullOrEmpty]
         public string? Region { get; set; }
 
+        /// <summary>Appends one JSON line per job and per deletion to this file.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? LogPath { get; set; }
+
         /// <summary>The session to use; the default session when omitted.</summary>
         [Parameter]
         public RackspaceSession? Session { get; set; }
+
+        private JsonLinesLog? _log;
 
         protected override void BeginProcessing()
         {
@@ -70,7 +78,20 @@ namespace Autosnap.Cmdlets
             {
                 ThrowTerminatingError(ErrorFor(e, "AutoSnapshotPolicy", null));
             }
+            if (LogPath != null)
+            {
+                try
+                {
+                    _log = new JsonLinesLog(SessionState.Path.GetUnresolvedProviderPathFromPSPath(LogPath));
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
+                {
+                    ThrowTerminatingError(new ErrorRecord(e, "AutoSnapshotPolicyLogNotWritable", ErrorCategory.WriteError, LogPath));
+                }
+            }
         }
+
+        protected override void EndProcessing() => _log?.Dispose();
 
         protected override void ProcessRecord()
         {
@@ -98,18 +119,26 @@ namespace Autosnap.Cmdlets
                         }
                         return await new SnapshotJob(session, host).RunAsync(server, options, token).ConfigureAwait(false);
                     });
-                    if (result == null) continue;
-                    WriteObject(result);
-                    if (result.Status == JobStatus.Failed)
-                    {
-                        WriteError(new ErrorRecord(new InvalidOperationException($"{result.ServerName} ({result.Schedule}): {result.Error}"),
-                            "AutoSnapshotPolicyJobFailed", ErrorCategory.NotSpecified, result));
-                    }
+                    if (result != null) Report(result);
                 }
                 catch (CloudException e)
                 {
-                    WriteError(ErrorFor(e, "AutoSnapshotPolicy", reference));
+                    // Not even found: still one result per server, so callers (autosnap.ps1) count it as failed.
+                    var unresolved = new SnapshotJobResult(reference.Text, reference.Server?.Id ?? string.Empty, region, Schedule);
+                    unresolved.Fail(e.Message);
+                    Report(unresolved);
                 }
+            }
+        }
+
+        private void Report(SnapshotJobResult result)
+        {
+            _log?.Write(result);
+            WriteObject(result);
+            if (result.Status == JobStatus.Failed)
+            {
+                WriteError(new ErrorRecord(new InvalidOperationException($"{result.ServerName} ({result.Schedule}): {result.Error}"),
+                    "AutoSnapshotPolicyJobFailed", ErrorCategory.NotSpecified, result));
             }
         }
     }

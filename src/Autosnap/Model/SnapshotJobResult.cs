@@ -19,10 +19,16 @@ namespace Autosnap.Model
     public sealed class SnapshotJobResult
     {
         internal SnapshotJobResult(RackspaceServer server, string schedule)
+            : this(server.Name, server.Id, server.Region, schedule)
         {
-            ServerName = server.Name;
-            ServerId = server.Id;
-            Region = server.Region;
+        }
+
+        /// <summary>For a server that could not even be found: the job failed before it began.</summary>
+        internal SnapshotJobResult(string serverName, string serverId, string region, string schedule)
+        {
+            ServerName = serverName;
+            ServerId = serverId;
+            Region = region;
             Schedule = schedule;
         }
 
