@@ -10,7 +10,11 @@
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @('Autosnap.Format.ps1xml')
-    CmdletsToExport        = @()
+    CmdletsToExport        = @(
+        'Connect-RackspaceCloud', 'Disconnect-RackspaceCloud', 'Get-RackspaceSession', 'Get-RackspaceServer',
+        'New-AutoSnapshot', 'Get-AutoSnapshot', 'Wait-AutoSnapshot', 'Remove-AutoSnapshot',
+        'Lock-AutoSnapshot', 'Unlock-AutoSnapshot', 'Invoke-SnapshotRotation', 'Invoke-AutoSnapshotPolicy'
+    )
     FunctionsToExport      = @()
     VariablesToExport      = @()
     AliasesToExport        = @()
