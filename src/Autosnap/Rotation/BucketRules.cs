@@ -29,7 +29,11 @@ namespace Autosnap.Rotation
         /// <summary>Keep the newest image of each of the newest n calendar years that have images.</summary>
         public int KeepYearly { get; set; }
 
-        /// <summary>Keep every good image created less than this long before the newest good image (not before now).</summary>
+        /// <summary>
+        /// Keep every good image created less than this long before the newest good image (not before now, so a run
+        /// of failures never ages the history away). The newest good image is the newest one that counts: pinned and
+        /// pending images do not move it.
+        /// </summary>
         public TimeSpan? KeepWithin { get; set; }
 
         /// <summary>True when at least one rule would keep something.</summary>
