@@ -133,7 +133,7 @@ namespace Autosnap.Engine
             {
                 AutoSnapshot image = decision.Snapshot;
                 bool inPool = image.IsAutosnap && image.Schedule == schedule && string.Equals(image.ServerId, serverId, StringComparison.OrdinalIgnoreCase);
-                if (!inPool || image == newestGood || newestGood == null || image.State == SnapshotState.Pending || image.IsPinned)
+                if (!inPool || image == newestGood || newestGood == null || image.State == SnapshotState.Pending || image.IsPinned || image.IsProtected)
                 {
                     throw new UnsafeRotationException(
                         $"Refusing to rotate pool {serverId}/{schedule}: the plan would delete {image.Name} ({image.Id}), which the retention contract keeps. Nothing was deleted.");

@@ -68,7 +68,7 @@ namespace Autosnap.Rotation
                         decisions.Add(image.IsPinned ? Keep(image, pending, RetentionReasons.Pinned) : Keep(image, pending));
                         break;
                     case Role.Pinned:
-                        decisions.Add(Keep(image, RetentionReasons.Pinned));
+                        decisions.Add(Keep(image, image.IsPinned ? RetentionReasons.Pinned : RetentionReasons.Protected));
                         break;
                     case Role.Failed:
                         decisions.Add(
@@ -148,7 +148,8 @@ namespace Autosnap.Rotation
             if (image.State == SnapshotState.Gone) return Role.Gone;
             if (image.State == SnapshotState.Pending) return Role.Pending;
             if (options.RunStarted is DateTimeOffset started && image.Created > started && !IsOwn(image, options)) return Role.PendingAfterRunStarted;
-            if (image.IsPinned) return Role.Pinned;
+            // Glance's protected flag is the cloud's own pin: it refuses the delete, so rotation plans around it.
+            if (image.IsPinned || image.IsProtected) return Role.Pinned;
             if (image.State == SnapshotState.Failed) return Role.Failed;
             return Role.Counted;
         }

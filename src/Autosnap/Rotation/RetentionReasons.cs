@@ -37,6 +37,9 @@ namespace Autosnap.Rotation
     public static class RetentionReasons
     {
         public const string Pinned = "pinned";
+
+        /// <summary>Kept: Glance marks the image protected, so the cloud would refuse to delete it (treated like a pin).</summary>
+        public const string Protected = "protected";
         public const string Gone = "gone (ignored)";
         public const string PendingAfterRunStarted = "pending (created after the run started)";
         public const string NewestGoodImage = "newest good image";

@@ -173,6 +173,26 @@ namespace Autosnap.Tests.Rotation
         }
 
         [Fact]
+        public void Protected_images_are_kept_like_pinned_ones_because_the_cloud_refuses_to_delete_them()
+        {
+            AutoSnapshot Protect(AutoSnapshot image) =>
+                new AutoSnapshot(image.Id, image.Name, image.Status, image.Created, image.Region, image.Properties, isProtected: true);
+            var pool = new[] { Protect(At("2025-06-01T00:05Z")), At("2026-01-01T00:05Z"), At("2026-01-02T00:05Z"), At("2026-01-03T00:05Z") };
+
+            var plan = RetentionPlanner.Plan(pool, Rules(new BucketRules { KeepLast = 2 }));
+
+            Assert.Equal(
+                new[]
+                {
+                    "2026-01-03T00:05 Keep last 2",
+                    "2026-01-02T00:05 Keep last 2",
+                    "2026-01-01T00:05 Delete not kept by any rule",
+                    "2025-06-01T00:05 Keep protected",
+                },
+                plan.Table());
+        }
+
+        [Fact]
         public void A_pinned_image_does_not_take_its_days_bucket()
         {
             // The pinned image is the newest of Jan 2; daily still keeps Jan 2's newest unpinned image.
