@@ -48,6 +48,7 @@ public static class AdminEndpoints
         admin.MapPatch("/servers/{id}", context => PatchServer(context, state));
         admin.MapPost("/images", context => SeedImages(context, state));
         admin.MapPatch("/images/{id}", context => PatchImage(context, state));
+        admin.MapPost("/snapshots", context => FastForward(context, state));
         admin.MapPost("/shutdown", context =>
         {
             lifetime.StopApplication();
@@ -67,7 +68,7 @@ public static class AdminEndpoints
                      "GET /__admin/state", "POST /__admin/reset", "POST /__admin/servers {count, namePrefix, region|regions, ...}",
                      "PATCH /__admin/servers/{id} {status, vmState, taskState, name}",
                      "POST /__admin/images {count, region, namePrefix, server, properties, statuses, createdFrom, createdStep, ...}",
-                     "PATCH /__admin/images/{id} {status, created, properties, protected}", "POST /__admin/shutdown",
+                     "PATCH /__admin/images/{id} {status, created, properties, protected}", "POST /__admin/snapshots {\"advanceSeconds\":30}", "POST /__admin/shutdown",
                  })
             w.WriteStringValue(line);
         w.WriteEndArray();
@@ -349,6 +350,24 @@ public static class AdminEndpoints
             }
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>Moves running snapshots and builds along without waiting: {"advanceSeconds": 30}.</summary>
+    private static async Task FastForward(HttpContext context, CloudState state)
+    {
+        var body = await Body(context);
+        if (body is null) return;
+        if (body["advanceSeconds"] is not JsonValue v || !v.TryGetValue(out double seconds) || seconds < 0)
+        {
+            await Error(context, 400, "Give {\"advanceSeconds\": <seconds, 0 or more>}.");
+            return;
+        }
+        foreach (var name in state.RegionNames)
+        {
+            var region = state.Region(name)!;
+            lock (region.Lock) { region.FastForward(TimeSpan.FromSeconds(seconds), state.Now); }
+        }
+        await Summary(context, state);
     }
 
     // ---- state tweaks --------------------------------------------------------------------------------

@@ -27,11 +27,8 @@ public static class ComputeEndpoints
     public static void Map(IEndpointRouteBuilder app, CloudState state, RateLimiter limiter)
     {
         Anonymous(app, "/compute/{region}", "GET /versions", Versions);
-        Anonymous(app, "/compute/{region}/", "GET /versions", Versions);
         Anonymous(app, "/compute/{region}/v2", "GET /versions/v2", context => VersionDocument(context, legacy: true));
-        Anonymous(app, "/compute/{region}/v2/", "GET /versions/v2", context => VersionDocument(context, legacy: true));
         Anonymous(app, CurrentPrefix, "GET /versions/v2.1", context => VersionDocument(context, legacy: false));
-        Anonymous(app, CurrentPrefix + "/", "GET /versions/v2.1", context => VersionDocument(context, legacy: false));
 
         Route(app, "GET", "/servers", context => ListServers(context, state, detail: false));
         Route(app, "GET", "/servers/detail", context => ListServers(context, state, detail: true));

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -117,6 +118,7 @@ public sealed class LocalCloudServer : IAsyncDisposable
         builder.Services.AddRouting();
 
         var app = builder.Build();
+        app.Use(LastResort);
         app.UseRouting();
         app.UseMiddleware<ApiPipeline>();
         var stats = app.Services.GetRequiredService<RequestStats>();
@@ -126,6 +128,25 @@ public sealed class LocalCloudServer : IAsyncDisposable
         ImageEndpoints.Map(app, state);
         AdminEndpoints.Map(app, state, stats, limiter, app.Lifetime);
         return app;
+    }
+
+    /// <summary>
+    /// Anything thrown outside the API pipeline (routing included) still gets a plain 500, never a stack trace.
+    /// </summary>
+    private static async Task LastResort(Microsoft.AspNetCore.Http.HttpContext context, Func<Task> next)
+    {
+        try
+        {
+            await next();
+        }
+        catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"LocalCloud: {context.Request.Method} {context.Request.Path}: {e.GetType().Name}: {e.Message}");
+            context.Response.Clear();
+            context.Response.StatusCode = 500;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"computeFault\":{\"code\":500,\"message\":\"The server has either erred or is incapable of performing the requested operation.\"}}");
+        }
     }
 
     /// <summary>Stops the server and waits for it.</summary>

@@ -26,9 +26,7 @@ public static class IdentityEndpoints
     {
         Route(app.MapGet("/", context => Versions(context)), "GET /", anonymous: true);
         Route(app.MapGet("/v3", context => KeystoneVersionDocument(context)), "GET /v3", anonymous: true);
-        Route(app.MapGet("/v3/", context => KeystoneVersionDocument(context)), "GET /v3", anonymous: true);
         Route(app.MapGet("/v2.0", context => RackspaceVersionDocument(context)), "GET /v2.0", anonymous: true);
-        Route(app.MapGet("/v2.0/", context => RackspaceVersionDocument(context)), "GET /v2.0", anonymous: true);
         Route(app.MapPost("/v2.0/tokens", context => RackspaceAuthenticate(context, state)), "POST /v2.0/tokens", true);
         Route(app.MapPost("/v3/auth/tokens", context => KeystoneAuthenticate(context, state)), "POST /v3/auth/tokens", true);
         Route(app.MapGet("/v3/auth/tokens", context => KeystoneValidate(context, state)), "GET /v3/auth/tokens", true);

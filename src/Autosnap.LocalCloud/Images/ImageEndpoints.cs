@@ -35,7 +35,6 @@ public static class ImageEndpoints
     public static void Map(IEndpointRouteBuilder app, CloudState state)
     {
         Route(app, "GET", "", "GET /", Versions(300), anonymous: true);
-        Route(app, "GET", "/", "GET /", Versions(300), anonymous: true);
         Route(app, "GET", "/versions", "GET /versions", Versions(200), anonymous: true);
         Route(app, "GET", "/v2/images", "GET /v2/images", context => List(context, state));
         Route(app, "POST", "/v2/images", "POST /v2/images", context => Create(context, state));

@@ -27,6 +27,15 @@ public sealed class RegionState
 
     public void AddBuilding(Server server) => _building.Add(server);
 
+    /// <summary>Moves every running snapshot and build <paramref name="by"/> further along (demos and tests).</summary>
+    public void FastForward(TimeSpan by, DateTimeOffset now)
+    {
+        var ticks = (long)(by.TotalSeconds * Stopwatch.Frequency);
+        foreach (var job in _jobs) job.StartedTimestamp -= ticks;
+        foreach (var server in _building) server.ActiveAtTimestamp -= ticks;
+        Settle(now);
+    }
+
     /// <summary>Applies the progress of every running snapshot and build; cheap when nothing runs.</summary>
     public void Settle(DateTimeOffset now)
     {

@@ -12,7 +12,8 @@ public sealed class SnapshotJob
 {
     public required string ImageId { get; init; }
     public required string ServerId { get; init; }
-    public required long StartedTimestamp { get; init; }
+    /// <summary>Stopwatch ticks at createImage; moved back by /__admin/snapshots to fast-forward.</summary>
+    public required long StartedTimestamp { get; set; }
     public required TimeSpan Duration { get; init; }
     /// <summary>Decided at the start (seeded), so the outcome does not depend on when it is observed.</summary>
     public required bool WillFail { get; init; }
