@@ -1,0 +1,207 @@
+using System;
+using System.Text.Json;
+using Autosnap.LocalCloud.Http;
+using Autosnap.LocalCloud.Identity;
+using Autosnap.LocalCloud.State;
+
+namespace Autosnap.LocalCloud.Compute;
+
+/// <summary>How Nova prints servers, flavors and (through its image proxy) images.</summary>
+public static class ComputeViews
+{
+    public static void Links(Utf8JsonWriter w, ApiCall call, string collection, string id)
+    {
+        w.WriteStartArray("links");
+        w.WriteStartObject(); w.WriteString("rel", "self"); w.WriteString("href", $"{call.ComputeRoot}/{collection}/{id}"); w.WriteEndObject();
+        w.WriteStartObject(); w.WriteString("rel", "bookmark"); w.WriteString("href", $"{call.ComputeBookmarkRoot}/{collection}/{id}"); w.WriteEndObject();
+        w.WriteEndArray();
+    }
+
+    public static void ServerSummary(Utf8JsonWriter w, ApiCall call, Server server)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", server.Id);
+        w.WriteString("name", server.Name);
+        Links(w, call, "servers", server.Id);
+        w.WriteEndObject();
+    }
+
+    public static void Server(Utf8JsonWriter w, ApiCall call, Server server, Flavor? flavor)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", server.Id);
+        w.WriteString("name", server.Name);
+        w.WriteString("status", server.Status);
+        w.WriteString("tenant_id", server.TenantId);
+        w.WriteString("user_id", server.UserId);
+        w.WriteStringMap("metadata", server.Metadata);
+        w.WriteString("hostId", StableIds.Hex32("host:" + server.TenantId + server.Region).PadRight(56, '0'));
+        w.WriteStartObject("image");
+        w.WriteString("id", server.ImageId);
+        w.WriteStartArray("links");
+        w.WriteStartObject(); w.WriteString("rel", "bookmark"); w.WriteString("href", $"{call.ComputeBookmarkRoot}/images/{server.ImageId}"); w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject("flavor");
+        if (call.AtLeast(47))
+        {
+            // 2.47: the flavor is embedded as it was at boot
+            w.WriteNumber("vcpus", flavor?.Vcpus ?? 1);
+            w.WriteNumber("ram", flavor?.Ram ?? 1024);
+            w.WriteNumber("disk", flavor?.Disk ?? 20);
+            w.WriteNumber("ephemeral", 0);
+            w.WriteNumber("swap", 0);
+            w.WriteString("original_name", flavor?.Name ?? server.FlavorId);
+            w.WriteStartObject("extra_specs");
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteString("id", server.FlavorId);
+            w.WriteStartArray("links");
+            w.WriteStartObject(); w.WriteString("rel", "bookmark"); w.WriteString("href", $"{call.ComputeBookmarkRoot}/flavors/{server.FlavorId}"); w.WriteEndObject();
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+        w.WriteString("created", VirtualClock.Iso(server.Created));
+        w.WriteString("updated", VirtualClock.Iso(server.Updated));
+        w.WriteStartObject("addresses");
+        w.WriteStartArray("public");
+        w.WriteStartObject(); w.WriteNumber("version", 4); w.WriteString("addr", server.AccessIPv4); w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteStartArray("private");
+        w.WriteStartObject(); w.WriteNumber("version", 4); w.WriteString("addr", server.PrivateIPv4); w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteString("accessIPv4", server.AccessIPv4);
+        w.WriteString("accessIPv6", "");
+        Links(w, call, "servers", server.Id);
+        w.WriteString("OS-DCF:diskConfig", "AUTO");
+        w.WriteNumber("progress", server.Status == "BUILD" ? 50 : server.Status == "ACTIVE" ? 100 : 0);
+        w.WriteString("OS-EXT-STS:vm_state", server.VmState);
+        w.WriteNullableString("OS-EXT-STS:task_state", server.TaskState);
+        w.WriteNumber("OS-EXT-STS:power_state", server.PowerState);
+        w.WriteString("OS-EXT-AZ:availability_zone", "nova");
+        w.WriteString("OS-SRV-USG:launched_at", server.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteNull("OS-SRV-USG:terminated_at");
+        w.WriteString("config_drive", "");
+        w.WriteNull("key_name");
+        w.WriteStartArray("security_groups");
+        w.WriteStartObject(); w.WriteString("name", "default"); w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteStartArray("os-extended-volumes:volumes_attached");
+        w.WriteEndArray();
+        if (call.AtLeast(9)) w.WriteBoolean("locked", false);
+        if (call.AtLeast(19)) w.WriteNull("description");
+        if (call.AtLeast(26))
+        {
+            w.WriteStartArray("tags");
+            w.WriteEndArray();
+        }
+        if (call.AtLeast(63)) w.WriteNull("trusted_image_certificates");
+        if (call.AtLeast(73)) w.WriteNull("locked_reason");
+        w.WriteEndObject();
+    }
+
+    public static void Flavor(Utf8JsonWriter w, ApiCall call, Flavor flavor, bool detail)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", flavor.Id);
+        w.WriteString("name", flavor.Name);
+        Links(w, call, "flavors", flavor.Id);
+        if (detail)
+        {
+            w.WriteNumber("ram", flavor.Ram);
+            w.WriteNumber("vcpus", flavor.Vcpus);
+            w.WriteNumber("disk", flavor.Disk);
+            w.WriteNumber("OS-FLV-EXT-DATA:ephemeral", 0);
+            if (call.AtLeast(75)) w.WriteNumber("swap", 0); else w.WriteString("swap", "");
+            w.WriteNumber("rxtx_factor", 1.0);
+            w.WriteBoolean("os-flavor-access:is_public", true);
+            w.WriteBoolean("OS-FLV-DISABLED:disabled", false);
+            if (call.AtLeast(55)) w.WriteNull("description");
+            if (call.AtLeast(61))
+            {
+                w.WriteStartObject("extra_specs");
+                w.WriteEndObject();
+            }
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>Glance status as Nova's proxy shows it.</summary>
+    public static string ImageStatus(Image image) => image.Status switch
+    {
+        "active" => "ACTIVE",
+        "queued" or "saving" => "SAVING",
+        "killed" => "ERROR",
+        "deleted" or "pending_delete" => "DELETED",
+        _ => "UNKNOWN",
+    };
+
+    /// <summary>Rackspace shows a SAVING snapshot's progress growing 0..100; upstream's fixed steps otherwise.</summary>
+    public static int ImageProgress(Image image)
+    {
+        if (image.Job is { } job && image.Status is "queued" or "saving") return Math.Min(99, (int)(job.Fraction * 100));
+        return image.Status switch { "active" => 100, "queued" => 25, "saving" => 50, _ => 0 };
+    }
+
+    public static void ImageSummary(Utf8JsonWriter w, ApiCall call, Image image, string imageRoot)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", image.Id);
+        w.WriteString("name", image.Name);
+        ImageLinks(w, call, image, imageRoot);
+        w.WriteEndObject();
+    }
+
+    public static void Image(Utf8JsonWriter w, ApiCall call, Image image, string imageRoot)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", image.Id);
+        w.WriteString("name", image.Name);
+        w.WriteString("status", ImageStatus(image));
+        w.WriteNumber("progress", ImageProgress(image));
+        w.WriteString("created", VirtualClock.Iso(image.CreatedAt));
+        w.WriteString("updated", VirtualClock.Iso(image.UpdatedAt));
+        w.WriteNumber("minDisk", image.MinDisk);
+        w.WriteNumber("minRam", image.MinRam);
+        w.WriteStringMap("metadata", image.CustomProperties);
+        w.WriteNullableNumber("OS-EXT-IMG-SIZE:size", image.Size);
+        if (image.Property("auto_disk_config") is { } auto)
+            w.WriteString("OS-DCF:diskConfig", string.Equals(auto, "true", StringComparison.OrdinalIgnoreCase) ? "AUTO" : "MANUAL");
+        if (image.InstanceUuid is { } serverId)
+        {
+            w.WriteStartObject("server");
+            w.WriteString("id", serverId);
+            Links(w, call, "servers", serverId);
+            w.WriteEndObject();
+        }
+        if (image.Status == "killed")
+        {
+            w.WriteStartObject("fault");
+            w.WriteNumber("code", 500);
+            w.WriteString("message", "Image upload failed");
+            w.WriteString("created", VirtualClock.Iso(image.UpdatedAt));
+            w.WriteEndObject();
+        }
+        ImageLinks(w, call, image, imageRoot);
+        w.WriteEndObject();
+    }
+
+    private static void ImageLinks(Utf8JsonWriter w, ApiCall call, Image image, string imageRoot)
+    {
+        w.WriteStartArray("links");
+        w.WriteStartObject(); w.WriteString("rel", "self"); w.WriteString("href", $"{call.ComputeRoot}/images/{image.Id}"); w.WriteEndObject();
+        w.WriteStartObject(); w.WriteString("rel", "bookmark"); w.WriteString("href", $"{call.ComputeBookmarkRoot}/images/{image.Id}"); w.WriteEndObject();
+        w.WriteStartObject();
+        w.WriteString("rel", "alternate");
+        w.WriteString("type", "application/vnd.openstack.image");
+        w.WriteString("href", $"{imageRoot}/images/{image.Id}");
+        w.WriteEndObject();
+        w.WriteEndArray();
+    }
+
+    public static string ImageRoot(Microsoft.AspNetCore.Http.HttpContext context, RegionState region) =>
+        Catalog.ImageRoot($"{context.Request.Scheme}://{context.Request.Host}", region.Name);
+}

@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using Autosnap.LocalCloud.Http;
+using Autosnap.LocalCloud.State;
+using Microsoft.AspNetCore.Http;
+
+namespace Autosnap.LocalCloud.Compute;
+
+/// <summary>
+/// POST /servers/{id}/action: createImage and createBackup (the snapshot state machine starts here), and a
+/// few power actions. A second snapshot while one runs gets Nova's 409.
+/// </summary>
+public static class ServerActions
+{
+    /// <summary>Properties a snapshot inherits from the server's base image (Nova skips the rest).</summary>
+    private static readonly string[] InheritedProperties =
+    [
+        "os_type", "auto_disk_config", "vm_mode", "org.openstack__1__os_distro", "org.openstack__1__architecture",
+        "com.rackspace__1__release_id",
+    ];
+
+    public static async Task Handle(HttpContext context, CloudState state)
+    {
+        var body = await RequestBody.ReadObject(context, Service.Compute);
+        if (body is null) return;
+        if (body.Count != 1)
+        {
+            await Errors.Nova(context, 400, "Malformed request body");
+            return;
+        }
+        var (action, payload) = body.First();
+        switch (action)
+        {
+            case "createImage":
+                await CreateImage(context, state, payload, backup: false);
+                break;
+            case "createBackup":
+                await CreateImage(context, state, payload, backup: true);
+                break;
+            case "reboot":
+            case "os-start":
+            case "os-stop":
+                await Power(context, state, action);
+                break;
+            default:
+                await Errors.Nova(context, 400, $"There is no such action: {action}");
+                break;
+        }
+    }
+
+    private static async Task CreateImage(HttpContext context, CloudState state, JsonNode? payload, bool backup)
+    {
+        var call = ApiCall.Of(context);
+        var action = backup ? "createBackup" : "createImage";
+        if (payload is not JsonObject request)
+        {
+            await Errors.Nova(context, 400, $"Invalid input for field/attribute {action}. Value: {payload?.ToJsonString() ?? "None"}. {payload?.ToJsonString() ?? "None"} is not of type 'object'");
+            return;
+        }
+        var name = request.String("name");
+        if (name is null)
+        {
+            await Errors.Nova(context, 400, $"Invalid input for field/attribute {action}. Value: {request.ToJsonString()}. 'name' is a required property");
+            return;
+        }
+        if (name.Trim().Length == 0 || name.Length > 255)
+        {
+            await Errors.Nova(context, 400, $"Invalid input for field/attribute name. Value: {name}. '{name}' does not match '^(?! )[a-zA-Z0-9. _-]+(?<! )$'");
+            return;
+        }
+        string? backupType = null;
+        var rotation = 0;
+        if (backup)
+        {
+            backupType = request.String("backup_type");
+            if (backupType is null)
+            {
+                await Errors.Nova(context, 400, $"Invalid input for field/attribute createBackup. Value: {request.ToJsonString()}. 'backup_type' is a required property");
+                return;
+            }
+            if (request["rotation"] is not JsonValue r || !TryInt(r, out rotation) || rotation < 0)
+            {
+                await Errors.Nova(context, 400, request.ContainsKey("rotation")
+                    ? $"Invalid input for field/attribute rotation. Value: {request["rotation"]?.ToJsonString()}. Must be a non-negative integer"
+                    : $"Invalid input for field/attribute createBackup. Value: {request.ToJsonString()}. 'rotation' is a required property");
+                return;
+            }
+        }
+        var (metadata, metadataError) = Metadata.Parse(request["metadata"], "metadata");
+        if (metadataError is not null)
+        {
+            await Errors.Nova(context, 400, metadataError);
+            return;
+        }
+        if (metadata!.Count > Metadata.MaxItems && !call.AtLeast(39))
+        {
+            // legacy v2 (Rackspace) answered over-quota metadata with 413; v2.1 before 2.39 with 403
+            await Errors.Nova(context, call.LegacyCompute ? 413 : 403, "Image metadata limit exceeded");
+            return;
+        }
+
+        var region = call.Region!;
+        Image? image = null;
+        (int Code, string Message)? failure = null;
+        lock (region.Lock)
+        {
+            var now = state.Now;
+            region.Settle(now);
+            var id = (string)context.Request.RouteValues["id"]!;
+            if (!region.Servers.TryGetValue(id, out var server) || server.TenantId != call.Account.TenantId)
+                failure = (404, $"Instance {id} could not be found.");
+            else if (server.TaskState is not null)
+                failure = (409, $"Cannot '{action}' instance {server.Id} while it is in task_state {server.TaskState}");
+            else if (server.VmState is not ("active" or "stopped" or "paused" or "suspended"))
+                failure = (409, $"Cannot '{action}' instance {server.Id} while it is in vm_state {server.VmState}");
+            else
+                image = StartSnapshot(state, region, call.Account, server, name, metadata, backupType, rotation, now);
+        }
+        if (failure is { } f)
+        {
+            await Errors.Nova(context, f.Code, f.Message);
+            return;
+        }
+
+        if (call.AtLeast(45))
+        {
+            await JsonOut.Write(context, 202, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("image_id", image!.Id);
+                w.WriteEndObject();
+            });
+            return;
+        }
+        // createBackup has a Location only when rotation > 0 (Nova's create_backup.py)
+        if (!backup || rotation > 0)
+        {
+            // legacy v2 (Rackspace) points at the compute image; v2.1 at Glance, as Nova Zed does
+            context.Response.Headers.Location = call.LegacyCompute
+                ? $"{call.ComputeRoot}/images/{image!.Id}"
+                : $"{ComputeViews.ImageRoot(context, region)}/images/{image!.Id}";
+        }
+        await JsonOut.Empty(context, 202);
+    }
+
+    /// <summary>
+    /// Creates the Glance image at once (queued, with Nova's snapshot properties and the request metadata as
+    /// top-level properties) and the job that carries it to active (or killed) over snapshotSeconds.
+    /// </summary>
+    private static Image StartSnapshot(CloudState state, RegionState region, Account account, Server server, string name,
+        Dictionary<string, string> metadata, string? backupType, int rotation, DateTimeOffset now)
+    {
+        var settings = state.Settings;
+        var image = CloudState.NewImage(region, state.Random.NewUuid(), name, account.TenantId, now);
+        image.Status = "queued";
+        image.Visibility = "private";
+        var baseImage = region.Images.Find(server.ImageId);
+        image.MinDisk = state.Flavor(server.FlavorId)?.Disk ?? baseImage?.MinDisk ?? 0;
+        image.MinRam = baseImage?.MinRam ?? 0;
+        if (baseImage is not null)
+        {
+            foreach (var key in InheritedProperties)
+                if (baseImage.Property(key) is { } value) image.Properties[key] = value;
+        }
+        image.Properties["instance_uuid"] = server.Id;
+        image.Properties["image_type"] = backupType is null ? "snapshot" : "backup";
+        if (backupType is not null) image.Properties["backup_type"] = backupType;
+        image.Properties["user_id"] = account.UserId;
+        image.Properties["base_image_ref"] = server.ImageId;
+        image.Properties["owner_project_name"] = account.ProjectName;
+        image.Properties["owner_user_name"] = account.UserName;
+        image.Properties["boot_roles"] = "reader,member";
+        foreach (var (key, value) in metadata) image.Properties[key] = value;   // Nova applies them last
+
+        var job = new SnapshotJob
+        {
+            ImageId = image.Id,
+            ServerId = server.Id,
+            StartedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp(),
+            Duration = TimeSpan.FromSeconds(settings.SnapshotSeconds),
+            WillFail = settings.SnapshotFailRate > 0 && state.Random.NextDouble() < settings.SnapshotFailRate,
+            FinalSize = state.Random.NextLong(400_000_000, 4_000_000_000),
+            Kind = backupType is null ? "snapshot" : "backup",
+            BackupType = backupType,
+            Rotation = rotation,
+        };
+        image.Job = job;
+        region.Images.Add(image);
+        server.RunningJob = job;
+        server.TaskState = job.TaskStateAt(0);
+        server.Updated = now;
+        region.AddJob(job);
+        region.Settle(now);   // a zero-second snapshot is active before the response
+        return image;
+    }
+
+    private static Task Power(HttpContext context, CloudState state, string action)
+    {
+        var call = ApiCall.Of(context);
+        lock (call.Region!.Lock)
+        {
+            call.Region.Settle(state.Now);
+            var server = ComputeEndpoints.FindServer(context, call, out var notFound);
+            if (server is null) return notFound;
+            if (server.TaskState is not null)
+                return Errors.Nova(context, 409, $"Cannot '{action}' instance {server.Id} while it is in task_state {server.TaskState}");
+            (server.Status, server.VmState) = action switch
+            {
+                "os-stop" => ("SHUTOFF", "stopped"),
+                _ => ("ACTIVE", "active"),
+            };
+            server.Updated = state.Now;
+            return JsonOut.Empty(context, 202);
+        }
+    }
+
+    private static bool TryInt(JsonValue value, out int result)
+    {
+        if (value.TryGetValue(out result)) return true;
+        // Nova accepts "3" too
+        return value.TryGetValue(out string? text) && int.TryParse(text, out result);
+    }
+}

@@ -1,0 +1,15 @@
+namespace Autosnap.LocalCloud.Http;
+
+/// <summary>The services LocalCloud plays; each has its own error style.</summary>
+public enum Service
+{
+    Identity,
+    Compute,
+    Image,
+}
+
+/// <summary>
+/// Endpoint metadata: which service a route belongs to, the name it is counted under in /__admin/stats
+/// ("POST /servers/{id}/action"), and whether it needs a token.
+/// </summary>
+public sealed record ApiRoute(Service Service, string StatsKey, bool Anonymous = false);

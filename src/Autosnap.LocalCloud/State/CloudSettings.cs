@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Autosnap.LocalCloud.State;
+
+/// <summary>
+/// The knobs /__admin/config reads and merges. Immutable: a change builds a new instance and swaps it in,
+/// so a request sees one consistent set.
+/// </summary>
+public sealed record CloudSettings
+{
+    public static readonly string[] AllFaultKinds = ["500", "503", "429", "413", "reset", "stall", "garbage"];
+    public static readonly string[] AllServices = ["identity", "compute", "image"];
+
+    /// <summary>Added to every API response (never to /__admin).</summary>
+    public int LatencyMs { get; init; }
+
+    /// <summary>Real seconds from createImage to an active image; 0 finishes in the request.</summary>
+    public double SnapshotSeconds { get; init; } = 3;
+
+    /// <summary>0..1: the share of snapshots that end killed (Nova: ERROR).</summary>
+    public double SnapshotFailRate { get; init; }
+
+    /// <summary>Real seconds a booted server stays BUILD; 0 makes it ACTIVE at once.</summary>
+    public double BuildSeconds { get; init; }
+
+    /// <summary>0..1: the share of API requests that get an injected fault.</summary>
+    public double FaultRate { get; init; }
+
+    public IReadOnlyList<string> FaultKinds { get; init; } = ["500", "503", "reset", "stall", "garbage"];
+
+    /// <summary>before | after | mixed: whether a lost-response fault strikes before or after the request ran.</summary>
+    public string FaultPhase { get; init; } = "mixed";
+
+    /// <summary>Which services faults strike (identity, compute, image).</summary>
+    public IReadOnlyList<string> FaultServices { get; init; } = AllServices;
+
+    /// <summary>How long a stall holds the response before the connection is dropped (if the client waits that long).</summary>
+    public double StallSeconds { get; init; } = 300;
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Requests per minute per verb, per account and region; empty = no rate limiting.</summary>
+    public IReadOnlyDictionary<string, int> RateLimits { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>413 (Rackspace, Repose) or 429 (upstream Nova).</summary>
+    public int RateLimitStatus { get; init; } = 413;
+
+    public double TokenTtlSeconds { get; init; } = 86400;
+
+    public bool IsFaultKind(string kind) => FaultKinds.Contains(kind, StringComparer.OrdinalIgnoreCase);
+
+    public void WriteJson(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("latencyMs", LatencyMs);
+        w.WriteNumber("snapshotSeconds", SnapshotSeconds);
+        w.WriteNumber("snapshotFailRate", SnapshotFailRate);
+        w.WriteNumber("buildSeconds", BuildSeconds);
+        w.WriteNumber("faultRate", FaultRate);
+        w.WriteStartArray("faultKinds");
+        foreach (var kind in FaultKinds) w.WriteStringValue(kind);
+        w.WriteEndArray();
+        w.WriteString("faultPhase", FaultPhase);
+        w.WriteStartArray("faultServices");
+        foreach (var service in FaultServices) w.WriteStringValue(service);
+        w.WriteEndArray();
+        w.WriteNumber("stallSeconds", StallSeconds);
+        w.WriteNumber("seed", Seed);
+        w.WriteStartObject("rateLimits");
+        foreach (var (verb, perMinute) in RateLimits) w.WriteNumber(verb, perMinute);
+        w.WriteEndObject();
+        w.WriteNumber("rateLimitStatus", RateLimitStatus);
+        w.WriteNumber("tokenTtlSeconds", TokenTtlSeconds);
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A copy with the fields present in <paramref name="patch"/> changed. Unknown fields and bad values
+    /// throw <see cref="SettingsException"/> (the admin API answers 400 with its message).
+    /// </summary>
+    public CloudSettings Merge(JsonObject patch)
+    {
+        var result = this;
+        foreach (var (name, value) in patch)
+        {
+            result = name switch
+            {
+                "latencyMs" => result with { LatencyMs = (int)Number(name, value, 0, 600_000) },
+                "snapshotSeconds" => result with { SnapshotSeconds = Number(name, value, 0, 86_400) },
+                "snapshotFailRate" => result with { SnapshotFailRate = Number(name, value, 0, 1) },
+                "buildSeconds" => result with { BuildSeconds = Number(name, value, 0, 86_400) },
+                "faultRate" => result with { FaultRate = Number(name, value, 0, 1) },
+                "faultKinds" => result with { FaultKinds = Strings(name, value, AllFaultKinds) },
+                "faultPhase" => result with { FaultPhase = OneOf(name, value, ["before", "after", "mixed"]) },
+                "faultServices" => result with { FaultServices = Strings(name, value, AllServices) },
+                "stallSeconds" => result with { StallSeconds = Number(name, value, 0, 86_400) },
+                "seed" => result with { Seed = (int)Number(name, value, int.MinValue, int.MaxValue) },
+                "rateLimits" => result with { RateLimits = Limits(name, value) },
+                "rateLimitStatus" => result with { RateLimitStatus = RateStatus(name, value) },
+                "tokenTtlSeconds" => result with { TokenTtlSeconds = Number(name, value, 1, 365 * 86_400.0) },
+                _ => throw new SettingsException($"Unknown setting '{name}'."),
+            };
+        }
+        return result;
+    }
+
+    public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "latencyMs", "snapshotSeconds", "snapshotFailRate", "buildSeconds", "faultRate", "faultKinds", "faultPhase",
+        "faultServices", "stallSeconds", "seed", "rateLimits", "rateLimitStatus", "tokenTtlSeconds",
+    };
+
+    private static double Number(string name, JsonNode? value, double min, double max)
+    {
+        if (value is JsonValue v && v.TryGetValue(out double d) && d >= min && d <= max) return d;
+        throw new SettingsException($"Setting '{name}' must be a number from {min} to {max}.");
+    }
+
+    private static string OneOf(string name, JsonNode? value, string[] allowed)
+    {
+        if (value is JsonValue v && v.TryGetValue(out string? s) && allowed.Contains(s, StringComparer.OrdinalIgnoreCase))
+            return s.ToLowerInvariant();
+        throw new SettingsException($"Setting '{name}' must be one of {string.Join(", ", allowed)}.");
+    }
+
+    private static string[] Strings(string name, JsonNode? value, string[] allowed)
+    {
+        if (value is JsonArray array)
+        {
+            var result = new List<string>();
+            foreach (var item in array)
+            {
+                // faultKinds may be written as numbers: [500, 503]
+                var text = item is JsonValue v && v.TryGetValue(out int n) ? n.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                         : item is JsonValue s && s.TryGetValue(out string? str) ? str : null;
+                var known = allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase));
+                if (known is null) break;
+                result.Add(known);
+            }
+            if (result.Count == array.Count) return result.ToArray();
+        }
+        throw new SettingsException($"Setting '{name}' must be an array of {string.Join(", ", allowed)}.");
+    }
+
+    private static Dictionary<string, int> Limits(string name, JsonNode? value)
+    {
+        if (value is JsonObject obj)
+        {
+            var result = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (verb, perMinute) in obj)
+            {
+                if (perMinute is not JsonValue v || !v.TryGetValue(out int n) || n < 1)
+                    throw new SettingsException($"Setting '{name}.{verb}' must be a positive number of requests per minute.");
+                result[verb.ToUpperInvariant()] = n;
+            }
+            return result;
+        }
+        if (value is null) return new Dictionary<string, int>();
+        throw new SettingsException($"Setting '{name}' must be an object like {{\"GET\":1000,\"POST\":100}}.");
+    }
+
+    private static int RateStatus(string name, JsonNode? value)
+    {
+        var status = (int)Number(name, value, 413, 429);
+        if (status is 413 or 429) return status;
+        throw new SettingsException($"Setting '{name}' must be 413 or 429.");
+    }
+}
+
+public sealed class SettingsException(string message) : Exception(message);

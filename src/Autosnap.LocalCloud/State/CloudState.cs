@@ -1,0 +1,255 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+
+namespace Autosnap.LocalCloud.State;
+
+/// <summary>
+/// Everything LocalCloud knows: accounts, regions (servers, images), flavors, tokens, the clock, the settings
+/// and the seeded source of chance. Built from a <see cref="SeedDocument"/>; <see cref="Reset"/> rebuilds it.
+/// </summary>
+public sealed class CloudState
+{
+    private readonly SeedDocument _seed;
+    private readonly CloudSettings _initialSettings;
+    private volatile CloudSettings _settings;
+    private volatile Snapshot _current;
+
+    /// <summary>The parts a reset replaces together.</summary>
+    private sealed record Snapshot(
+        IReadOnlyList<Account> Accounts,
+        IReadOnlyDictionary<string, RegionState> Regions,
+        IReadOnlyList<string> RegionNames);
+
+    public CloudState(SeedDocument seed, CloudSettings settings)
+    {
+        _seed = seed;
+        _initialSettings = settings;
+        _settings = settings;
+        Random = new SeededRandom(settings.Seed);
+        Flavors = (seed.Flavors ?? DefaultSeed.Create().Flavors!)
+            .Select(f => new Flavor { Id = f.Id, Name = f.Name, Ram = f.Ram, Vcpus = f.Vcpus, Disk = f.Disk })
+            .ToList();
+        _current = Build();
+    }
+
+    public VirtualClock Clock { get; } = new();
+    public SeededRandom Random { get; }
+    public TokenStore Tokens { get; } = new();
+    public IReadOnlyList<Flavor> Flavors { get; }
+    public SeedDocument Seed => _seed;
+
+    public CloudSettings Settings => _settings;
+
+    public IReadOnlyList<Account> Accounts => _current.Accounts;
+    public IReadOnlyList<string> RegionNames => _current.RegionNames;
+
+    public DateTimeOffset Now => Clock.UtcNow;
+
+    /// <summary>Replaces the settings; a new seed also reseeds the source of chance.</summary>
+    public void UpdateSettings(CloudSettings settings)
+    {
+        var reseed = settings.Seed != _settings.Seed;
+        _settings = settings;
+        if (reseed) Random.Reseed(settings.Seed);
+    }
+
+    /// <summary>Back to the seed: state, tokens, settings and clock as at start.</summary>
+    public void Reset()
+    {
+        _settings = _initialSettings;
+        Random.Reseed(_initialSettings.Seed);
+        Tokens.Clear();
+        _current = Build();
+    }
+
+    public RegionState? Region(string name) =>
+        _current.Regions.TryGetValue(name, out var region) ? region : null;
+
+    public Account? AccountByTenant(string tenantId) =>
+        _current.Accounts.FirstOrDefault(a => a.TenantId == tenantId);
+
+    public Flavor? Flavor(string id) => Flavors.FirstOrDefault(f => f.Id == id);
+
+    /// <summary>Makes a server (seed, admin bulk seeding or POST /servers). Caller holds the region lock.</summary>
+    public Server AddServer(RegionState region, Account account, string id, string name, string imageId, string flavorId,
+        IDictionary<string, string>? metadata, string status, DateTimeOffset created, TimeSpan build)
+    {
+        var ordinal = region.Servers.Count + 1;
+        var server = new Server
+        {
+            Id = id,
+            Region = region.Name,
+            TenantId = account.TenantId,
+            UserId = account.UserId,
+            Name = name,
+            ImageId = imageId,
+            FlavorId = flavorId,
+            Created = created,
+            Updated = created,
+            AccessIPv4 = $"198.51.{(ordinal / 250) % 250}.{ordinal % 250 + 1}",
+            PrivateIPv4 = $"10.{(ordinal / 62500) % 250}.{(ordinal / 250) % 250}.{ordinal % 250 + 1}",
+        };
+        if (metadata is not null) foreach (var (k, v) in metadata) server.Metadata[k] = v;
+        if (build > TimeSpan.Zero)
+        {
+            server.Status = "BUILD";
+            server.VmState = "building";
+            server.TaskState = "spawning";
+            server.ActiveAtTimestamp = Stopwatch.GetTimestamp() + (long)(build.TotalSeconds * Stopwatch.Frequency);
+            region.AddBuilding(server);
+        }
+        else
+        {
+            server.Status = status.ToUpperInvariant();
+            server.VmState = server.Status switch
+            {
+                "SHUTOFF" => "stopped", "ERROR" => "error", "PAUSED" => "paused", "SUSPENDED" => "suspended",
+                _ => "active",
+            };
+        }
+        region.Servers.Add(server.Id, server);
+        return server;
+    }
+
+    private Snapshot Build()
+    {
+        Clock.Reset();
+        if (_seed.Clock is not null && VirtualClock.TryParse(_seed.Clock, out var start)) Clock.Set(start);
+        var now = Clock.UtcNow;
+        var regionNames = (_seed.Regions ?? [.. DefaultSeed.Regions]).Select(r => r.ToUpperInvariant()).Distinct().ToList();
+        var regions = regionNames.ToDictionary(r => r, r => new RegionState(r), StringComparer.OrdinalIgnoreCase);
+        var accounts = (_seed.Accounts ?? DefaultSeed.Create().Accounts!).Select(a => MakeAccount(a, regionNames)).ToList();
+        if (accounts.Count == 0) throw new InvalidOperationException("The seed has no accounts.");
+
+        if (_seed.PublicImages ?? true)
+        {
+            foreach (var region in regions.Values)
+            {
+                var created = now.AddDays(-90);
+                foreach (var (name, distro, osType) in DefaultSeed.BaseImages)
+                {
+                    var image = new Image
+                    {
+                        Id = DefaultSeed.BaseImageId(region.Name, name), Region = region.Name, Name = name,
+                        Owner = DefaultSeed.PublicImageOwner, Visibility = "public", Status = "active",
+                        Size = osType == "windows" ? 12_884_901_888 : 1_073_741_824, DiskFormat = "vhd", ContainerFormat = "ovf",
+                        MinDisk = osType == "windows" ? 40 : 20, MinRam = osType == "windows" ? 2048 : 512,
+                        CreatedAt = created, UpdatedAt = created,
+                    };
+                    foreach (var (k, v) in DefaultSeed.BaseImageProperties(distro, osType)) image.Properties[k] = v;
+                    image.Checksum = StableIds.Hex32("checksum:" + image.Id);
+                    region.Images.Add(image);
+                    created = created.AddMinutes(7);
+                }
+            }
+        }
+
+        foreach (var seed in _seed.Servers ?? DefaultSeed.Create().Servers!)
+        {
+            var region = regions.GetValueOrDefault(seed.Region)
+                ?? throw new InvalidOperationException($"Server '{seed.Name}' names unknown region '{seed.Region}'.");
+            var account = FindAccount(accounts, seed.Tenant, $"server '{seed.Name}'");
+            var imageId = ResolveBaseImage(region, seed.Image);
+            var created = seed.Created is not null && VirtualClock.TryParse(seed.Created, out var c) ? c : now.AddDays(-30);
+            AddServer(region, account, seed.Id ?? DefaultSeed.ServerId(account.TenantId, region.Name, seed.Name), seed.Name,
+                imageId, seed.Flavor ?? Flavors[0].Id, seed.Metadata, seed.Status ?? "ACTIVE", created, TimeSpan.Zero);
+        }
+
+        var index = 0;
+        foreach (var seed in _seed.Images ?? [])
+        {
+            var region = regions.GetValueOrDefault(seed.Region)
+                ?? throw new InvalidOperationException($"Image '{seed.Name}' names unknown region '{seed.Region}'.");
+            var account = FindAccount(accounts, seed.Tenant, $"image '{seed.Name}'");
+            var created = seed.Created is not null && VirtualClock.TryParse(seed.Created, out var c) ? c : now.AddHours(-(++index));
+            var image = NewImage(region, seed.Id ?? StableIds.Uuid($"seed-image:{region.Name}:{seed.Name}:{index}"),
+                seed.Name, seed.Visibility == "public" ? DefaultSeed.PublicImageOwner : account.TenantId, created);
+            image.Visibility = seed.Visibility ?? "private";
+            image.Protected = seed.Protected;
+            image.MinDisk = seed.MinDisk;
+            image.MinRam = seed.MinRam;
+            image.Tags.AddRange(seed.Tags ?? []);
+            ApplyStatus(image, seed.Status ?? "active", seed.Size);
+            if (seed.Server is not null)
+            {
+                image.Properties["instance_uuid"] = seed.Server;
+                image.Properties["image_type"] = "snapshot";
+                image.Properties["user_id"] = account.UserId;
+            }
+            foreach (var (k, v) in seed.Properties ?? []) image.Properties[k] = v;
+            region.Images.Add(image);
+        }
+
+        return new Snapshot(accounts, regions, regionNames);
+    }
+
+    /// <summary>A fresh image record (not yet added to the store).</summary>
+    public static Image NewImage(RegionState region, string id, string name, string owner, DateTimeOffset created) => new()
+    {
+        Id = id, Region = region.Name, Name = name, Owner = owner, CreatedAt = created, UpdatedAt = created,
+    };
+
+    /// <summary>Gives a seeded image the fields that go with its status (size and formats once it has data).</summary>
+    public static void ApplyStatus(Image image, string status, long? size)
+    {
+        image.Status = status.ToLowerInvariant();
+        if (image.Status is "active" or "deactivated")
+        {
+            image.Size = size ?? 2_147_483_648;
+            image.DiskFormat = "vhd";
+            image.ContainerFormat = "ovf";
+            image.Checksum = StableIds.Hex32("checksum:" + image.Id);
+        }
+    }
+
+    private static Account FindAccount(List<Account> accounts, string? tenant, string what) =>
+        tenant is null ? accounts[0]
+        : accounts.FirstOrDefault(a => a.TenantId == tenant)
+          ?? throw new InvalidOperationException($"The seed's {what} names unknown tenant '{tenant}'.");
+
+    private static string ResolveBaseImage(RegionState region, string? image)
+    {
+        if (image is not null)
+        {
+            var match = region.Images.Find(image) ?? region.Images.All.FirstOrDefault(i => i.Name == image);
+            return match?.Id ?? image;
+        }
+        return region.Images.All.Where(i => i.Visibility == "public").OrderBy(i => i.CreatedAt).FirstOrDefault()?.Id
+               ?? StableIds.Uuid("image:none");
+    }
+
+    private static Account MakeAccount(AccountSeed seed, List<string> regionNames)
+    {
+        if (string.IsNullOrEmpty(seed.TenantId) || string.IsNullOrEmpty(seed.UserName))
+            throw new InvalidOperationException("Every seeded account needs tenantId and userName.");
+        var regions = (seed.Regions ?? regionNames).Select(r => r.ToUpperInvariant()).ToList();
+        var account = new Account
+        {
+            TenantId = seed.TenantId,
+            TenantName = seed.TenantName ?? seed.TenantId,
+            UserId = seed.UserId ?? StableIds.Hex32("user:" + seed.UserName),
+            UserName = seed.UserName,
+            ApiKey = seed.ApiKey,
+            Password = seed.Password,
+            ProjectName = seed.ProjectName ?? seed.TenantId,
+            DomainId = string.Equals(seed.DomainName ?? "Default", "Default", StringComparison.OrdinalIgnoreCase)
+                ? "default" : StableIds.Hex32("domain:" + seed.DomainName),
+            DomainName = seed.DomainName ?? "Default",
+            DefaultRegion = (seed.DefaultRegion ?? regions.FirstOrDefault() ?? "DFW").ToUpperInvariant(),
+            Regions = regions,
+            Enabled = seed.Enabled,
+        };
+        foreach (var credential in seed.ApplicationCredentials ?? [])
+        {
+            account.ApplicationCredentials.Add(new ApplicationCredential
+            {
+                Id = credential.Id ?? StableIds.Hex32("appcred:" + seed.UserName + ":" + credential.Name),
+                Name = credential.Name,
+                Secret = credential.Secret,
+            });
+        }
+        return account;
+    }
+}

@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+
+namespace Autosnap.LocalCloud.State;
+
+/// <summary>
+/// One region: its servers and images and the snapshots running there. Every access holds <see cref="Lock"/>
+/// and starts with <see cref="Settle"/>, which moves running snapshots and builds along to the present.
+/// </summary>
+public sealed class RegionState
+{
+    private readonly List<SnapshotJob> _jobs = [];
+    private readonly List<Server> _building = [];
+
+    public RegionState(string name) => Name = name;
+
+    public string Name { get; }
+    public object Lock { get; } = new();
+    public Dictionary<string, Server> Servers { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public ImageStore Images { get; } = new();
+
+    public int RunningJobs => _jobs.Count;
+
+    public void AddJob(SnapshotJob job) => _jobs.Add(job);
+
+    public void AddBuilding(Server server) => _building.Add(server);
+
+    /// <summary>Moves every running snapshot and build <paramref name="by"/> further along (demos and tests).</summary>
+    public void FastForward(TimeSpan by, DateTimeOffset now)
+    {
+        var ticks = (long)(by.TotalSeconds * Stopwatch.Frequency);
+        foreach (var job in _jobs) job.StartedTimestamp -= ticks;
+        foreach (var server in _building) server.ActiveAtTimestamp -= ticks;
+        Settle(now);
+    }
+
+    /// <summary>Applies the progress of every running snapshot and build; cheap when nothing runs.</summary>
+    public void Settle(DateTimeOffset now)
+    {
+        if (_building.Count > 0)
+        {
+            for (var i = _building.Count - 1; i >= 0; i--)
+            {
+                var server = _building[i];
+                if (server.ActiveAtTimestamp is { } at && Stopwatch.GetTimestamp() < at) continue;
+                if (server.Status == "BUILD")
+                {
+                    server.Status = "ACTIVE";
+                    server.VmState = "active";
+                    server.TaskState = null;
+                    server.Updated = now;
+                }
+                server.ActiveAtTimestamp = null;
+                _building.RemoveAt(i);
+            }
+        }
+        if (_jobs.Count == 0) return;
+        for (var i = _jobs.Count - 1; i >= 0; i--)
+        {
+            var job = _jobs[i];
+            var fraction = job.Fraction;
+            Servers.TryGetValue(job.ServerId, out var server);
+            var image = Images.Find(job.ImageId);
+            if (fraction >= 1)
+            {
+                Finish(job, server, image, now);
+                _jobs.RemoveAt(i);
+                continue;
+            }
+            var task = job.TaskStateAt(fraction);
+            if (server is not null && server.RunningJob == job && server.TaskState != task)
+            {
+                server.TaskState = task;
+                server.Updated = now;
+            }
+            var status = SnapshotJob.ImageStatusAt(fraction);
+            if (image is not null && image.Status != status)
+            {
+                image.Status = status;
+                image.UpdatedAt = now;
+                Images.Changed();
+            }
+        }
+    }
+
+    private void Finish(SnapshotJob job, Server? server, Image? image, DateTimeOffset now)
+    {
+        if (server is not null && server.RunningJob == job)
+        {
+            server.TaskState = null;
+            server.RunningJob = null;
+            server.Updated = now;
+        }
+        if (image is null) return;   // deleted while it was being made
+        image.Job = null;
+        image.UpdatedAt = now;
+        if (job.WillFail)
+        {
+            image.Status = "killed";
+        }
+        else
+        {
+            image.Status = "active";
+            image.Size = job.FinalSize;
+            image.VirtualSize = null;
+            image.DiskFormat ??= "vhd";
+            image.ContainerFormat ??= "ovf";
+            image.Checksum = StableIds.Hex32("checksum:" + image.Id);
+            image.OsHashValue = StableIds.Hex32("sha512a:" + image.Id) + StableIds.Hex32("sha512b:" + image.Id)
+                              + StableIds.Hex32("sha512c:" + image.Id) + StableIds.Hex32("sha512d:" + image.Id);
+        }
+        Images.Changed();
+        if (job.Kind == "backup" && job.BackupType is not null) RotateBackups(job, now);
+    }
+
+    /// <summary>
+    /// Nova's createBackup rotation, run after the upload: keep the newest <c>rotation</c> backups of this
+    /// server and backup type (the new one counts), delete the rest.
+    /// </summary>
+    private void RotateBackups(SnapshotJob job, DateTimeOffset now)
+    {
+        var backups = Images.WithProperty("instance_uuid", job.ServerId)
+            .Where(i => i.Property("image_type") == "backup" && i.Property("backup_type") == job.BackupType)
+            .OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id, StringComparer.Ordinal)
+            .ToList();
+        foreach (var old in backups.Skip(job.Rotation)) Images.Remove(old.Id, now);
+    }
+}

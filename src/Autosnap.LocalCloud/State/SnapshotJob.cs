@@ -1,0 +1,53 @@
+using System;
+using System.Diagnostics;
+
+namespace Autosnap.LocalCloud.State;
+
+/// <summary>
+/// One running createImage/createBackup. Its progress is a function of real elapsed time, applied to the
+/// image and the server whenever the region is touched (<see cref="RegionState.Settle"/>), so there are no
+/// timers and a test that reads twice sees a monotonic progression.
+/// </summary>
+public sealed class SnapshotJob
+{
+    public required string ImageId { get; init; }
+    public required string ServerId { get; init; }
+    /// <summary>Stopwatch ticks at createImage; moved back by /__admin/snapshots to fast-forward.</summary>
+    public required long StartedTimestamp { get; set; }
+    public required TimeSpan Duration { get; init; }
+    /// <summary>Decided at the start (seeded), so the outcome does not depend on when it is observed.</summary>
+    public required bool WillFail { get; init; }
+    public required long FinalSize { get; init; }
+    /// <summary>"snapshot" or "backup".</summary>
+    public required string Kind { get; init; }
+    public string? BackupType { get; init; }
+    public int Rotation { get; init; }
+
+    /// <summary>0..1 of the way from createImage to the end.</summary>
+    public double Fraction
+    {
+        get
+        {
+            if (Duration <= TimeSpan.Zero) return 1;
+            var elapsed = Stopwatch.GetElapsedTime(StartedTimestamp);
+            return Math.Clamp(elapsed / Duration, 0, 1);
+        }
+    }
+
+    /// <summary>Nova's task_state at a point of the run (Nova: pending, snapshot, pending upload, uploading).</summary>
+    public string? TaskStateAt(double fraction)
+    {
+        if (fraction >= 1) return null;
+        if (Kind == "backup") return fraction < 0.1 ? "image_backup" : fraction < 0.4 ? "image_pending_upload" : "image_uploading";
+        return fraction switch
+        {
+            < 0.1 => "image_snapshot_pending",
+            < 0.3 => "image_snapshot",
+            < 0.4 => "image_pending_upload",
+            _ => "image_uploading",
+        };
+    }
+
+    /// <summary>Glance status while running: queued until the upload starts, then saving.</summary>
+    public static string ImageStatusAt(double fraction) => fraction < 0.4 ? "queued" : "saving";
+}
