@@ -152,7 +152,7 @@ namespace Autosnap.Cloud
         {
             context[AttemptKey] = Attempts(context) + 1;
             var log = (ICloudLog)context[LogKey];
-            await Pacer.WaitTurnAsync(request.Uri.Authority, request.Method.Method, cancellationToken).ConfigureAwait(false);
+            await Pacer.WaitTurnAsync(PacingLane(request), request.Method.Method, cancellationToken).ConfigureAwait(false);
 
             using var message = new HttpRequestMessage(request.Method, request.Uri);
             message.Headers.Accept.ParseAdd("application/json");
@@ -238,11 +238,14 @@ namespace Autosnap.Cloud
                 if (error.RetryAfter.HasValue)
                 {
                     // Everyone sharing this host and verb waits, not just this call: that is what keeps a fleet from bouncing.
-                    Pacer.PauseFor(request.Uri.Authority, request.Method.Method, error.RetryAfter.Value);
+                    Pacer.PauseFor(PacingLane(request), request.Method.Method, error.RetryAfter.Value);
                 }
             }
             return error;
         }
+
+        /// <summary>The pacing lane: the region for cloud calls (limits are per region), else the host.</summary>
+        internal static string PacingLane(CloudRequest request) => request.Region ?? request.Uri.Authority;
 
         private static bool IsRetryable(Exception e, RetryMode mode)
         {

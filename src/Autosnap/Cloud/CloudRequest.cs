@@ -38,6 +38,12 @@ namespace Autosnap.Cloud
         /// <summary>For messages: what the call is for, e.g. "list images of server 1234".</summary>
         public string Operation { get; }
 
+        /// <summary>
+        /// The region the call goes to. Rate limits are counted per account, region and verb (compute and image of a
+        /// region together), so pacing uses this lane; calls without a region (identity) are not paced.
+        /// </summary>
+        public string? Region { get; set; }
+
         public string? JsonBody { get; set; }
         public string ContentType { get; set; } = "application/json";
         public Dictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

@@ -79,7 +79,7 @@ namespace Autosnap.Cloud
         /// <summary>The server, or null when it does not exist (404).</summary>
         public Task<RackspaceServer?> FindServerAsync(string serverId, CancellationToken cancellationToken)
         {
-            var request = new CloudRequest(HttpMethod.Get, Url("/servers/" + Uri.EscapeDataString(serverId)), "compute", $"get server {serverId} in {Region}");
+            var request = NewRequest(HttpMethod.Get, Url("/servers/" + Uri.EscapeDataString(serverId)), $"get server {serverId} in {Region}");
             request.AcceptedStatus.Add(HttpStatusCode.NotFound);
             return _session.SendAsync(request,
                 response => response.Status == HttpStatusCode.NotFound ? null : ReadServer(JsonFields.Object(JsonFields.Parse(response.Body), "server")),
@@ -103,7 +103,7 @@ namespace Autosnap.Cloud
                     throw new CloudException(CloudErrorKind.InvalidResponse,
                         $"compute: list servers in {Region}: the 'next' link points back to a page already read ({next.PathAndQuery}); stopped.");
                 }
-                var request = new CloudRequest(HttpMethod.Get, next, "compute", $"list servers in {Region}");
+                var request = NewRequest(HttpMethod.Get, next, $"list servers in {Region}");
                 var page = await _session.SendAsync(request, response =>
                 {
                     JObject body = JsonFields.Parse(response.Body);
@@ -141,14 +141,12 @@ namespace Autosnap.Cloud
         private Task<string> SendCreateImageAsync(string serverId, string name, IReadOnlyDictionary<string, string> metadata, bool useMicroversion,
                                                   CancellationToken cancellationToken)
         {
-            var request = new CloudRequest(HttpMethod.Post, Url("/servers/" + Uri.EscapeDataString(serverId) + "/action"), "compute",
-                $"create image '{name}' of server {serverId}")
-            {
-                Retry = RetryMode.NotIdempotent,
-                JsonBody = new JObject(new JProperty("createImage", new JObject(
-                    new JProperty("name", name),
-                    new JProperty("metadata", JObject.FromObject(metadata))))).ToString(Formatting.None),
-            };
+            CloudRequest request = NewRequest(HttpMethod.Post, Url("/servers/" + Uri.EscapeDataString(serverId) + "/action"),
+                $"create image '{name}' of server {serverId}");
+            request.Retry = RetryMode.NotIdempotent;
+            request.JsonBody = new JObject(new JProperty("createImage", new JObject(
+                new JProperty("name", name),
+                new JProperty("metadata", JObject.FromObject(metadata))))).ToString(Formatting.None);
             if (useMicroversion)
             {
                 request.Headers["OpenStack-API-Version"] = ImageIdInBodyVersion;
@@ -170,7 +168,7 @@ namespace Autosnap.Cloud
         /// <summary>Status and progress of an image being made; null once the image no longer exists (404).</summary>
         public Task<ImageProgress?> GetImageProgressAsync(string imageId, CancellationToken cancellationToken)
         {
-            var request = new CloudRequest(HttpMethod.Get, Url("/images/" + Uri.EscapeDataString(imageId)), "compute", $"get progress of image {imageId}");
+            var request = NewRequest(HttpMethod.Get, Url("/images/" + Uri.EscapeDataString(imageId)), $"get progress of image {imageId}");
             request.AcceptedStatus.Add(HttpStatusCode.NotFound);
             return _session.SendAsync(request, response =>
             {
@@ -184,7 +182,7 @@ namespace Autosnap.Cloud
         /// <summary>The rate limits the account has, from GET /limits (empty when the cloud reports none).</summary>
         public Task<IReadOnlyList<RateLimit>> GetRateLimitsAsync(CancellationToken cancellationToken)
         {
-            var request = new CloudRequest(HttpMethod.Get, Url("/limits"), "compute", $"get limits in {Region}");
+            var request = NewRequest(HttpMethod.Get, Url("/limits"), $"get limits in {Region}");
             return _session.SendAsync<IReadOnlyList<RateLimit>>(request, response =>
             {
                 JObject limits = JsonFields.Object(JsonFields.Parse(response.Body), "limits");
@@ -213,6 +211,10 @@ namespace Autosnap.Cloud
                 JsonFields.OptionalDate(server, "created"),
                 metadata);
         }
+
+        /// <summary>A request to this region's compute service (paced in the region's lane).</summary>
+        private CloudRequest NewRequest(HttpMethod method, Uri uri, string operation) =>
+            new CloudRequest(method, uri, "compute", operation) { Region = Region };
 
         private Uri Url(string pathAndQuery) => new Uri(_base + pathAndQuery);
 

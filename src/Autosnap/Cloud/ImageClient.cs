@@ -85,7 +85,7 @@ namespace Autosnap.Cloud
                     throw new CloudException(CloudErrorKind.InvalidResponse,
                         $"image: list images ({query}) in {Region}: the 'next' link points back to a page already read; stopped.");
                 }
-                var request = new CloudRequest(HttpMethod.Get, next, "image", $"list images ({query}) in {Region}");
+                var request = NewRequest(HttpMethod.Get, next, $"list images ({query}) in {Region}");
                 var page = await _session.SendAsync(request, response =>
                 {
                     JObject body = JsonFields.Parse(response.Body);
@@ -120,7 +120,7 @@ namespace Autosnap.Cloud
         /// <summary>The image, or null when it does not exist (404).</summary>
         public Task<AutoSnapshot?> FindAsync(string imageId, CancellationToken cancellationToken)
         {
-            var request = new CloudRequest(HttpMethod.Get, ImageUrl(imageId), "image", $"get image {imageId} in {Region}");
+            var request = NewRequest(HttpMethod.Get, ImageUrl(imageId), $"get image {imageId} in {Region}");
             request.AcceptedStatus.Add(HttpStatusCode.NotFound);
             return _session.SendAsync(request,
                 response => response.Status == HttpStatusCode.NotFound ? null : ReadImage(JsonFields.Parse(response.Body)),
@@ -133,7 +133,7 @@ namespace Autosnap.Cloud
         /// </summary>
         public Task<bool> DeleteAsync(string imageId, CancellationToken cancellationToken)
         {
-            var request = new CloudRequest(HttpMethod.Delete, ImageUrl(imageId), "image", $"delete image {imageId} in {Region}");
+            var request = NewRequest(HttpMethod.Delete, ImageUrl(imageId), $"delete image {imageId} in {Region}");
             request.AcceptedStatus.Add(HttpStatusCode.NotFound);
             return _session.SendAsync(request, response => response.Status != HttpStatusCode.NotFound, _log, cancellationToken);
         }
@@ -158,12 +158,10 @@ namespace Autosnap.Cloud
                     patch.Add(new JObject(new JProperty("op", exists ? "replace" : "add"), new JProperty("path", path), new JProperty("value", change.Value)));
                 }
             }
-            var request = new CloudRequest(new HttpMethod("PATCH"), ImageUrl(image.Id), "image",
-                $"change properties ({string.Join(", ", changes.Keys)}) of image {image.Id} in {Region}")
-            {
-                JsonBody = patch.ToString(Formatting.None),
-                ContentType = "application/openstack-images-v2.1-json-patch",
-            };
+            CloudRequest request = NewRequest(new HttpMethod("PATCH"), ImageUrl(image.Id),
+                $"change properties ({string.Join(", ", changes.Keys)}) of image {image.Id} in {Region}");
+            request.JsonBody = patch.ToString(Formatting.None);
+            request.ContentType = "application/openstack-images-v2.1-json-patch";
             return _session.SendAsync(request, response => ReadImage(JsonFields.Parse(response.Body)), _log, cancellationToken);
         }
 
@@ -188,6 +186,10 @@ namespace Autosnap.Cloud
                 throw new FormatException($"image {id}: {e.Message}", e);
             }
         }
+
+        /// <summary>A request to this region's image service (paced in the region's lane).</summary>
+        private CloudRequest NewRequest(HttpMethod method, Uri uri, string operation) =>
+            new CloudRequest(method, uri, "image", operation) { Region = Region };
 
         private Uri ImageUrl(string imageId) => new Uri(_base + "/images/" + Uri.EscapeDataString(imageId));
 

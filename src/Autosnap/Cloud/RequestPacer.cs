@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 namespace Autosnap.Cloud
 {
     /// <summary>
-    /// Client-side pacing per host and verb. With a limit of N requests a minute, calls are spaced at least
+    /// Client-side pacing per lane (a region, or a host for calls outside any region) and verb. With a limit of N requests a minute, calls are spaced at least
     /// 60/N seconds apart (a little more, so a sliding-window limiter on the server never counts N+1), shared
     /// by every worker of the session. After a 413/429 the whole host and verb waits out the Retry-After.
     /// Without a known limit a call only waits out such a pause.
@@ -20,48 +20,48 @@ namespace Autosnap.Cloud
         private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
         /// <summary>Sets the rate for one host and verb; 0 or less removes it.</summary>
-        public void SetLimit(string authority, string verb, int requestsPerMinute)
+        public void SetLimit(string lane, string verb, int requestsPerMinute)
         {
-            Lane lane = LaneFor(authority, verb);
-            lock (lane)
+            Lane state = LaneFor(lane, verb);
+            lock (state)
             {
-                lane.Spacing = requestsPerMinute > 0 ? TimeSpan.FromTicks((long)(TimeSpan.FromMinutes(1).Ticks * Headroom / requestsPerMinute)) : TimeSpan.Zero;
+                state.Spacing = requestsPerMinute > 0 ? TimeSpan.FromTicks((long)(TimeSpan.FromMinutes(1).Ticks * Headroom / requestsPerMinute)) : TimeSpan.Zero;
             }
         }
 
         /// <summary>The spacing in force, for messages and tests.</summary>
-        public TimeSpan SpacingOf(string authority, string verb)
+        public TimeSpan SpacingOf(string lane, string verb)
         {
-            Lane lane = LaneFor(authority, verb);
-            lock (lane) return lane.Spacing;
+            Lane state = LaneFor(lane, verb);
+            lock (state) return state.Spacing;
         }
 
-        public void PauseFor(string authority, string verb, TimeSpan wait)
+        public void PauseFor(string lane, string verb, TimeSpan wait)
         {
-            Lane lane = LaneFor(authority, verb);
-            lock (lane)
+            Lane state = LaneFor(lane, verb);
+            lock (state)
             {
                 TimeSpan until = Clock.Elapsed + wait;
-                if (until > lane.NextSlot) lane.NextSlot = until;
+                if (until > state.NextSlot) state.NextSlot = until;
             }
         }
 
         /// <summary>Waits for this call's slot. Slots are handed out in call order.</summary>
-        public Task WaitTurnAsync(string authority, string verb, CancellationToken cancellationToken)
+        public Task WaitTurnAsync(string lane, string verb, CancellationToken cancellationToken)
         {
-            Lane lane = LaneFor(authority, verb);
+            Lane state = LaneFor(lane, verb);
             TimeSpan wait;
-            lock (lane)
+            lock (state)
             {
                 TimeSpan now = Clock.Elapsed;
-                TimeSpan slot = lane.NextSlot > now ? lane.NextSlot : now;
-                lane.NextSlot = slot + lane.Spacing;
+                TimeSpan slot = state.NextSlot > now ? state.NextSlot : now;
+                state.NextSlot = slot + state.Spacing;
                 wait = slot - now;
             }
             return wait > TimeSpan.Zero ? Task.Delay(wait, cancellationToken) : Task.CompletedTask;
         }
 
-        private Lane LaneFor(string authority, string verb) => _lanes.GetOrAdd(authority + " " + verb, _ => new Lane());
+        private Lane LaneFor(string lane, string verb) => _lanes.GetOrAdd(lane + " " + verb, _ => new Lane());
 
         private sealed class Lane
         {
