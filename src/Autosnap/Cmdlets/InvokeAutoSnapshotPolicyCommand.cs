@@ -137,7 +137,7 @@ namespace Autosnap.Cmdlets
             WriteObject(result);
             if (result.Status == JobStatus.Failed)
             {
-                WriteError(new ErrorRecord(new InvalidOperationException($"{result.ServerName} ({result.Schedule}): {result.Error}"),
+                WriteError(new ErrorRecord(new InvalidOperationException($"{result.ServerName} ({result.Schedule}): {result.Message}"),
                     "AutoSnapshotPolicyJobFailed", ErrorCategory.NotSpecified, result));
             }
         }

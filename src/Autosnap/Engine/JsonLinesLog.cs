@@ -44,7 +44,7 @@ namespace Autosnap.Engine
                 ["deleteFailures"] = result.DeleteFailures,
                 ["adopted"] = result.Adopted,
                 ["seconds"] = Math.Round(result.Duration.TotalSeconds, 1),
-                ["error"] = result.Error,
+                ["message"] = result.Message,
             });
             foreach (RotationDecision decision in result.Decisions)
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Autosnap.Cloud;
@@ -26,6 +27,12 @@ namespace Autosnap.Engine
 
         /// <summary>Adopt images named by the original autosnap.py into the schedule before rotating.</summary>
         public bool AdoptLegacy { get; set; }
+
+        /// <summary>
+        /// Frequency guard: skip the server when the pool's newest good image is younger than this, so a wrong cron
+        /// line or a rerun does no harm.
+        /// </summary>
+        public TimeSpan? MinInterval { get; set; }
     }
 
     /// <summary>
@@ -49,8 +56,20 @@ namespace Autosnap.Engine
             var watch = Stopwatch.StartNew();
             var result = new SnapshotJobResult(server, options.Schedule);
             var snapshots = new SnapshotService(_session, _host);
+            using PoolLock? poolLock = PoolLock.TryAcquire(_session, server.Region, server.Id, options.Schedule);
+            if (poolLock == null)
+            {
+                _host.Warning($"Another Autosnap run is working on {server.Name}/{options.Schedule}; this run skips that pool.");
+                result.Skip("another run holds this pool");
+                return result;
+            }
             try
             {
+                if (options.MinInterval is TimeSpan minInterval && await TooSoonAsync(server, options.Schedule, minInterval, cancellationToken).ConfigureAwait(false) is string reason)
+                {
+                    result.Skip(reason);
+                    return result;
+                }
                 string imageId = await snapshots.StartAsync(server, options.Schedule, options.Metadata, options.NameTemplate, cancellationToken).ConfigureAwait(false);
                 // The run began before the request; images others made since then are not counted (retention contract).
                 DateTimeOffset runStarted = _session.Cloud.ServerNow(server.Region) - watch.Elapsed;
@@ -91,5 +110,20 @@ namespace Autosnap.Engine
             }
             return result;
         }
+
+        /// <summary>Why the pool had a good snapshot too recently to take another, or null to go ahead.</summary>
+        private async Task<string?> TooSoonAsync(RackspaceServer server, string schedule, TimeSpan minInterval, CancellationToken cancellationToken)
+        {
+            var pool = await new SnapshotFinder(_session, _host).ListPoolAsync(server.Region, server.Id, schedule, cancellationToken).ConfigureAwait(false);
+            AutoSnapshot? newest = pool.Where(i => i.State == SnapshotState.Good).OrderByDescending(i => i.Created).FirstOrDefault();
+            if (newest == null) return null;
+            TimeSpan age = _session.Cloud.ServerNow(server.Region) - newest.Created;
+            return age < minInterval
+                ? $"the newest good snapshot {newest.Name} is {Format(age)} old, younger than the minimum interval {Format(minInterval)}"
+                : null;
+        }
+
+        private static string Format(TimeSpan span) =>
+            span.TotalDays >= 1 ? $"{(int)span.TotalDays}d{span.Hours:00}h" : span.TotalHours >= 1 ? $"{(int)span.TotalHours}h{span.Minutes:00}m" : $"{(int)span.TotalMinutes}m{span.Seconds:00}s";
     }
 }

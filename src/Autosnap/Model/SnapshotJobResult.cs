@@ -9,9 +9,9 @@ namespace Autosnap.Model
     {
         /// <summary>A good new snapshot, and the pool rotated without a failed deletion.</summary>
         Succeeded,
-        /// <summary>Something went wrong; Error says what. A job that fails before its snapshot is good deletes nothing.</summary>
+        /// <summary>Something went wrong; Message says what. A job that fails before its snapshot is good deletes nothing.</summary>
         Failed,
-        /// <summary>Not run: a guard said so (Error says which).</summary>
+        /// <summary>Not run: a guard said so (Message says which).</summary>
         Skipped,
     }
 
@@ -49,7 +49,8 @@ namespace Autosnap.Model
         public int DeleteFailures => Rotation?.DeleteFailures ?? 0;
         public int Adopted => Rotation?.Adopted.Count ?? 0;
         public TimeSpan Duration { get; internal set; }
-        public string? Error { get; private set; }
+        /// <summary>What failed, or why the job was skipped; null when it succeeded.</summary>
+        public string? Message { get; private set; }
 
         /// <summary>Every rotation decision, newest first.</summary>
         public IReadOnlyList<RotationDecision> Decisions => Rotation?.Decisions ?? Array.Empty<RotationDecision>();
@@ -59,17 +60,17 @@ namespace Autosnap.Model
         internal void Fail(string error)
         {
             Status = JobStatus.Failed;
-            Error = Error == null ? error : Error + "; " + error;
+            Message = Message == null ? error : Message + "; " + error;
         }
 
         internal void Skip(string reason)
         {
             Status = JobStatus.Skipped;
-            Error = reason;
+            Message = reason;
         }
 
         public override string ToString() =>
             $"{ServerName} ({Schedule}): {Status}, created {Created}, kept {Kept}, deleted {Deleted}" +
-            (DeleteFailures > 0 ? $", {DeleteFailures} deletions failed" : string.Empty) + (Error != null ? $" - {Error}" : string.Empty);
+            (DeleteFailures > 0 ? $", {DeleteFailures} deletions failed" : string.Empty) + (Message != null ? $" - {Message}" : string.Empty);
     }
 }
