@@ -18,7 +18,7 @@ SRV=$(jq -r '.servers[-1].id' $RIG)
 OTHER=$(jq -r '.servers[0].id' $RIG)
 CTL=$S/control
 TMP=$(mktemp -d); trap 'rm -rf $TMP; rm -f $CTL/hold $CTL/fail' EXIT
-HDRS='^(content-type|content-length|location|x-subject-token|x-openstack-request-id|x-compute-request-id|openstack-api-version|x-openstack-nova-api-version|www-authenticate|date|retry-after|vary|server|connection)$'
+HDRS='^(content-type|content-length|location|x-subject-token|x-openstack-request-id|x-compute-request-id|openstack-api-version|x-openstack-nova-api-version|www-authenticate|date|retry-after|server)$'
 
 mask() { sed -E 's/(gAAAA[A-Za-z0-9_-]{8})[A-Za-z0-9_=-]+/\1…/g; s/("secret": ?")[^"]+/\1…/g'; }
 say() { printf '\n### %s\n' "$*"; }
@@ -146,7 +146,9 @@ rq . GET $N/images/$IMG1 "${A[@]}" -H 'OpenStack-API-Version: compute 2.36'
 rm -f $CTL/hold
 say "Status while saving and when active (glance status/size, proxy status/progress/size, server task_state)"
 for _ in $(seq 1 60); do
-  g=$(curl -s "${A[@]}" $G/v2/images/$IMG1 | jq -c '{status,size,checksum:(.checksum!=null),disk_format,container_format}')
+  curl -s "${A[@]}" $G/v2/images/$IMG1 >$TMP/g.json
+  [ "$(jq -r .status $TMP/g.json)" = saving ] && [ ! -f $TMP/saving.json ] && cp $TMP/g.json $TMP/saving.json
+  g=$(jq -c '{status,size,checksum:(.checksum!=null),disk_format,container_format}' $TMP/g.json)
   p=$(curl -s "${A[@]}" $N/images/$IMG1 | jq -c '.image | {status,progress,size:.["OS-EXT-IMG-SIZE:size"]}')
   t=$(curl -s "${A[@]}" $N/servers/$SRV | jq -r '.server["OS-EXT-STS:task_state"]')
   line="glance=$g proxy=$p task_state=$t"
@@ -154,8 +156,10 @@ for _ in $(seq 1 60); do
   [[ $g == *'"active"'* ]] && break
   sleep 0.3
 done
+say "Glance: the snapshot while saving (fields that are not custom properties)"
+[ -f $TMP/saving.json ] && jq -c '{status,size,virtual_size,checksum,os_hash_algo,os_hash_value,disk_format,container_format,created_at,updated_at,stores:(if has("stores") then .stores else "(absent)" end)}' $TMP/saving.json
 say "Glance: the active snapshot"
-rq '{status,size,virtual_size,checksum,os_hash_algo,disk_format,container_format,created_at,updated_at,min_disk,min_ram,protected,visibility,os_hidden,tags,stores}' GET $G/v2/images/$IMG1 "${A[@]}"
+rq '{status,size,virtual_size,checksum,os_hash_algo,os_hash_value:(.os_hash_value|.[0:16]+"…"),disk_format,container_format,created_at,updated_at,min_disk,min_ram,protected,visibility,os_hidden,tags,stores,locations:(if has("locations") then .locations else "(absent)" end),direct_url:(if has("direct_url") then .direct_url else "(absent)" end)}' GET $G/v2/images/$IMG1 "${A[@]}"
 say "Nova image proxy: the active snapshot"
 rq '.image | .id="…"|.links=[.links[]|{rel,href}]' GET $N/images/$IMG1 "${A[@]}"
 

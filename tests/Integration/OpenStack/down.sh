@@ -3,15 +3,21 @@
 # Each service was started with setsid, so its pid is also its process group and session id: the whole
 # group (API workers, Erlang helpers) gets SIGTERM, APIs first, then SIGKILL for what is left after 20 s.
 # State (databases, images, servers) stays; `down.sh --wipe` also removes the state directory.
+#   down.sh                   stop everything
+#   down.sh glance-api ...    stop only these services (tests of an outage); up.sh starts them again
+#   down.sh --wipe            stop everything and delete the state directory
 set -uo pipefail
+wipe=0; only=""
+for a in "$@"; do case "$a" in --wipe) wipe=1 ;; *) only="$only $a" ;; esac; done
 S=${AUTOSNAP_OSRIG_STATE:-/var/lib/autosnap-osrig}
 export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
 group_alive() { ps -eo pgid= | tr -d ' ' | grep -qx "$1"; }  # any process left in that process group
 order="nova-api nova-compute nova-scheduler nova-conductor neutron-server glance-api placement keystone rabbitmq epmd"
 others=$(cd $S/run 2>/dev/null && ls *.pid 2>/dev/null | sed 's/\.pid$//' | grep -vxF -f <(tr ' ' '\n' <<<"$order"))
 stopping=""
-for n in $order $others; do
-  f=$S/run/$n.pid; [ -f $f ] || continue
+[ -n "$only" ] && [ $wipe = 1 ] && { echo "--wipe stops everything; no service names with it" >&2; exit 2; }
+for n in ${only:-$order $others}; do
+  f=$S/run/$n.pid; [ -f $f ] || { [ -n "$only" ] && echo "$n: no pid file"; continue; }
   pid=$(cat $f)
   # ours only if it still leads its own session (a recycled pid after a reboot is somebody else's)
   if kill -0 "$pid" 2>/dev/null && [ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ]; then
@@ -34,7 +40,7 @@ for job in $stopping; do
   rm -f $S/run/$n.pid
 done
 [ -n "$stopping" ] && echo "stopped in $((SECONDS - t0))s"
-if [ "${1:-}" = --wipe ]; then
+if [ $wipe = 1 ]; then
   case "$S" in /|/var|/var/lib|"") echo "refusing to wipe '$S'" >&2; exit 1 ;; esac
   rm -rf "$S" && echo "wiped $S"
 fi
