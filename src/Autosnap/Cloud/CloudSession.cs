@@ -56,7 +56,9 @@ namespace Autosnap.Cloud
             {
                 _identity = await Http.SendAsync(request, null, response => IdentityProtocol.Read(Kind, response), log, cancellationToken).ConfigureAwait(false);
             }
-            catch (CloudException e) when (e.Kind == CloudErrorKind.Authentication || e.Kind == CloudErrorKind.Forbidden)
+            catch (CloudException e) when (e.Kind == CloudErrorKind.Authentication || e.Kind == CloudErrorKind.Forbidden ||
+                                           // Keystone answers an unknown application credential with 404, not 401.
+                                           (e.Kind == CloudErrorKind.NotFound && _credential is ApplicationCredential))
             {
                 throw new CloudException(CloudErrorKind.Authentication,
                     $"The identity service at {IdentityUrl.GetLeftPart(UriPartial.Authority)} refused the {_credential.Describe()} ({(int?)e.StatusCode} {e.StatusCode}). " +
