@@ -13,7 +13,7 @@
       autosnap.ps1 -Server web1[,web2...] -Schedule daily -Retention 7 [-Region DFW]
                    [-KeepLast n] [-KeepHourly n] [-KeepDaily n] [-KeepWeekly n] [-KeepMonthly n] [-KeepYearly n]
                    [-KeepWithin d.hh:mm:ss] [-TimeZone id] [-KeepFailed] [-AdoptLegacy]
-                   [-Timeout hh:mm:ss] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp] [-LogPath file]
+                   [-Timeout hh:mm:ss] [-MinInterval hh:mm:ss] [-ThrottleLimit n] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp] [-LogPath file]
                    [-Verbose] [-WhatIf]
     Compatibility form, the original autosnap.py's arguments (warns: the key is visible to other users):
       autosnap.ps1 <username> <apikey> <server> <retention> <region>
@@ -55,6 +55,7 @@ $options = @{
     'KeepLast' = 'count'; 'KeepHourly' = 'count'; 'KeepDaily' = 'count'; 'KeepWeekly' = 'count'; 'KeepMonthly' = 'count'; 'KeepYearly' = 'count'
     'KeepWithin' = 'span'; 'TimeZone' = 'text'; 'KeepFailed' = 'switch'; 'AdoptLegacy' = 'switch'; 'Timeout' = 'span'
     'CredentialFile' = 'text'; 'IdentityUrl' = 'text'; 'AllowInsecureHttp' = 'switch'; 'LogPath' = 'text'
+    'MinInterval' = 'span'; 'ThrottleLimit' = 'count'
 }
 
 function ConvertFrom-Arguments([string[]] $Words) {

@@ -167,7 +167,8 @@ namespace Autosnap.Cmdlets
 
         private CredentialSource FromParameters()
         {
-            Uri identityUrl = IdentityUrl ?? RackspaceIdentityUrl;
+            // RACKSPACE_IDENTITY_URL also serves explicit credentials, so a rehearsal cloud needs no extra parameter.
+            Uri identityUrl = IdentityUrl ?? ParseUrl(Env("RACKSPACE_IDENTITY_URL"), "RACKSPACE_IDENTITY_URL") ?? RackspaceIdentityUrl;
             bool keystone = IsKeystone(identityUrl);
             CloudCredential credential = ParameterSetName switch
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.IO;
 using System.Collections.Generic;
 using System.Management.Automation;
@@ -63,6 +64,16 @@ namespace Autosnap.Cmdlets
         [Parameter]
         public RackspaceSession? Session { get; set; }
 
+        /// <summary>How many servers run at once.</summary>
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int ThrottleLimit { get; set; } = 16;
+
+        /// <summary>Skip a server whose newest good image of the schedule is younger than this.</summary>
+        [Parameter]
+        public TimeSpan? MinInterval { get; set; }
+
+        private readonly List<ServerReference> _references = new List<ServerReference>();
         private JsonLinesLog? _log;
 
         protected override void BeginProcessing()
@@ -91,48 +102,66 @@ namespace Autosnap.Cmdlets
             }
         }
 
-        protected override void EndProcessing() => _log?.Dispose();
+
 
         protected override void ProcessRecord()
         {
-            RackspaceSession session = ResolveSession(Session);
-            var options = new JobOptions(Schedule, _policy)
+            // Collected: the jobs run together at the end, in parallel.
+            _references.AddRange(Server);
+        }
+
+        protected override void EndProcessing()
+        {
+            try
             {
-                Wait = new WaitOptions { Timeout = Timeout },
-                Metadata = NewAutoSnapshotCommand.ToDictionary(Metadata),
-                NameTemplate = Name,
-                AdoptLegacy = AdoptLegacy.IsPresent,
-            };
-            foreach (ServerReference reference in Server)
-            {
-                string region = reference.Server?.Region ?? ResolveRegion(session, Region, "AutoSnapshotPolicy");
-                try
+                RackspaceSession session = ResolveSession(Session);
+                var options = new JobOptions(Schedule, _policy)
                 {
-                    SnapshotJobResult? result = Run(async (host, token) =>
+                    Wait = new WaitOptions { Timeout = Timeout },
+                    Metadata = NewAutoSnapshotCommand.ToDictionary(Metadata),
+                    NameTemplate = Name,
+                    AdoptLegacy = AdoptLegacy.IsPresent,
+                    MinInterval = MinInterval,
+                };
+                var summary = new RunSummary();
+                Run(async (host, token) =>
+                {
+                    var jobs = new List<FleetJob>();
+                    var service = new SnapshotService(session, host);
+                    foreach (var byRegion in _references.GroupBy(r => r.Server?.Region ?? ResolveRegion(session, Region, "AutoSnapshotPolicy")))
                     {
-                        RackspaceServer server = reference.Server
-                            ?? await new SnapshotService(session, host).ResolveServerAsync(reference.Text, region, token).ConfigureAwait(false);
-                        if (!host.ShouldProcess($"{server.Name} ({server.Id}) in {server.Region}",
-                                $"Snapshot into schedule '{Schedule}', then rotate the pool ({_policy})"))
+                        jobs.AddRange(byRegion.Where(r => r.Server != null).Select(r => new FleetJob(r.Server!, options)));
+                        var named = byRegion.Where(r => r.Server == null).Select(r => r.Text).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                        if (named.Count == 0) continue;
+                        foreach (var (reference, server, error) in await service.ResolveServersAsync(named, byRegion.Key, token).ConfigureAwait(false))
                         {
-                            return null;
+                            if (server != null)
+                            {
+                                jobs.Add(new FleetJob(server, options));
+                                continue;
+                            }
+                            // Not even found: still one result per server, so callers (autosnap.ps1) count it as failed.
+                            var unresolved = new SnapshotJobResult(reference, string.Empty, byRegion.Key, Schedule);
+                            unresolved.Fail(error!.Message);
+                            host.Post(() => Report(unresolved, summary));
                         }
-                        return await new SnapshotJob(session, host).RunAsync(server, options, token).ConfigureAwait(false);
-                    });
-                    if (result != null) Report(result);
-                }
-                catch (CloudException e)
-                {
-                    // Not even found: still one result per server, so callers (autosnap.ps1) count it as failed.
-                    var unresolved = new SnapshotJobResult(reference.Text, reference.Server?.Id ?? string.Empty, region, Schedule);
-                    unresolved.Fail(e.Message);
-                    Report(unresolved);
-                }
+                    }
+                    var approved = jobs.Where(job => host.ShouldProcess($"{job.Server.Name} ({job.Server.Id}) in {job.Server.Region}",
+                        $"Snapshot into schedule '{Schedule}', then rotate the pool ({_policy})")).ToList();
+                    await new FleetRunner(session, host).RunAsync(approved, ThrottleLimit,
+                        result => host.Post(() => Report(result, summary)), token).ConfigureAwait(false);
+                });
+                WriteInformation(new InformationRecord(summary.ToString(), "Invoke-AutoSnapshotPolicy"));
+            }
+            finally
+            {
+                _log?.Dispose();
             }
         }
 
-        private void Report(SnapshotJobResult result)
+        private void Report(SnapshotJobResult result, RunSummary summary)
         {
+            summary.Add(result);
             _log?.Write(result);
             WriteObject(result);
             if (result.Status == JobStatus.Failed)

@@ -94,6 +94,39 @@ namespace Autosnap.Engine
             }
         }
 
+        /// <summary>
+        /// Several servers by id or name in one region: one listing instead of a lookup each. Each reference maps to
+        /// its server, or to the error a single lookup would have given (not found, ambiguous).
+        /// </summary>
+        public async Task<IReadOnlyList<(string Reference, RackspaceServer? Server, CloudException? Error)>> ResolveServersAsync(
+            IReadOnlyList<string> idsOrNames, string region, CancellationToken cancellationToken)
+        {
+            if (idsOrNames.Count == 1)
+            {
+                try
+                {
+                    return new[] { (idsOrNames[0], (RackspaceServer?)await ResolveServerAsync(idsOrNames[0], region, cancellationToken).ConfigureAwait(false), (CloudException?)null) };
+                }
+                catch (CloudException e) when (e.Kind == CloudErrorKind.NotFound || e.Kind == CloudErrorKind.Conflict)
+                {
+                    return new[] { (idsOrNames[0], (RackspaceServer?)null, (CloudException?)e) };
+                }
+            }
+            var servers = await ListServersAsync(region, null, cancellationToken).ConfigureAwait(false);
+            return idsOrNames.Select(reference =>
+            {
+                var byId = servers.Where(s => string.Equals(s.Id, reference, StringComparison.OrdinalIgnoreCase)).ToList();
+                var matches = byId.Count > 0 ? byId : servers.Where(s => string.Equals(s.Name, reference, StringComparison.Ordinal)).ToList();
+                return matches.Count switch
+                {
+                    1 => (reference, (RackspaceServer?)matches[0], (CloudException?)null),
+                    0 => (reference, null, new CloudException(CloudErrorKind.NotFound, $"No server with id or name '{reference}' in region {region}.")),
+                    _ => (reference, null, new CloudException(CloudErrorKind.Conflict,
+                        $"{matches.Count} servers are named '{reference}' in region {region} ({string.Join(", ", matches.Select(m => m.Id))}); give the id.")),
+                };
+            }).ToList();
+        }
+
         /// <summary>Servers of a region whose name matches <paramref name="nameMatches"/> (all when null).</summary>
         public async Task<IReadOnlyList<RackspaceServer>> ListServersAsync(string region, Func<string, bool>? nameMatches, CancellationToken cancellationToken)
         {
