@@ -61,7 +61,7 @@ namespace Autosnap.Engine
             // Any failure here (a page missing, an answer not understood) ends the rotation before anything is deleted.
             IReadOnlyList<AutoSnapshot> pool = await finder.ListPoolAsync(region, serverId, schedule, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<RotationDecision> decisions = RetentionPlanner.Plan(pool, policy, planOptions);
-            ThrowIfUnsafe(decisions, serverId, schedule);
+            ThrowIfUnsafe(decisions, serverId, schedule, planOptions);
             _host.Verbose($"Pool {serverId}/{schedule} in {region}: {pool.Count} images; {policy}: keep {decisions.Count(d => d.Action == RotationAction.Keep)}, " +
                           $"delete {decisions.Count(d => d.Action == RotationAction.Delete)}.");
 
@@ -124,11 +124,10 @@ namespace Autosnap.Engine
         /// snapshot cannot be brought back: never delete the newest good image, never an image outside the pool,
         /// never a pending or pinned one.
         /// </summary>
-        private static void ThrowIfUnsafe(IReadOnlyList<RotationDecision> decisions, string serverId, string schedule)
+        private static void ThrowIfUnsafe(IReadOnlyList<RotationDecision> decisions, string serverId, string schedule, PlanOptions? planOptions)
         {
-            var good = decisions.Select(d => d.Snapshot).Where(s => s.State == SnapshotState.Good).ToList();
-            good.Sort(RetentionPlanner.CompareNewestFirst);
-            AutoSnapshot? newestGood = good.FirstOrDefault();
+            AutoSnapshot? newestGood = RetentionPlanner.NewestFirst(decisions.Select(d => d.Snapshot).Where(s => s.State == SnapshotState.Good),
+                planOptions?.OwnImageIds).FirstOrDefault();
             foreach (RotationDecision decision in decisions.Where(d => d.Action == RotationAction.Delete))
             {
                 AutoSnapshot image = decision.Snapshot;

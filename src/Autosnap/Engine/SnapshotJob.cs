@@ -71,8 +71,6 @@ namespace Autosnap.Engine
                     return result;
                 }
                 string imageId = await snapshots.StartAsync(server, options.Schedule, options.Metadata, options.NameTemplate, cancellationToken).ConfigureAwait(false);
-                // The run began before the request; images others made since then are not counted (retention contract).
-                DateTimeOffset runStarted = _session.Cloud.ServerNow(server.Region) - watch.Elapsed;
 
                 WaitResult wait = await snapshots.WaitAsync(imageId, server.Region, $"{server.Name} ({options.Schedule})", options.Wait, cancellationToken).ConfigureAwait(false);
                 result.Snapshot = wait.Snapshot;
@@ -87,7 +85,9 @@ namespace Autosnap.Engine
                 }
                 result.Created = 1;
 
-                var planOptions = new PlanOptions { RunStarted = runStarted, OwnImageIds = new[] { imageId } };
+                // "Younger than the run" is measured on the cloud's own stamps, at its own (whole-second) precision: images
+                // another run made after ours are not counted and not deleted (retention contract).
+                var planOptions = new PlanOptions { RunStarted = wait.Snapshot!.Created, OwnImageIds = new[] { imageId } };
                 PoolRotation rotation = await new RotationService(_session, _host).RotatePoolAsync(
                     server.Region, server.Id, options.Schedule, options.Policy, planOptions, options.AdoptLegacy ? server : null, cancellationToken).ConfigureAwait(false);
                 result.Rotation = rotation;

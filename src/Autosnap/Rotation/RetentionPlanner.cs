@@ -34,7 +34,7 @@ namespace Autosnap.Rotation
             if (policy == null) throw new ArgumentNullException(nameof(policy));
             options ??= new PlanOptions();
 
-            List<AutoSnapshot> images = NewestFirst(pool);
+            List<AutoSnapshot> images = NewestFirst(pool, options.OwnImageIds);
             RequireOnePool(images);
             var roles = images.Select(image => RoleOf(image, options)).ToList();
 
@@ -164,19 +164,24 @@ namespace Autosnap.Rotation
             return false;
         }
 
-        /// <summary>Newest first by creation time; equal times by id (ordinal), so the order never depends on the input's.</summary>
-        internal static List<AutoSnapshot> NewestFirst(IEnumerable<AutoSnapshot> images)
+        /// <summary>
+        /// Newest first by creation time. Equal times (clouds stamp whole seconds) put the run's own images first, so a
+        /// job never counts its fresh snapshot as older than one taken the same second; then by id (ordinal), so the
+        /// order never depends on the input's.
+        /// </summary>
+        internal static List<AutoSnapshot> NewestFirst(IEnumerable<AutoSnapshot> images, IReadOnlyCollection<string>? ownImageIds = null)
         {
             var list = images.ToList();
             if (list.Any(image => image == null)) throw new ArgumentException("The pool contains a null image.", "pool");
-            list.Sort(CompareNewestFirst);
+            var own = new HashSet<string>(ownImageIds ?? Array.Empty<string>(), StringComparer.Ordinal);
+            list.Sort((a, b) =>
+            {
+                int byTime = b.Created.CompareTo(a.Created);
+                if (byTime != 0) return byTime;
+                int byOwn = own.Contains(b.Id).CompareTo(own.Contains(a.Id));
+                return byOwn != 0 ? byOwn : string.CompareOrdinal(a.Id, b.Id);
+            });
             return list;
-        }
-
-        internal static int CompareNewestFirst(AutoSnapshot a, AutoSnapshot b)
-        {
-            int byTime = b.Created.CompareTo(a.Created);
-            return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
         }
 
         /// <summary>

@@ -173,6 +173,18 @@ namespace Autosnap.Tests.Rotation
         }
 
         [Fact]
+        public void On_equal_timestamps_the_runs_own_image_counts_as_the_newest()
+        {
+            // Clouds stamp whole seconds: two snapshots of the same second must not cost the job its fresh one.
+            var pool = new[] { At("2026-01-01T00:05Z", id: "a-older"), At("2026-01-01T00:05Z", id: "b-own") };
+
+            var plan = RetentionPlanner.Plan(pool, RetentionPolicy.FromRetention(0), new PlanOptions { OwnImageIds = new[] { "b-own" } });
+
+            Assert.Equal(new[] { "b-own Keep retention: newest 1 good", "a-older Delete not among the newest 1 good" },
+                plan.Select(d => $"{d.Id} {d.Action} {d.Reason}"));
+        }
+
+        [Fact]
         public void Protected_images_are_kept_like_pinned_ones_because_the_cloud_refuses_to_delete_them()
         {
             AutoSnapshot Protect(AutoSnapshot image) =>
