@@ -169,9 +169,11 @@ public static class IdentityEndpoints
             await Errors.Rackspace(context, 403, "userDisabled", $"User '{account.UserName}' is disabled.");
             return;
         }
-        // pyrax sends the user name as tenantId with passwordCredentials; the account number is the real one
+        // pyrax sends the user name as tenantId with passwordCredentials; Keystone v2.0 clients the project name
+        // as tenantName; the account number is the real one
         if ((tenantId is not null && tenantId != account.TenantId && tenantId != account.UserName)
-            || (tenantName is not null && tenantName != account.TenantName && tenantName != account.UserName))
+            || (tenantName is not null && tenantName != account.TenantName && tenantName != account.UserName
+                && tenantName != account.ProjectName))
         {
             await Errors.Rackspace(context, 401, "unauthorized",
                 $"Token doesn't belong to Tenant with Id/Name: '{tenantId ?? tenantName}'");

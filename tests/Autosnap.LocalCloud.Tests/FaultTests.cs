@@ -1,0 +1,187 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Autosnap.LocalCloud.State;
+using Xunit;
+
+namespace Autosnap.LocalCloud.Tests;
+
+/// <summary>Every fault kind, before and after the request ran (faultRate 1 makes the choice certain).</summary>
+public sealed class FaultTests
+{
+    private static async Task<(Cloud Cloud, string Server)> Faulty(string kind, string phase)
+    {
+        var cloud = await Cloud.StartSignedIn();
+        var server = await cloud.ServerId();
+        await cloud.Configure($$"""{"faultRate":1,"faultKinds":["{{kind}}"],"faultPhase":"{{phase}}","faultServices":["compute"],"stallSeconds":0.2}""");
+        return (cloud, server);
+    }
+
+    /// <summary>Turns faults off and counts the images createImage made.</summary>
+    private static async Task<int> SnapshotsMade(Cloud cloud, string server)
+    {
+        await cloud.Configure("""{"faultRate":0}""");
+        return (await cloud.GetJson($"{cloud.Glance}/images?instance_uuid={server}"))["images"]!.AsArray().Count;
+    }
+
+    private static Task<HttpResponseMessage> CreateImage(Cloud cloud, string server) =>
+        cloud.Post($"{cloud.Compute}/servers/{server}/action", """{"createImage":{"name":"lost"}}""");
+
+    [Theory]
+    [InlineData("500", "before", 0)]
+    [InlineData("500", "after", 1)]
+    [InlineData("503", "before", 0)]
+    [InlineData("503", "after", 1)]
+    public async Task Server_errors_use_novas_envelope_and_strike_before_or_after(string kind, string phase, int made)
+    {
+        var (cloud, server) = await Faulty(kind, phase);
+        await using var _ = cloud;
+        var response = await CreateImage(cloud, server);
+        Assert.Equal(int.Parse(kind), (int)response.StatusCode);
+        Cloud.AssertNovaFault(await Cloud.Json(response), kind == "500" ? "computeFault" : "serviceUnavailable", int.Parse(kind));
+        Assert.Equal(made, await SnapshotsMade(cloud, server));
+    }
+
+    [Theory]
+    [InlineData("before", 0)]
+    [InlineData("after", 1)]
+    public async Task A_reset_drops_the_connection(string phase, int made)
+    {
+        var (cloud, server) = await Faulty("reset", phase);
+        await using var _ = cloud;
+        await Assert.ThrowsAsync<HttpRequestException>(() => CreateImage(cloud, server));
+        Assert.Equal(made, await SnapshotsMade(cloud, server));
+    }
+
+    [Theory]
+    [InlineData("before", 0)]
+    [InlineData("after", 1)]
+    public async Task A_stall_holds_the_response_until_the_client_gives_up(string phase, int made)
+    {
+        var (cloud, server) = await Faulty("stall", phase);
+        await using var _ = cloud;
+        await cloud.Configure("""{"stallSeconds":600}""");
+        using var impatient = new HttpClient { BaseAddress = cloud.Server.BaseUri, Timeout = TimeSpan.FromMilliseconds(300) };
+        var request = cloud.Request(HttpMethod.Post, $"{cloud.Compute}/servers/{server}/action", """{"createImage":{"name":"lost"}}""");
+        await Assert.ThrowsAsync<TaskCanceledException>(() => impatient.SendAsync(request));
+        Assert.Equal(made, await SnapshotsMade(cloud, server));
+    }
+
+    [Fact]
+    public async Task A_stall_ends_by_dropping_the_connection_after_stallSeconds()
+    {
+        var (cloud, server) = await Faulty("stall", "before");
+        await using var _ = cloud;
+        await Assert.ThrowsAsync<HttpRequestException>(() => cloud.Get($"{cloud.Compute}/servers"));
+    }
+
+    [Theory]
+    [InlineData("before", 0)]
+    [InlineData("after", 1)]
+    public async Task Garbage_is_a_200_whose_body_does_not_parse(string phase, int made)
+    {
+        var (cloud, server) = await Faulty("garbage", phase);
+        await using var _ = cloud;
+        for (var i = 0; i < 4; i++)   // both forms: malformed and truncated
+        {
+            try
+            {
+                var response = await cloud.Get($"{cloud.Compute}/servers/{server}");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(text));
+            }
+            catch (HttpRequestException)
+            {
+                // the truncated form: the body ended before its Content-Length
+            }
+        }
+        try
+        {
+            Assert.Equal(HttpStatusCode.OK, (await CreateImage(cloud, server)).StatusCode);   // a "200" for a 202 action
+        }
+        catch (HttpRequestException)
+        {
+        }
+        Assert.Equal(made, await SnapshotsMade(cloud, server));
+    }
+
+    [Theory]
+    [InlineData("413")]
+    [InlineData("429")]
+    public async Task Injected_overLimit_faults_reject_before_processing_with_Retry_After(string kind)
+    {
+        var (cloud, server) = await Faulty(kind, "after");
+        await using var _ = cloud;
+        var response = await CreateImage(cloud, server);
+        Assert.Equal(int.Parse(kind), (int)response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Cloud.AssertNovaFault(await Cloud.Json(response), "overLimit", int.Parse(kind));
+        Assert.Equal(0, await SnapshotsMade(cloud, server));
+    }
+
+    [Fact]
+    public async Task Glance_faults_are_plain_http_errors()
+    {
+        await using var cloud = await Cloud.StartSignedIn();
+        await cloud.Configure("""{"faultRate":1,"faultKinds":["500"],"faultPhase":"before","faultServices":["image"]}""");
+        var response = await cloud.Get($"{cloud.Glance}/images");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(HttpStatusCode.OK, (await cloud.Get($"{cloud.Compute}/servers")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Identity_faults_use_the_identity_envelopes()
+    {
+        await using var cloud = await Cloud.Start();
+        await cloud.Configure("""{"faultRate":1,"faultKinds":["503"],"faultPhase":"before"}""");
+        var rackspace = await cloud.Post("v2.0/tokens", "{}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, rackspace.StatusCode);
+        Assert.NotNull((await Cloud.Json(rackspace))["serviceUnavailable"]);
+        var keystone = await cloud.Post("v3/auth/tokens", "{}");
+        Assert.Equal(503, (await Cloud.Json(keystone))["error"]!["code"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Admin_is_never_faulted_and_stats_count_faults_by_kind_and_phase()
+    {
+        await using var cloud = await Cloud.StartSignedIn();
+        await cloud.Configure("""{"faultRate":1,"faultKinds":["500","503"],"faultPhase":"mixed","seed":7}""");
+        for (var i = 0; i < 20; i++) await cloud.Get($"{cloud.Compute}/servers");
+        var stats = (await cloud.Admin(HttpMethod.Get, "stats"))!;
+        var faults = stats["faults"]!;
+        Assert.Equal(20, faults["total"]!.GetValue<int>());
+        Assert.Equal(20, faults["byKind"]!["500"]!.GetValue<int>() + faults["byKind"]!["503"]!.GetValue<int>());
+        Assert.True(faults["byPhase"]!["before"]!.GetValue<int>() > 0);
+        Assert.True(faults["byPhase"]!["after"]!.GetValue<int>() > 0);
+        Assert.Equal(20, stats["byRoute"]!["GET /servers"]!.GetValue<int>());
+        Assert.Equal(20, faults["byMinute"]!["0"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task The_same_seed_gives_the_same_faults()
+    {
+        async Task<string> Run()
+        {
+            await using var cloud = await Cloud.StartSignedIn();
+            await cloud.Configure("""{"faultRate":0.5,"faultKinds":["500","503"],"seed":42}""");
+            var codes = "";
+            for (var i = 0; i < 30; i++) codes += (int)(await cloud.Get($"{cloud.Compute}/flavors")).StatusCode + ",";
+            return codes;
+        }
+        Assert.Equal(await Run(), await Run());
+    }
+
+    [Fact]
+    public async Task Latency_applies_to_api_calls_only()
+    {
+        await using var cloud = await Cloud.StartSignedIn();
+        await cloud.Configure("""{"latencyMs":20}""");
+        Assert.Equal(HttpStatusCode.OK, (await cloud.Get($"{cloud.Compute}/servers")).StatusCode);
+        Assert.Equal(20, (await cloud.Admin(HttpMethod.Get, "config"))!["latencyMs"]!.GetValue<int>());
+    }
+}
