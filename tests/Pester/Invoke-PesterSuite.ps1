@@ -12,7 +12,7 @@ param(
     [string[]] $ExcludeTag = @()
 )
 $ErrorActionPreference = 'Stop'
-Import-Module $PesterPath -Force
+Import-Module (Resolve-Path $PesterPath).Path -Force
 
 # The suites find the module under test (and LocalCloud next to it) through this variable.
 $env:AUTOSNAP_MODULE_PATH = (Resolve-Path $ModulePath).Path

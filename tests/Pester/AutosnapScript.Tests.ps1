@@ -1,0 +1,154 @@
+# autosnap.ps1, the cron / Task Scheduler entry point, run as cron runs it: a fresh
+# `pwsh -NoProfile -NonInteractive -File`, credentials in the environment, and its exit code.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'LocalCloud.ps1')
+    $script:Cloud = Start-LocalCloud -Config @{ snapshotSeconds = 0 }
+    $script:Script = Join-Path $ModulePath 'autosnap.ps1'
+    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("autosnap-script-{0}" -f [guid]::NewGuid())
+    $null = New-Item -ItemType Directory $Work
+
+    # Runs autosnap.ps1 with the given environment; returns stdout lines, stderr text and the exit code.
+    function Invoke-Autosnap {
+        param([string[]] $Arguments, [hashtable] $Environment = @{})
+        $pwsh = @(Get-PwshCommand)
+        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+        foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $Script) + $Arguments) { $start.ArgumentList.Add($a) }
+        foreach ($name in 'RACKSPACE_USERNAME', 'RACKSPACE_API_KEY', 'RACKSPACE_IDENTITY_URL', 'RACKSPACE_REGION', 'OS_AUTH_URL', 'OS_USERNAME', 'OS_PASSWORD') {
+            $null = $start.Environment.Remove($name)
+        }
+        foreach ($pair in $Environment.GetEnumerator()) { $start.Environment[$pair.Key] = $pair.Value }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.RedirectStandardInput = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        $process.StandardInput.Close()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $stdout = $process.StandardOutput.ReadToEnd()
+        $process.WaitForExit()
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Out = @($stdout -split "`r?`n" | Where-Object { $_ }); Err = $stderr.Result }
+    }
+
+    $script:DemoEnv = @{ RACKSPACE_USERNAME = 'demo'; RACKSPACE_API_KEY = 'demo-api-key'; RACKSPACE_IDENTITY_URL = $Cloud.IdentityV2Url; RACKSPACE_REGION = 'DFW' }
+
+    function New-TestServer([string] $Prefix, [string] $Region = 'DFW') {
+        New-LocalCloudServer -NamePrefix "$Prefix-" -Region $Region | Select-Object -First 1
+    }
+}
+
+AfterAll {
+    Stop-LocalCloud
+    Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue
+}
+
+Describe 'autosnap.ps1' {
+    It 'runs the job, writes a line per action and exits 0' {
+        $server = New-TestServer 'cron'
+        $run = Invoke-Autosnap -Arguments '-Server', $server.name, '-Schedule', 'daily', '-Retention', '1' -Environment $DemoEnv
+        $run.ExitCode | Should -Be 0 -Because $run.Err
+        ($run.Out -join "`n") | Should -Match " $($server.name) daily snapshot $($server.name)-daily-\d{8}T\d{6}Z \([0-9a-f-]{36}\) active"
+        $run.Out[-1] | Should -Be 'autosnap: 1 server(s): 1 done, 0 failed'
+    }
+
+    It 'is the original script done right: five runs with retention 2 leave three good images' {
+        $server = New-TestServer 'orig'
+        1..5 | ForEach-Object {
+            (Invoke-Autosnap -Arguments '-Server', $server.id, '-Retention', '2' -Environment $DemoEnv).ExitCode | Should -Be 0
+            Move-LocalCloudClock -By ([timespan]::FromDays(1)) | Out-Null
+        }
+        $token = Get-LocalCloudToken
+        $images = Invoke-RestMethod "$($Cloud.Url)/image/dfw/v2/images?autosnap_server=$($server.id)&autosnap_schedule=default" -Headers @{ 'X-Auth-Token' = $token }
+        @($images.images).Count | Should -Be 3
+        @($images.images.status | Sort-Object -Unique) | Should -Be @('active')
+    }
+
+    It 'accepts the original positional arguments, warning once that the key is exposed' {
+        $server = New-TestServer 'compat'
+        $run = Invoke-Autosnap -Arguments 'demo', 'demo-api-key', $server.id, '7', 'DFW' -Environment @{ RACKSPACE_IDENTITY_URL = $Cloud.IdentityV2Url }
+        $run.ExitCode | Should -Be 0 -Because $run.Err
+        ([regex]::Matches($run.Err, 'visible|can read it')).Count | Should -Be 1
+        $run.Err | Should -Match 'other users can read it'
+    }
+
+    It 'exits 1 when some servers fail and 2 when all do' {
+        $server = New-TestServer 'partial'
+        $some = Invoke-Autosnap -Arguments '-Server', "$($server.name),no-such-server", '-Retention', '1' -Environment $DemoEnv
+        $some.ExitCode | Should -Be 1
+        $some.Err | Should -Match "No server with id or name 'no-such-server'"
+        $all = Invoke-Autosnap -Arguments '-Server', 'no-such-server', '-Retention', '1' -Environment $DemoEnv
+        $all.ExitCode | Should -Be 2
+    }
+
+    It 'exits 2, deleting nothing, when every new snapshot fails' {
+        $server = New-TestServer 'allfail'
+        (Invoke-Autosnap -Arguments '-Server', $server.id, '-Retention', '0' -Environment $DemoEnv).ExitCode | Should -Be 0
+        Set-LocalCloudConfig @{ snapshotFailRate = 1 } | Out-Null
+        try {
+            Reset-LocalCloudStats | Out-Null
+            $run = Invoke-Autosnap -Arguments '-Server', $server.id, '-Retention', '0' -Environment $DemoEnv
+            $run.ExitCode | Should -Be 2
+            $run.Err | Should -Match 'nothing was deleted'
+            (Get-LocalCloudStats).byRoute.'DELETE /v2/images/{id}' | Should -BeNullOrEmpty
+        }
+        finally { Set-LocalCloudConfig @{ snapshotFailRate = 0 } | Out-Null }
+    }
+
+    It 'exits 3 for <Case>' -ForEach @(
+        @{ Case = 'an unknown option'; Arguments = @('-Server', 'web01', '-Retention', '1', '-Bogus', 'x'); Message = 'unknown option -Bogus' }
+        @{ Case = 'a negative retention'; Arguments = @('-Server', 'web01', '-Retention', '-3'); Message = "-Retention must be a whole number of 0 or more, not '-3'" }
+        @{ Case = 'no retention at all'; Arguments = @('-Server', 'web01'); Message = 'say what to keep' }
+        @{ Case = 'no server'; Arguments = @('-Retention', '1'); Message = '-Server is required' }
+        @{ Case = 'an option without its value'; Arguments = @('-Server'); Message = '-Server needs a value' }
+        @{ Case = 'a wrong number of positional arguments'; Arguments = @('demo', 'key', 'web01'); Message = 'exactly the five arguments' }
+        @{ Case = 'retention and bucket rules together'; Arguments = @('-Server', 'web01', '-Retention', '1', '-KeepDaily', '3'); Message = 'Retention' }
+    ) {
+        $run = Invoke-Autosnap -Arguments $Arguments -Environment $DemoEnv
+        $run.ExitCode | Should -Be 3
+        $run.Err | Should -Match ([regex]::Escape($Message))
+    }
+
+    It 'exits 3 when authentication fails, without printing the key' {
+        $env = $DemoEnv.Clone(); $env.RACKSPACE_API_KEY = 'wrong-key-31337'
+        $run = Invoke-Autosnap -Arguments '-Server', 'web01', '-Retention', '1' -Environment $env
+        $run.ExitCode | Should -Be 3
+        $run.Err | Should -Match 'refused the API key of user ''demo'''
+        ($run.Out + $run.Err) -join "`n" | Should -Not -Match 'wrong-key-31337'
+    }
+
+    It 'exits 3 when there are no credentials at all' {
+        $run = Invoke-Autosnap -Arguments '-Server', 'web01', '-Retention', '1'
+        $run.ExitCode | Should -Be 3
+        $run.Err | Should -Match 'No credentials in the environment'
+    }
+
+    It 'reads a credential file only when nobody else can read it' -Skip:$IsWindows {
+        $file = Join-Path $Work 'credentials'
+        Set-Content $file "RACKSPACE_USERNAME=demo`nexport RACKSPACE_API_KEY='demo-api-key'`nRACKSPACE_IDENTITY_URL=$($Cloud.IdentityV2Url)"
+        chmod 644 $file
+        $open = Invoke-Autosnap -Arguments '-Server', 'web01', '-Retention', '3', '-CredentialFile', $file
+        $open.ExitCode | Should -Be 3
+        $open.Err | Should -Match 'is readable by others \(mode 644\)'
+        chmod 600 $file
+        $private = Invoke-Autosnap -Arguments '-Server', 'web01', '-Retention', '3', '-CredentialFile', $file
+        $private.ExitCode | Should -Be 0 -Because $private.Err
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $server = New-TestServer 'scriptwhatif'
+        Reset-LocalCloudStats | Out-Null
+        $run = Invoke-Autosnap -Arguments '-Server', $server.id, '-Retention', '0', '-WhatIf' -Environment $DemoEnv
+        $run.ExitCode | Should -Be 0
+        ($run.Out -join "`n") | Should -Match 'What if'
+        (Get-LocalCloudStats).byRoute.'POST /servers/{id}/action' | Should -BeNullOrEmpty
+    }
+
+    It 'appends JSON lines with -LogPath' {
+        $server = New-TestServer 'log'
+        $log = Join-Path $Work 'autosnap.jsonl'
+        1..2 | ForEach-Object { (Invoke-Autosnap -Arguments '-Server', $server.id, '-Retention', '0', '-LogPath', $log -Environment $DemoEnv).ExitCode | Should -Be 0 }
+        $records = Get-Content $log | ConvertFrom-Json
+        @($records | Where-Object event -EQ job).Count | Should -Be 2
+        ($records | Where-Object event -EQ delete).outcome | Should -Be 'Deleted'
+        ($records | Where-Object event -EQ job | Select-Object -Last 1).status | Should -Be 'Succeeded'
+    }
+}
