@@ -77,7 +77,8 @@ function Invoke-ChildPwsh {
     param([Parameter(Mandatory)] [string[]] $Arguments)
     $pwsh = @(Get-PwshCommand)
     $rest = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $Arguments
-    & $pwsh[0] @rest
+    # The child's output goes to the host: it is the test log people read, not a value for the caller.
+    & $pwsh[0] @rest | Out-Host
     $LASTEXITCODE
 }
 
