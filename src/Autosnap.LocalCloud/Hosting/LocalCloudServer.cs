@@ -49,7 +49,13 @@ public sealed class LocalCloudServer : IAsyncDisposable
         BaseUri = baseUri;
         State = app.Services.GetRequiredService<CloudState>();
         Stats = app.Services.GetRequiredService<RequestStats>();
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Lifetime.ApplicationStopped.Register(() => stopped.TrySetResult());
+        Stopped = stopped.Task;
     }
+
+    /// <summary>Completes when the server has stopped (DisposeAsync, or POST /__admin/shutdown).</summary>
+    public Task Stopped { get; }
 
     /// <summary>http://127.0.0.1:PORT (no trailing slash).</summary>
     public Uri BaseUri { get; }
@@ -92,6 +98,8 @@ public sealed class LocalCloudServer : IAsyncDisposable
             : (options.Seed ?? DefaultSeed.Create(), options.Settings ?? new CloudSettings());
         var app = Build([], seed, settings, options.Urls, inProcess: true);
         await app.StartAsync(cancellationToken);
+        // POST /__admin/shutdown only signals "stopping"; in-process nobody else turns that into a stop
+        app.Lifetime.ApplicationStopping.Register(() => _ = Task.Run(() => app.StopAsync()));
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LocalCloudServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/"));
     }
