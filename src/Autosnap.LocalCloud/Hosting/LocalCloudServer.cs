@@ -107,7 +107,8 @@ public sealed class LocalCloudServer : IAsyncDisposable
     /// <summary>The whole application: services, the API pipeline and every route.</summary>
     public static WebApplication Build(string[] args, SeedDocument seed, CloudSettings settings, string? urls, bool inProcess)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        // always Production: a Development environment variable must not bring in the developer exception page
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, EnvironmentName = Environments.Production });
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter(_ => false);
         if (urls is not null) builder.WebHost.UseUrls(urls);
