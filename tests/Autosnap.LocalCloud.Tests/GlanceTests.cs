@@ -261,6 +261,8 @@ public sealed class GlanceTests
         Assert.Equal(HttpStatusCode.OK, (await cloud.Post(path, """{"metadata":{"autosnap_pinned":"true"}}""")).StatusCode);
         Assert.Single((await cloud.GetJson($"{cloud.Glance}/images?autosnap_pinned=true"))["images"]!.AsArray());
         Assert.Equal("true", (await cloud.GetJson($"{path}/autosnap_pinned"))["meta"]!["autosnap_pinned"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await cloud.Put($"{path}/autosnap_pinned", """{"meta":{"autosnap_pinned":"false"}}""")).StatusCode);
+        Assert.Single((await cloud.GetJson($"{cloud.Glance}/images?autosnap_pinned=false"))["images"]!.AsArray());
         Assert.Equal(HttpStatusCode.NoContent, (await cloud.Delete($"{path}/autosnap_pinned")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await cloud.Get($"{path}/autosnap_pinned")).StatusCode);
         var tooMany = "{\"metadata\":{" + string.Join(",", Enumerable.Range(0, 41).Select(i => $"\"k{i}\":\"v\"")) + "}}";

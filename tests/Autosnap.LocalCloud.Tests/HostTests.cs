@@ -101,3 +101,16 @@ public sealed class HostTests
         Assert.Equal(DefaultSeed.ServerId("100001", "DFW", "web01"), await one.ServerId("web01"));
     }
 }
+
+public sealed class ShutdownTests
+{
+    [Fact]
+    public async Task Admin_shutdown_stops_an_in_process_cloud()
+    {
+        await using var cloud = await Cloud.Start();
+        var response = await cloud.Http.PostAsync("__admin/shutdown", null);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        await cloud.Server.Stopped.WaitAsync(TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAsync<System.Net.Http.HttpRequestException>(() => cloud.Http.GetAsync("v3"));
+    }
+}

@@ -238,6 +238,45 @@ public sealed class IdentityTests
     }
 
     [Fact]
+    public async Task Application_credentials_are_listed_without_secrets_and_deleted_by_their_owner_only()
+    {
+        await using var cloud = await Cloud.Start();
+        var login = await cloud.Post("v3/auth/tokens", KeystonePassword);
+        var token = login.Headers.GetValues("X-Subject-Token").Single();
+        var userId = (await Cloud.Json(login))["token"]!["user"]!["id"]!.GetValue<string>();
+        HttpRequestMessage Call(HttpMethod method, string path, string? t = null)
+        {
+            var request = new HttpRequestMessage(method, path);
+            request.Headers.Add("X-Auth-Token", t ?? token);
+            return request;
+        }
+
+        var list = await Cloud.Json(await cloud.Send(Call(HttpMethod.Get, $"v3/users/{userId}/application_credentials")));
+        var seeded = list["application_credentials"]!.AsArray().Single()!;
+        Assert.Equal(DefaultSeed.ApplicationCredentialName, seeded["name"]!.GetValue<string>());
+        Assert.Null(seeded["secret"]);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await cloud.Send(Call(HttpMethod.Get, "v3/users/someone-else/application_credentials"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await cloud.Send(Call(HttpMethod.Get, $"v3/users/{userId}/application_credentials", "bogus"))).StatusCode);
+        var path = $"v3/users/{userId}/application_credentials/{DefaultSeed.ApplicationCredentialId}";
+        Assert.Equal(HttpStatusCode.NoContent, (await cloud.Send(Call(HttpMethod.Delete, path))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await cloud.Send(Call(HttpMethod.Delete, path))).StatusCode);
+        var gone = await cloud.Post("v3/auth/tokens", $$$$$"""
+            {"auth":{"identity":{"methods":["application_credential"],"application_credential":
+              {"id":"{{{{{DefaultSeed.ApplicationCredentialId}}}}}","secret":"{{{{{DefaultSeed.ApplicationCredentialSecret}}}}}"}}}}
+            """);
+        Assert.Equal(HttpStatusCode.Unauthorized, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task Keystone_v2_style_password_with_the_project_as_tenantName_works()
+    {
+        await using var cloud = await Cloud.Start();
+        var response = await cloud.Post("v2.0/tokens", """{"auth":{"tenantName":"demo","passwordCredentials":{"username":"demo","password":"demo-password"}}}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Version_documents_sit_at_the_roots()
     {
         await using var cloud = await Cloud.Start();

@@ -1,10 +1,6 @@
 # A real client against LocalCloud: Debian's python3-openstackclient with Keystone v3. Where the `openstack`
 # command is missing each test reports itself skipped with the reason (.ci/run installs it on CI).
 
-BeforeDiscovery {
-    $script:HasOpenStack = [bool](Get-Command openstack -CommandType Application -ErrorAction SilentlyContinue)
-}
-
 BeforeAll {
     . (Join-Path $PSScriptRoot 'LocalCloud.ps1')
     $script:HasOpenStack = [bool](Get-Command openstack -CommandType Application -ErrorAction SilentlyContinue)

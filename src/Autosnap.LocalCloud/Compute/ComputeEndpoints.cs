@@ -419,7 +419,7 @@ public static class ComputeEndpoints
                     server.Metadata.Clear();
                     foreach (var (k, v) in merged) server.Metadata[k] = v;
                     server.Updated = state.Now;
-                    result = WriteMetadata(context, 200, replace ? server.Metadata : server.Metadata);
+                    result = WriteMetadata(context, 200, server.Metadata);
                 }
             }
         }

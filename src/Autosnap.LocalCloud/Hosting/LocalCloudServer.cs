@@ -49,7 +49,13 @@ public sealed class LocalCloudServer : IAsyncDisposable
         BaseUri = baseUri;
         State = app.Services.GetRequiredService<CloudState>();
         Stats = app.Services.GetRequiredService<RequestStats>();
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Lifetime.ApplicationStopped.Register(() => stopped.TrySetResult());
+        Stopped = stopped.Task;
     }
+
+    /// <summary>Completes when the server has stopped (DisposeAsync, or POST /__admin/shutdown).</summary>
+    public Task Stopped { get; }
 
     /// <summary>http://127.0.0.1:PORT (no trailing slash).</summary>
     public Uri BaseUri { get; }
@@ -92,6 +98,8 @@ public sealed class LocalCloudServer : IAsyncDisposable
             : (options.Seed ?? DefaultSeed.Create(), options.Settings ?? new CloudSettings());
         var app = Build([], seed, settings, options.Urls, inProcess: true);
         await app.StartAsync(cancellationToken);
+        // POST /__admin/shutdown only signals "stopping"; in-process nobody else turns that into a stop
+        app.Lifetime.ApplicationStopping.Register(() => _ = Task.Run(() => app.StopAsync()));
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LocalCloudServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/"));
     }
@@ -99,7 +107,8 @@ public sealed class LocalCloudServer : IAsyncDisposable
     /// <summary>The whole application: services, the API pipeline and every route.</summary>
     public static WebApplication Build(string[] args, SeedDocument seed, CloudSettings settings, string? urls, bool inProcess)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        // always Production: a Development environment variable must not bring in the developer exception page
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, EnvironmentName = Environments.Production });
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter(_ => false);
         if (urls is not null) builder.WebHost.UseUrls(urls);

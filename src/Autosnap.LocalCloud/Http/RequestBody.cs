@@ -19,11 +19,7 @@ public static class RequestBody
         var contentType = context.Request.ContentType;
         if (!IsAcceptedType(contentType, mediaType))
         {
-            await Errors.For(context, service, 415, service switch
-            {
-                Service.Image => $"Unsupported Content-Type",
-                _ => "Unsupported Content-Type",
-            });
+            await Errors.For(context, service, 415, "Unsupported Content-Type");
             return null;
         }
         string text;

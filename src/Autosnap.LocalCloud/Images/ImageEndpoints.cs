@@ -54,7 +54,7 @@ public static class ImageEndpoints
 
     private static RequestDelegate Versions(int status) => context =>
     {
-        var root = $"{context.Request.Scheme}://{context.Request.Host}/image/{((string)context.Request.RouteValues["region"]!).ToLowerInvariant()}";
+        var root = ImageRoot(context);
         return JsonOut.Write(context, status, w =>
         {
             w.WriteStartObject();
@@ -341,7 +341,7 @@ public static class ImageEndpoints
                 else
                 {
                     region.Images.Add(image);
-                    context.Response.Headers.Location = $"{ComputeRootless(context)}/v2/images/{image.Id}";
+                    context.Response.Headers.Location = $"{ImageRoot(context)}/v2/images/{image.Id}";
                     result = WriteImage(context, 201, image);
                 }
             }
@@ -349,7 +349,7 @@ public static class ImageEndpoints
         await result;
     }
 
-    private static string ComputeRootless(HttpContext context) =>
+    private static string ImageRoot(HttpContext context) =>
         $"{context.Request.Scheme}://{context.Request.Host}/image/{((string)context.Request.RouteValues["region"]!).ToLowerInvariant()}";
 
     private static async Task Patch(HttpContext context, CloudState state)
