@@ -185,6 +185,56 @@ function Invoke-Clean {
     Invoke-Dotnet clean (Join-Path $Root 'Autosnap.sln') -c $Configuration --nologo '-v:quiet'
 }
 
+# Starts out/LocalCloud on a free loopback port; returns the process and its URL (its first stdout line says it).
+function Start-LocalCloudProcess {
+    $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @((Join-Path $LocalCloudOut 'Autosnap.LocalCloud.dll'), '--urls', 'http://127.0.0.1:0')) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    $line = $process.StandardOutput.ReadLine()
+    if ($line -notmatch '(http://\S+)') { throw "LocalCloud did not start: $line" }
+    [pscustomobject]@{ Process = $process; Url = $Matches[1].TrimEnd('/', ',') }
+}
+
+function Stop-LocalCloudProcess($Cloud) {
+    try { $null = Invoke-RestMethod -Method Post "$($Cloud.Url)/__admin/shutdown" -TimeoutSec 10 } catch { }
+    if (-not $Cloud.Process.WaitForExit(15000)) { $Cloud.Process.Kill($true) }
+}
+
+# The nightly job, as cron would run it, against LocalCloud: ten simulated nights of autosnap.ps1 on two
+# servers, then what a person would look at the morning after.
+function Invoke-Demo {
+    Invoke-Build
+    $cloud = Start-LocalCloudProcess
+    $saved = @{ u = $env:RACKSPACE_USERNAME; k = $env:RACKSPACE_API_KEY; i = $env:RACKSPACE_IDENTITY_URL; r = $env:RACKSPACE_REGION }
+    try {
+        Write-Host "LocalCloud is listening on $($cloud.Url) (demo account: user demo, API key demo-api-key)." -ForegroundColor Cyan
+        $null = Invoke-RestMethod -Method Post "$($cloud.Url)/__admin/config" -ContentType 'application/json' -Body '{"snapshotSeconds": 2}'
+        # Credentials come from the environment, as in a crontab: never on the command line.
+        $env:RACKSPACE_USERNAME = 'demo'; $env:RACKSPACE_API_KEY = 'demo-api-key'
+        $env:RACKSPACE_IDENTITY_URL = "$($cloud.Url)/v2.0"; $env:RACKSPACE_REGION = 'DFW'
+        $script = Join-Path $ModuleOut 'autosnap.ps1'
+        foreach ($night in 1..10) {
+            $now = Invoke-RestMethod -Method Post "$($cloud.Url)/__admin/clock" -ContentType 'application/json' -Body '{"advance": "1.00:00:00"}'
+            Write-Host "`n== night $night, cloud time $($now.now): autosnap.ps1 -Server web01,db01 -Schedule daily -Retention 3" -ForegroundColor Cyan
+            $exit = Invoke-ChildPwsh -Arguments @('-File', $script, '-Server', 'web01,db01', '-Schedule', 'daily', '-Retention', '3')
+            Write-Host "exit code $exit" -ForegroundColor $(if ($exit -eq 0) { 'Green' } else { 'Red' })
+        }
+        Write-Host "`n== the morning after: what is kept, and what a GFS policy would keep instead" -ForegroundColor Cyan
+        $null = Invoke-ChildPwsh -Arguments @('-Command', @"
+Import-Module '$ModuleOut/Autosnap.psd1'
+`$null = Connect-RackspaceCloud
+Get-AutoSnapshot -Server web01, db01 | Format-Table
+Invoke-SnapshotRotation -Server web01 -Schedule daily -KeepLast 2 -KeepWeekly 2 -TimeZone UTC -WhatIf | Format-Table Action, Name, Reason
+"@)
+    }
+    finally {
+        $env:RACKSPACE_USERNAME = $saved.u; $env:RACKSPACE_API_KEY = $saved.k; $env:RACKSPACE_IDENTITY_URL = $saved.i; $env:RACKSPACE_REGION = $saved.r
+        Stop-LocalCloudProcess $cloud
+    }
+}
+
 function Invoke-NotYet([string] $Name) {
     Write-Warning "$Name is not implemented yet."
     exit 2
@@ -197,7 +247,7 @@ try {
         'Test' { Invoke-Test }
         'Package' { Invoke-Package }
         'Clean' { Invoke-Clean }
-        'Demo' { Invoke-NotYet 'Demo' }
+        'Demo' { Invoke-Demo }
         'Bench' { Invoke-NotYet 'Bench' }
         'Soak' { Invoke-NotYet 'Soak' }
         'IntegrationTest' { Invoke-NotYet 'IntegrationTest' }
