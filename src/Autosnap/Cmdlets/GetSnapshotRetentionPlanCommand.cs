@@ -179,16 +179,16 @@ namespace Autosnap.Cmdlets
 
         private void PlanServer(RackspaceSession session, ServerReference reference, string region)
         {
-            RackspaceServer? server = reference.Server;
             try
             {
-                IReadOnlyList<RotationDecision> plan = Run(async (host, token) =>
+                (RackspaceServer? server, IReadOnlyList<RotationDecision> plan) = Run(async (host, token) =>
                 {
-                    if (server == null)
+                    RackspaceServer? found = reference.Server;
+                    if (found == null)
                     {
                         try
                         {
-                            server = await new SnapshotService(session, host).ResolveServerAsync(reference.Text, region, token).ConfigureAwait(false);
+                            found = await new SnapshotService(session, host).ResolveServerAsync(reference.Text, region, token).ConfigureAwait(false);
                         }
                         catch (CloudException e) when (e.Kind == CloudErrorKind.NotFound && Guid.TryParse(reference.Text, out _))
                         {
@@ -197,8 +197,8 @@ namespace Autosnap.Cmdlets
                         }
                     }
                     IReadOnlyList<AutoSnapshot> pool = await new SnapshotFinder(session, host)
-                        .ListPoolAsync(region, server?.Id ?? reference.Text, Schedule, token).ConfigureAwait(false);
-                    return RetentionPlanner.Plan(pool, _policy);
+                        .ListPoolAsync(region, found?.Id ?? reference.Text, Schedule, token).ConfigureAwait(false);
+                    return (found, RetentionPlanner.Plan(pool, _policy));
                 });
                 string name = server?.Name ?? reference.Text;
                 if (plan.Count == 0) WriteWarning($"Pool {name}/{Schedule} in {region} has no images.");
