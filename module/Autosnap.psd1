@@ -13,7 +13,8 @@
     CmdletsToExport        = @(
         'Connect-RackspaceCloud', 'Disconnect-RackspaceCloud', 'Get-RackspaceSession', 'Get-RackspaceServer',
         'New-AutoSnapshot', 'Get-AutoSnapshot', 'Wait-AutoSnapshot', 'Remove-AutoSnapshot',
-        'Lock-AutoSnapshot', 'Unlock-AutoSnapshot', 'Invoke-SnapshotRotation', 'Invoke-AutoSnapshotPolicy'
+        'Lock-AutoSnapshot', 'Unlock-AutoSnapshot', 'Invoke-SnapshotRotation', 'Invoke-AutoSnapshotPolicy',
+        'Get-SnapshotRetentionPlan', 'Test-AutoSnapshotFreshness'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -1,0 +1,142 @@
+<#
+.SYNOPSIS
+    Nagios / NRPE / Icinga plugin: are Autosnap's snapshots fresh?
+
+.DESCRIPTION
+    Checks the newest GOOD snapshot of each pool (server + schedule) against a warning and a critical age, on the
+    cloud's clock, and prints exactly one plugin line:
+
+      AUTOSNAP CRITICAL - 1 of 5 pools stale: web1/daily newest good 3d02h ago (critical 2d) | pools=5 ok=4 warning=0 critical=1 unknown=0
+
+    Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. A pool with no good image, or a server asked for that has
+    no snapshot at all, is CRITICAL. Bad arguments, missing credentials, a failed connection or a listing that
+    fails are UNKNOWN.
+
+      check_autosnap.ps1 [-Server web1[,web2...]] [-Schedule daily[,weekly...]] [-Region DFW[,ORD...] | -AllRegions]
+                         [-Warning 26h] [-Critical 50h] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp]
+                         [-RequestTimeout 20s] [-MaxRetries 1]
+
+    Without -Server, every Autosnap pool of the region(s) is checked. Durations: 26h, 2d, 90m, 45s, 1w, 1d12h, or a
+    TimeSpan such as 1.02:00:00. Defaults: -Warning 26h, -Critical 50h (a daily job).
+
+    Credentials as for autosnap.ps1, never on the command line: -CredentialFile (NAME=value lines, readable only by
+    its owner), else the environment (RACKSPACE_USERNAME + RACKSPACE_API_KEY [+ RACKSPACE_REGION,
+    RACKSPACE_IDENTITY_URL], or OpenStack's OS_AUTH_URL with OS_USERNAME/OS_PASSWORD or an application credential).
+
+.EXAMPLE
+    command[check_autosnap]=/usr/bin/pwsh -NoProfile -NonInteractive -File /opt/autosnap/check_autosnap.ps1 -Server web1 -Schedule daily -Warning 26h -Critical 2d -CredentialFile /etc/autosnap/credentials
+
+    An NRPE command: the daily pool of web1, WARNING after 26 hours, CRITICAL after two days.
+#>
+
+# No param block: its binder would exit 1 on a bad argument, and a plugin must exit 3 (UNKNOWN). Any [Parameter]
+# would also add the common parameters, of which -Warning is an ambiguous prefix (-WarningAction, -WarningVariable).
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+# A plugin prints one line: no progress bars, warnings or verbose text on the way.
+$ProgressPreference = 'SilentlyContinue'
+$WarningPreference = 'SilentlyContinue'
+
+function Exit-Unknown([string] $Reason) {
+    # One line, and no '|', which would start the performance data.
+    $text = ($Reason -replace '[\r\n]+', ' ') -replace '\|', '/'
+    # Belt and braces: the module never puts a secret into a message; should one ever slip through, it is not printed.
+    foreach ($name in 'RACKSPACE_API_KEY', 'OS_PASSWORD', 'OS_APPLICATION_CREDENTIAL_SECRET') {
+        $secret = [Environment]::GetEnvironmentVariable($name)
+        if ($secret -and $secret.Length -ge 4) { $text = $text.Replace($secret, '***') }
+    }
+    "AUTOSNAP UNKNOWN - $text"
+    exit 3
+}
+
+$options = @{
+    'Server' = 'list'; 'Schedule' = 'list'; 'Region' = 'list'; 'AllRegions' = 'switch'
+    'Warning' = 'text'; 'Critical' = 'text'; 'CredentialFile' = 'text'; 'IdentityUrl' = 'text'; 'AllowInsecureHttp' = 'switch'
+    'RequestTimeout' = 'text'; 'MaxRetries' = 'text'
+}
+
+function ConvertFrom-Arguments([string[]] $Words) {
+    $named = @{}
+    for ($i = 0; $i -lt $Words.Count; $i++) {
+        if ($Words[$i] -notmatch '^-([A-Za-z]+):?$') {
+            # Never echo the word itself: it might be a secret typed in the wrong place.
+            throw "argument $($i + 1) is not an option; options are -$(($options.Keys | Sort-Object) -join ', -')"
+        }
+        $name = @($options.Keys | Where-Object { $_ -eq $Matches[1] })
+        if ($name.Count -ne 1) { throw "unknown option -$($Matches[1]); options are -$(($options.Keys | Sort-Object) -join ', -')" }
+        $name = $name[0]
+        if ($options[$name] -eq 'switch') { $named[$name] = $true; continue }
+        if ($i + 1 -ge $Words.Count -or $Words[$i + 1] -match '^-[A-Za-z]') { throw "-$name needs a value" }
+        $value = $Words[++$i]
+        if ($options[$name] -eq 'list') {
+            $named[$name] = @($value -split ',' | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+            if ($named[$name].Count -eq 0) { throw "-$name needs a value" }
+        }
+        else {
+            $named[$name] = $value
+        }
+    }
+    if ($named.ContainsKey('Region') -and $named.ContainsKey('AllRegions')) { throw 'give -Region or -AllRegions, not both' }
+    $named
+}
+
+try {
+    $named = ConvertFrom-Arguments @($args | ForEach-Object { "$_" })
+}
+catch {
+    Exit-Unknown "bad arguments: $($_.Exception.Message). See: Get-Help $PSCommandPath -Full"
+}
+
+try {
+    Import-Module (Join-Path $PSScriptRoot 'Autosnap.psd1')
+}
+catch {
+    Exit-Unknown "cannot load the Autosnap module next to this script: $($_.Exception.Message)"
+}
+
+# Durations are read by the module's own parser, the one Test-AutoSnapshotFreshness -Warning uses too.
+$check = @{ Nagios = $true }
+$connect = @{ RequestTimeout = [timespan]::FromSeconds(20); MaxRetries = 1 }
+try {
+    foreach ($name in 'Warning', 'Critical', 'RequestTimeout') {
+        if (-not $named.ContainsKey($name)) { continue }
+        try { $span = [Autosnap.Engine.Durations]::Parse($named[$name]) }
+        catch { throw "-${name}: $($_.Exception.GetBaseException().Message)" }
+        if ($name -eq 'RequestTimeout') { $connect[$name] = $span } else { $check[$name] = $span }
+    }
+    if ($named.ContainsKey('MaxRetries')) {
+        $retries = 0
+        if (-not [int]::TryParse($named.MaxRetries, [ref] $retries) -or $retries -lt 0 -or $retries -gt 10) { throw "-MaxRetries must be a whole number from 0 to 10" }
+        $connect.MaxRetries = $retries
+    }
+}
+catch {
+    Exit-Unknown "bad arguments: $($_.Exception.Message)"
+}
+foreach ($name in 'Server', 'Schedule', 'Region', 'AllRegions') {
+    if ($named.ContainsKey($name)) { $check[$name] = $named[$name] }
+}
+foreach ($name in 'CredentialFile', 'IdentityUrl', 'AllowInsecureHttp') {
+    if ($named.ContainsKey($name)) { $connect[$name] = $named[$name] }
+}
+
+try {
+    # The first region asked for is the session's; the check itself looks in every region asked for.
+    if ($named.ContainsKey('Region')) { $connect.Region = $named.Region[0] }
+    $check.Session = Connect-RackspaceCloud @connect -NotDefault
+}
+catch {
+    Exit-Unknown "cannot connect: $($_.Exception.Message)"
+}
+
+try {
+    $line = @(Test-AutoSnapshotFreshness @check)
+    if ($line.Count -ne 1) { throw "the check wrote $($line.Count) lines instead of one" }
+    $code = $global:LASTEXITCODE
+}
+catch {
+    Exit-Unknown $_.Exception.Message
+}
+$line[0]
+exit $code
