@@ -2,44 +2,13 @@
 # LocalCloud started from out/LocalCloud. The plugin runs in a fresh pwsh, exactly as NRPE would start it.
 
 BeforeAll {
-    . (Join-Path $PSScriptRoot 'Common.ps1')
-
-    # A private LocalCloud start/stop: tests/Pester/LocalCloud.ps1 (shared helpers) had not landed when this suite
-    # was written. Replace these two functions with it once it has.
-    function Start-ReportsCloud {
-        $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        $info.ArgumentList.Add((Join-Path $OutDirectory 'LocalCloud/Autosnap.LocalCloud.dll'))
-        $info.ArgumentList.Add('--urls')
-        $info.ArgumentList.Add('http://127.0.0.1:0')
-        $info.RedirectStandardOutput = $true
-        $info.UseShellExecute = $false
-        $process = [System.Diagnostics.Process]::Start($info)
-        $first = $process.StandardOutput.ReadLine()   # "LocalCloud listening on http://127.0.0.1:PORT"
-        if ($first -notmatch 'listening on (http://\S+)') {
-            $process.Kill()
-            throw "LocalCloud did not start: '$first'"
-        }
-        [pscustomobject]@{ Process = $process; Url = $Matches[1].TrimEnd('/', ',') }
-    }
-
-    function Stop-ReportsCloud($Cloud) {
-        if (-not $Cloud) { return }
-        try { $null = Invoke-RestMethod -Method Post "$($Cloud.Url)/__admin/shutdown" } catch { }
-        if (-not $Cloud.Process.WaitForExit(15000)) { $Cloud.Process.Kill() }
-        $Cloud.Process.Dispose()
-    }
-
-    function Invoke-Admin([string] $Method, [string] $Path, $Body) {
-        $arguments = @{ Method = $Method; Uri = "$($Cloud.Url)/__admin/$Path" }
-        if ($null -ne $Body) { $arguments.Body = ($Body | ConvertTo-Json -Depth 5); $arguments.ContentType = 'application/json' }
-        Invoke-RestMethod @arguments
-    }
+    . (Join-Path $PSScriptRoot 'LocalCloud.ps1')
 
     # Images of one pool, $Step apart, the newest $NewestAge before the cloud's now; statuses oldest first.
     function Add-Pool([string] $ServerName, [string] $Schedule, [timespan] $NewestAge, [timespan] $Step, [string[]] $Statuses) {
         $serverId = $ServerIds[$ServerName]
         $first = $Now - $NewestAge - [timespan]::FromTicks($Step.Ticks * ($Statuses.Count - 1))
-        $null = Invoke-Admin Post images @{
+        $null = Invoke-LocalCloudAdmin Post images -Body @{
             count       = $Statuses.Count
             region      = 'DFW'
             server      = $serverId
@@ -52,7 +21,7 @@ BeforeAll {
     }
 
     function Move-Clock([timespan] $By) {
-        $null = Invoke-Admin Post clock @{ advance = $By.ToString('c') }
+        $null = Invoke-LocalCloudAdmin Post clock -Body @{ advance = $By.ToString('c') }
     }
 
     # check_autosnap.ps1 in a fresh pwsh; returns its stdout lines, with $LASTEXITCODE the plugin's exit code.
@@ -62,10 +31,10 @@ BeforeAll {
         & $pwsh[0] @rest
     }
 
-    $script:Cloud = Start-ReportsCloud
+    $script:Cloud = Start-LocalCloud
     $script:Now = [DateTimeOffset]::Parse('2026-03-01T12:00:00Z')
     $script:ServerIds = @{}
-    foreach ($server in (Invoke-Admin Get state).regions.DFW.serverList) { $ServerIds[$server.name] = $server.id }
+    foreach ($server in (Invoke-LocalCloudAdmin Get state).regions.DFW.serverList) { $ServerIds[$server.name] = $server.id }
 
     # The plugin's children read the environment, as they would under NRPE.
     $script:SavedEnvironment = @{}
@@ -82,14 +51,14 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-ReportsCloud $Cloud
+    Stop-LocalCloud
     foreach ($name in $SavedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($name, $SavedEnvironment[$name]) }
 }
 
 Describe 'The reports against LocalCloud' {
     BeforeEach {
-        $null = Invoke-Admin Post reset
-        $null = Invoke-Admin Post clock @{ set = $Now.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ') }
+        $null = Invoke-LocalCloudAdmin Post reset
+        $null = Invoke-LocalCloudAdmin Post clock -Body @{ set = $Now.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ') }
     }
 
     Describe 'Get-SnapshotRetentionPlan' {

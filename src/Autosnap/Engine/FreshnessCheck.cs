@@ -69,7 +69,8 @@ namespace Autosnap.Engine
             AutoSnapshot? newestGood = present.FirstOrDefault(image => image.State == SnapshotState.Good);
             // An image stamped a moment after the Date header (clock granularity) is not from the future: age 0.
             TimeSpan? age = newestGood == null ? (TimeSpan?)null : Max(now - newestGood.Created, TimeSpan.Zero);
-            int failedSince = present.Count(image => image.State == SnapshotState.Failed && (newestGood == null || RetentionPlanner.CompareNewestFirst(image, newestGood) < 0));
+            // newest first: the failed images before the newest good one are the ones since it
+            int failedSince = present.TakeWhile(image => image != newestGood).Count(image => image.State == SnapshotState.Failed);
             FreshnessStatus status = Classify(age, thresholds);
 
             var notes = new List<string>();
