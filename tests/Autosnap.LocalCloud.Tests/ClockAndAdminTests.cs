@@ -95,6 +95,26 @@ public sealed class ClockAndAdminTests
     }
 
     [Fact]
+    public async Task The_request_log_keeps_query_strings_times_and_statuses_until_stats_are_reset()
+    {
+        await using var cloud = await Cloud.StartSignedIn();
+        await cloud.Admin(HttpMethod.Delete, "stats");
+        await cloud.Get($"{cloud.Glance}/images?autosnap_schedule=daily&limit=5");
+        await cloud.Get($"{cloud.Compute}/servers/00000000-0000-0000-0000-000000000000");
+        await cloud.Admin(HttpMethod.Get, "state");
+        var requests = (await cloud.Admin(HttpMethod.Get, "requests"))!["requests"]!.AsArray();
+        Assert.Equal(2, requests.Count);
+        Assert.EndsWith("/v2/images?autosnap_schedule=daily&limit=5", requests[0]!["target"]!.GetValue<string>());
+        Assert.Equal("GET /v2/images", requests[0]!["route"]!.GetValue<string>());
+        Assert.Equal(200, requests[0]!["status"]!.GetValue<int>());
+        Assert.Equal("GET /servers/{id}", requests[1]!["route"]!.GetValue<string>());
+        Assert.Equal(404, requests[1]!["status"]!.GetValue<int>());
+        Assert.True(requests[1]!["atSecond"]!.GetValue<double>() >= requests[0]!["atSecond"]!.GetValue<double>());
+        await cloud.Admin(HttpMethod.Delete, "stats");
+        Assert.Empty((await cloud.Admin(HttpMethod.Get, "requests"))!["requests"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Bulk_seeding_builds_a_200_server_fleet_across_three_regions()
     {
         await using var cloud = await Cloud.StartSignedIn();

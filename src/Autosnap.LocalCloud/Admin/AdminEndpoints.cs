@@ -36,6 +36,7 @@ public static class AdminEndpoints
             stats.Reset();
             return JsonOut.Write(context, 200, stats.WriteJson);
         });
+        admin.MapGet("/requests", context => JsonOut.Write(context, 200, stats.WriteLogJson));
         admin.MapGet("/state", context => Summary(context, state));
         admin.MapPost("/reset", context =>
         {
@@ -64,7 +65,7 @@ public static class AdminEndpoints
         foreach (var line in new[]
                  {
                      "GET /__admin/clock", "POST /__admin/clock {\"advance\":\"1.00:00:00\"} | {\"set\":\"2026-01-01T00:00:00Z\"}",
-                     "GET /__admin/config", "POST /__admin/config {fields to merge}", "GET /__admin/stats", "DELETE /__admin/stats",
+                     "GET /__admin/config", "POST /__admin/config {fields to merge}", "GET /__admin/stats", "DELETE /__admin/stats", "GET /__admin/requests",
                      "GET /__admin/state", "POST /__admin/reset", "POST /__admin/servers {count, namePrefix, region|regions, ...}",
                      "PATCH /__admin/servers/{id} {status, vmState, taskState, name}",
                      "POST /__admin/images {count, region, namePrefix, server, properties, statuses, createdFrom, createdStep, ...}",

@@ -30,7 +30,8 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
         var route = endpoint?.Metadata.GetMetadata<ApiRoute>();
         var regionName = context.Request.RouteValues["region"] as string;
         var service = route?.Service ?? ServiceOf(context.Request.Path);
-        stats.Request(context.Request.Method, route?.StatsKey ?? "(unmatched)", route is null ? null : regionName);
+        var routeKey = route?.StatsKey ?? "(unmatched)";
+        var arrived = stats.Request(context.Request.Method, routeKey, route is null ? null : regionName);
         try
         {
             await Run(context, route, endpoint, service, regionName);
@@ -48,6 +49,8 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
             await Errors.For(context, service, 500, "The server has either erred or is incapable of performing the requested operation.");
         }
         stats.Status(context.Response.StatusCode);
+        stats.Log(arrived, context.Request.Method, context.Request.Path.Value + context.Request.QueryString.Value, routeKey,
+            context.Response.StatusCode);
     }
 
     private async Task Run(HttpContext context, ApiRoute? route, Endpoint? endpoint, Service service, string? regionName)

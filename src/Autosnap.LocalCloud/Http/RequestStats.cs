@@ -11,10 +11,18 @@ namespace Autosnap.LocalCloud.Http;
 /// What /__admin/stats reports: API requests by route template, status, region and minute of wall time,
 /// injected faults by kind and phase, and rate-limited answers by verb and minute (so a benchmark can tell
 /// whether any 413 came after its first minute). /__admin requests are never counted.
+/// It also keeps the last <see cref="LogCapacity"/> requests with their query strings and times, so a benchmark
+/// can show which filters a client sent and how its polls were spaced.
 /// </summary>
 public sealed class RequestStats
 {
+    /// <summary>How many of the most recent requests /__admin/requests remembers.</summary>
+    public const int LogCapacity = 2000;
+
+    public readonly record struct LoggedRequest(double AtSecond, double Milliseconds, string Method, string Target, string Route, int Status);
+
     private readonly object _lock = new();
+    private readonly Queue<LoggedRequest> _log = new();
     private long _startTimestamp = Stopwatch.GetTimestamp();
     private DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private long _total;
@@ -34,14 +42,29 @@ public sealed class RequestStats
 
     private double Seconds => Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
 
-    public void Request(string method, string routeKey, string? region)
+    /// <summary>Counts a request as it arrives; answers its second since start or the last reset, for <see cref="Log"/>.</summary>
+    public double Request(string method, string routeKey, string? region)
     {
         lock (_lock)
         {
             _total++;
             Increment(_byRoute, routeKey.StartsWith('(') ? $"{method} {routeKey}" : routeKey);
             if (region is not null) Increment(_byRegion, region.ToUpperInvariant());
-            Increment(_byMinute, (int)(Seconds / 60));
+            var seconds = Seconds;
+            Increment(_byMinute, (int)(seconds / 60));
+            return seconds;
+        }
+    }
+
+    /// <summary>Remembers a finished request: method, path with query string, route template, status.</summary>
+    public void Log(double atSecond, string method, string target, string routeKey, int status)
+    {
+        lock (_lock)
+        {
+            if (atSecond > Seconds) return;   // it arrived before a reset: not part of this log
+            var route = routeKey.StartsWith('(') ? $"{method} {routeKey}" : routeKey;
+            _log.Enqueue(new LoggedRequest(atSecond, Math.Round((Seconds - atSecond) * 1000, 1), method, target, route, status));
+            while (_log.Count > LogCapacity) _log.Dequeue();
         }
     }
 
@@ -85,6 +108,7 @@ public sealed class RequestStats
             _faultsByKind.Clear(); _faultsByPhase.Clear(); _faultsByMinute.Clear();
             _rateLimitedByVerb.Clear(); _rateLimitedByMinute.Clear();
             _firstRateLimitedSecond = _lastRateLimitedSecond = null;
+            _log.Clear();
         }
     }
 
@@ -123,6 +147,30 @@ public sealed class RequestStats
             if (_firstRateLimitedSecond is { } first) w.WriteNumber("firstAtSecond", Math.Round(first, 3)); else w.WriteNull("firstAtSecond");
             if (_lastRateLimitedSecond is { } last) w.WriteNumber("lastAtSecond", Math.Round(last, 3)); else w.WriteNull("lastAtSecond");
             w.WriteEndObject();
+            w.WriteEndObject();
+        }
+    }
+
+    /// <summary>The logged requests, oldest first.</summary>
+    public void WriteLogJson(Utf8JsonWriter w)
+    {
+        lock (_lock)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("capacity", LogCapacity);
+            w.WriteStartArray("requests");
+            foreach (var entry in _log)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("atSecond", Math.Round(entry.AtSecond, 3));
+                w.WriteNumber("ms", entry.Milliseconds);
+                w.WriteString("method", entry.Method);
+                w.WriteString("target", entry.Target);
+                w.WriteString("route", entry.Route);
+                w.WriteNumber("status", entry.Status);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
     }
