@@ -17,7 +17,7 @@ namespace Autosnap.LocalCloud.Http;
 public sealed class RequestStats
 {
     /// <summary>How many of the most recent requests /__admin/requests remembers.</summary>
-    public const int LogCapacity = 2000;
+    public const int LogCapacity = 10000;
 
     public readonly record struct LoggedRequest(double AtSecond, double Milliseconds, string Method, string Target, string Route, int Status);
 
