@@ -235,6 +235,22 @@ Invoke-SnapshotRotation -Server web01 -Schedule daily -KeepLast 2 -KeepWeekly 2 
     }
 }
 
+# The measurement tasks are scripts of their own (tests/Bench, tests/Soak); these only build and hand over.
+function Invoke-Bench {
+    Invoke-Build
+    $exit = Invoke-ChildPwsh -Arguments @('-File', (Join-Path $Root 'tests/Bench/Invoke-Benchmark.ps1'),
+        '-ModulePath', $ModuleOut, '-OutFile', (Join-Path $Out 'bench/results.json'))
+    # Figures never fail the task; a benchmark that could not run to its end does.
+    if ($exit -ne 0) { throw "The benchmark did not run to its end (exit code $exit)." }
+}
+
+function Invoke-Soak {
+    Invoke-Build
+    $exit = Invoke-ChildPwsh -Arguments @('-File', (Join-Path $Root 'tests/Soak/Invoke-Soak.ps1'),
+        '-ModulePath', $ModuleOut, '-LogDirectory', (Join-Path $Out 'soak'))
+    if ($exit -ne 0) { Write-Host "The soak found violations or did not run to its end (exit code $exit)." -ForegroundColor Red; exit 1 }
+}
+
 function Invoke-NotYet([string] $Name) {
     Write-Warning "$Name is not implemented yet."
     exit 2
@@ -248,8 +264,8 @@ try {
         'Package' { Invoke-Package }
         'Clean' { Invoke-Clean }
         'Demo' { Invoke-Demo }
-        'Bench' { Invoke-NotYet 'Bench' }
-        'Soak' { Invoke-NotYet 'Soak' }
+        'Bench' { Invoke-Bench }
+        'Soak' { Invoke-Soak }
         'IntegrationTest' { Invoke-NotYet 'IntegrationTest' }
     }
 }
