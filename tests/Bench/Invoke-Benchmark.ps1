@@ -37,6 +37,8 @@ param(
 
     [int] $JobRuns = 5,
     [double] $JobSnapshotSeconds = 3,
+    # the job again with these snapshot times, in a short table (0: the image is active at once, so only overhead is left)
+    [string[]] $JobExtraSnapshotSeconds = @('0'),
     [int] $JobRetention = 7,
     [int] $JobExistingImages = 8,
 
@@ -81,7 +83,7 @@ $env:AUTOSNAP_MODULE_PATH = $ModulePath
 if ($Smoke) {
     # Small and quick: proves every measurement still runs and reports. Explicit parameters still win.
     $smokeSizes = @{
-        ColdStartRuns = 3; JobRuns = 1; JobSnapshotSeconds = 1
+        ColdStartRuns = 3; JobRuns = 1; JobSnapshotSeconds = 1; JobExtraSnapshotSeconds = @()
         FleetServers = 10; FleetRuns = 1; FleetDefaultThrottleRuns = 0; FleetSnapshotSeconds = 2; FleetThrottleLimit = 16
         ScaleServers = @(10, 30); ScaleRuns = 1; ScaleSnapshotSeconds = 1; ScaleThrottleLimit = 16
         ListingImages = 1000; ListingOurs = 200; ListingServers = 5; ListingRuns = 1
@@ -91,6 +93,7 @@ if ($Smoke) {
     }
 }
 [int[]] $ScaleServers = Split-List $ScaleServers
+[double[]] $JobExtraSnapshotSeconds = Split-List $JobExtraSnapshotSeconds
 
 $WebServerId = '82a9220f-bb39-4459-83af-1aeffe306e5d'   # LocalCloud's seeded web01 in DFW
 $Machine = Get-BenchMachine
@@ -193,8 +196,8 @@ function Measure-ColdStart {
 # ---------------------------------------------------------------------------------------------------------------
 # 2 and 3. One server: autosnap.ps1 and the openstack CLI script, same cloud, same pool
 # ---------------------------------------------------------------------------------------------------------------
-function Initialize-JobCloud {
-    Initialize-Cloud @{ snapshotSeconds = $JobSnapshotSeconds }
+function Initialize-JobCloud([double] $SnapshotSeconds) {
+    Initialize-Cloud @{ snapshotSeconds = $SnapshotSeconds }
     $from = (Get-LocalCloudClock).AddDays(-$JobExistingImages)
     $null = New-LocalCloudImage -Count $JobExistingImages -Region DFW -Server $WebServerId -NamePrefix 'web01-daily-old-' `
         -Properties @{ autosnap_schedule = 'daily'; autosnap_server = $WebServerId } -CreatedFrom $from -CreatedStep ([timespan]::FromDays(1))
@@ -241,7 +244,7 @@ function Get-JobFigures($Run, [string] $Tool, [string[]] $OldIds) {
     }
 }
 
-function Measure-AutosnapJob {
+function Measure-AutosnapJob([double] $SnapshotSeconds) {
     $runs = @()
     $script = Join-Path $ModulePath 'autosnap.ps1'
     $environment = @{
@@ -249,7 +252,7 @@ function Measure-AutosnapJob {
         OS_AUTH_URL = $null; OS_USERNAME = $null; OS_PASSWORD = $null; OS_CLOUD = $null; OS_APPLICATION_CREDENTIAL_ID = $null
     }
     for ($i = 0; $i -lt $JobRuns; $i++) {
-        Initialize-JobCloud
+        Initialize-JobCloud $SnapshotSeconds
         $old = @(Get-PoolImages | ForEach-Object id)
         Reset-LocalCloudStats | Out-Null
         $run = Invoke-BenchPwsh -File $script -ArgumentList @('-Server', 'web01', '-Schedule', 'daily', '-Retention', "$JobRetention") -Environment $environment
@@ -266,7 +269,7 @@ function Find-OpenStack {
     if ($command) { $command.Source } else { $null }
 }
 
-function Measure-OpenStackJob([string] $OpenStack) {
+function Measure-OpenStackJob([string] $OpenStack, [double] $SnapshotSeconds) {
     $runs = @()
     $environment = @{
         OS_AUTH_URL = "$($script:Cloud.Url)/v3"; OS_IDENTITY_API_VERSION = '3'; OS_AUTH_TYPE = 'password'
@@ -276,7 +279,7 @@ function Measure-OpenStackJob([string] $OpenStack) {
         PATH = "$(Split-Path $OpenStack -Parent)$([IO.Path]::PathSeparator)$env:PATH"
     }
     for ($i = 0; $i -lt $JobRuns; $i++) {
-        Initialize-JobCloud
+        Initialize-JobCloud $SnapshotSeconds
         $old = @(Get-PoolImages | ForEach-Object id)
         Reset-LocalCloudStats | Out-Null
         $run = Invoke-BenchProcess -FilePath 'sh' -ArgumentList @((Join-Path $PSScriptRoot 'openstack-job.sh'), 'web01', 'daily', "$JobRetention") -Environment $environment
@@ -357,7 +360,6 @@ function Write-JobTables($Autosnap, $OpenStack, [string] $SkipReason) {
     }
 
     # The targets for autosnap.ps1
-    $allowed = 6 + $a.deletes.Max
     Write-BenchNote ("autosnap.ps1 targets: authenticate once (max {0}); no unfiltered image list (max {1}); at most 6 calls + 1 per deleted image + the polls: {2} other + {3} deletes + {4} looks (max other {5}); polls back off: {6}" -f
         $a.auths.Max, $a.unfilteredLists.Max, $a.otherCalls.Median, $a.deletes.Median, $a.looksAtNewImage.Median, $a.otherCalls.Max,
         $(if (Test-BackOff $a.pollIntervals) { 'yes' } else { 'no' }))
@@ -378,6 +380,31 @@ function Write-JobTables($Autosnap, $OpenStack, [string] $SkipReason) {
     $Results.items['job'] = $a
     $Results.items['openstack'] = if ($o) { $o + [ordered]@{ ratioWall = [math]::Round($o.seconds.Median / $a.seconds.Median, 3); ratioCalls = [math]::Round($o.calls.Median / $a.calls.Median, 3) } }
                                   else { [ordered]@{ skipped = $SkipReason } }
+}
+
+# The same job with other snapshot times: wall time and calls only.
+function Write-JobVariants($Variants) {
+    $rows = @()
+    $items = @()
+    foreach ($variant in $Variants) {
+        $a = Get-JobSummary $variant.Autosnap
+        $o = if ($variant.OpenStack) { Get-JobSummary $variant.OpenStack }
+        $rows += [pscustomobject][ordered]@{
+            'snapshot s'            = $variant.SnapshotSeconds
+            'autosnap.ps1 wall s'   = Format-Summary $a.seconds '0.00'
+            'openstack CLI wall s'  = if ($o) { Format-Summary $o.seconds '0.00' } else { 'skipped' }
+            'ratio wall'            = if ($o) { ($o.seconds.Median / $a.seconds.Median).ToString('0.00', [cultureinfo]::InvariantCulture) } else { '' }
+            'autosnap.ps1 calls'    = Format-Summary $a.calls '0'
+            'openstack CLI calls'   = if ($o) { Format-Summary $o.calls '0' } else { 'skipped' }
+            'autosnap.ps1 exit'     = ($a.exitCodes | Select-Object -Unique) -join '/'
+        }
+        $items += [ordered]@{
+            snapshotSeconds = $variant.SnapshotSeconds; autosnap = $a; openstack = $o
+            ratioWall = if ($o) { [math]::Round($o.seconds.Median / $a.seconds.Median, 3) } else { $null }
+        }
+    }
+    Write-BenchTable "2./3. The same job with other snapshot times (0 s: the image is active at once, so the difference is overhead); medians of $JobRuns runs (min-max)" $rows
+    $Results.items['jobVariants'] = $items
 }
 
 function Test-BackOff([double[]] $Intervals) {
@@ -619,18 +646,24 @@ try {
     if ($needsCloud) { $script:Cloud = Start-LocalCloud -Config @{ seed = $Seed } }
     if ('Job' -in $Only -or 'OpenStack' -in $Only) {
         Invoke-Safely 'job' {
-            $autosnap = Measure-AutosnapJob
-            $openstack = $null
             $skip = $null
             $client = Find-OpenStack
             if ('OpenStack' -notin $Only) { $skip = 'not asked for (-Only)' }
             elseif (-not $client) { $skip = 'the openstack command is not installed (apt-get install python3-openstackclient)' }
-            else {
-                $version = (& $client --version 2>&1) -join ' '
-                Write-Host "openstack CLI: $client ($version)"
-                $openstack = Measure-OpenStackJob $client
-            }
+            else { Write-Host "openstack CLI: $client ($((& $client --version 2>&1) -join ' '))" }
+            $autosnap = Measure-AutosnapJob $JobSnapshotSeconds
+            $openstack = if (-not $skip) { Measure-OpenStackJob $client $JobSnapshotSeconds }
             Write-JobTables $autosnap $openstack $skip
+            if ($JobExtraSnapshotSeconds.Count) {
+                $variants = foreach ($seconds in $JobExtraSnapshotSeconds) {
+                    [pscustomobject]@{
+                        SnapshotSeconds = $seconds
+                        Autosnap = Measure-AutosnapJob $seconds
+                        OpenStack = if (-not $skip) { Measure-OpenStackJob $client $seconds }
+                    }
+                }
+                Write-JobVariants @($variants)
+            }
         }
     }
     if ('Fleet' -in $Only) { Invoke-Safely 'fleet' { Measure-Fleet } }

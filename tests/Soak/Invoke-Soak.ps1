@@ -46,7 +46,7 @@ param(
     [int] $KeepWeekly = 4,
     [int] $KeepMonthly = 2,
     [int] $ThrottleLimit = 32,
-    [int] $RequestTimeoutSeconds = 2,
+    [int] $RequestTimeoutSeconds = 5,
     [int] $StallSeconds = 30,
     [timespan] $SnapshotTimeout = '00:05:00'
 )

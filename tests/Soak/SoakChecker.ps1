@@ -277,7 +277,10 @@ function Test-SoakDay {
     }
     else {
         if ($jobs.Count -ne $Servers.Count) { $violations.Add("the JSON log has $($jobs.Count) job records for $($Servers.Count) servers") }
+        $skipped = @{}
+        foreach ($job in $jobs | Where-Object status -EQ 'Skipped') { $skipped[[string]$job.serverId] = $job }
         foreach ($server in $cloudFailed) {
+            if ($skipped.ContainsKey($server.Id)) { $notes.Add("server $($server.Name) was skipped: $($skipped[$server.Id].message)"); continue }
             if (-not $loggedFailed.ContainsKey($server.Id)) { $violations.Add("server $($server.Name) got no good snapshot but the JSON log does not report it failed") }
         }
         foreach ($job in $loggedFailed.Values) {
