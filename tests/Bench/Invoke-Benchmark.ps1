@@ -32,6 +32,8 @@ param(
     [string[]] $Only = @('ColdStart', 'Job', 'OpenStack', 'Fleet', 'Scale', 'Listing'),
     [int] $Seed = 1,
     [int] $LatencyMs = 50,
+    # the openstack client to compare with; by default Debian's /usr/bin/openstack, else the first on PATH
+    [string] $OpenStack,
 
     [int] $ColdStartRuns = 10,
 
@@ -92,8 +94,8 @@ if ($Smoke) {
         if (-not $PSBoundParameters.ContainsKey($name)) { Set-Variable -Name $name -Value $smokeSizes[$name] }
     }
 }
-[int[]] $ScaleServers = Split-List $ScaleServers
-[double[]] $JobExtraSnapshotSeconds = Split-List $JobExtraSnapshotSeconds
+[int[]] $ScaleServers = @(Split-List $ScaleServers)
+[double[]] $JobExtraSnapshotSeconds = @(Split-List $JobExtraSnapshotSeconds)
 
 $WebServerId = '82a9220f-bb39-4459-83af-1aeffe306e5d'   # LocalCloud's seeded web01 in DFW
 $Machine = Get-BenchMachine
@@ -263,20 +265,21 @@ function Measure-AutosnapJob([double] $SnapshotSeconds) {
 }
 
 function Find-OpenStack {
+    if ($OpenStack) { return $(if (Test-Path -PathType Leaf $OpenStack) { (Resolve-Path $OpenStack).Path } else { $null }) }
     # Debian's client (/usr/bin/python3): never a pyenv shim that may lack the packages.
     if (Test-Path /usr/bin/openstack) { return '/usr/bin/openstack' }
     $command = Get-Command openstack -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if ($command) { $command.Source } else { $null }
 }
 
-function Measure-OpenStackJob([string] $OpenStack, [double] $SnapshotSeconds) {
+function Measure-OpenStackJob([string] $Client, [double] $SnapshotSeconds) {
     $runs = @()
     $environment = @{
         OS_AUTH_URL = "$($script:Cloud.Url)/v3"; OS_IDENTITY_API_VERSION = '3'; OS_AUTH_TYPE = 'password'
         OS_USERNAME = 'demo'; OS_PASSWORD = 'demo-password'; OS_USER_DOMAIN_NAME = 'Default'; OS_PROJECT_NAME = 'demo'
         OS_PROJECT_DOMAIN_NAME = 'Default'; OS_REGION_NAME = 'DFW'; OS_INTERFACE = 'public'; OS_CLOUD = $null
         PYTHONWARNINGS = 'ignore'; RACKSPACE_API_KEY = $null; RACKSPACE_USERNAME = $null
-        PATH = "$(Split-Path $OpenStack -Parent)$([IO.Path]::PathSeparator)$env:PATH"
+        PATH = "$(Split-Path $Client -Parent)$([IO.Path]::PathSeparator)$env:PATH"
     }
     for ($i = 0; $i -lt $JobRuns; $i++) {
         Initialize-JobCloud $SnapshotSeconds
@@ -649,12 +652,12 @@ try {
             $skip = $null
             $client = Find-OpenStack
             if ('OpenStack' -notin $Only) { $skip = 'not asked for (-Only)' }
-            elseif (-not $client) { $skip = 'the openstack command is not installed (apt-get install python3-openstackclient)' }
+            elseif (-not $client) { $skip = "the openstack command is not installed$(if ($OpenStack) { " at $OpenStack" }) (apt-get install python3-openstackclient)" }
             else { Write-Host "openstack CLI: $client ($((& $client --version 2>&1) -join ' '))" }
             $autosnap = Measure-AutosnapJob $JobSnapshotSeconds
             $openstack = if (-not $skip) { Measure-OpenStackJob $client $JobSnapshotSeconds }
             Write-JobTables $autosnap $openstack $skip
-            if ($JobExtraSnapshotSeconds.Count) {
+            if (@($JobExtraSnapshotSeconds).Count) {
                 $variants = foreach ($seconds in $JobExtraSnapshotSeconds) {
                     [pscustomobject]@{
                         SnapshotSeconds = $seconds
