@@ -7,7 +7,8 @@
       0  every server done
       1  some servers failed (the others are done)
       2  every server failed
-      3  bad arguments, configuration or authentication (nothing was attempted, nothing deleted)
+      3  bad arguments, configuration or authentication: nothing was attempted and nothing deleted; or a -Server
+         that names no server (a typo must not pass for a failed night; the other servers still ran)
 
     Named form (credentials from the environment or from -CredentialFile, never from the command line):
       autosnap.ps1 -Server web1[,web2...] -Schedule daily -Retention 7 [-Region DFW]
@@ -164,7 +165,9 @@ foreach ($problem in $jobErrors) { Write-Failure $problem.Exception.Message }
 # One result per server, found or not; a job refused at -WhatIf has none and counts as done.
 $total = @($named.Server).Count
 $failed = @($results | Where-Object Status -EQ 'Failed').Count
+$unknown = @($results | Where-Object { -not $_.ServerFound }).Count
 "autosnap: $total server(s): $($total - $failed) done, $failed failed"
+if ($unknown -gt 0) { exit 3 }
 if ($total -eq 0) { exit 2 }
 if ($failed -eq 0) { exit 0 }
 if ($failed -lt $total) { exit 1 }

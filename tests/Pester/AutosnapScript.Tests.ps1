@@ -71,12 +71,22 @@ Describe 'autosnap.ps1' {
     }
 
     It 'exits 1 when some servers fail and 2 when all do' {
-        $server = New-TestServer 'partial'
-        $some = Invoke-Autosnap -Arguments '-Server', "$($server.name),no-such-server", '-Retention', '1' -Environment $DemoEnv
-        $some.ExitCode | Should -Be 1
-        $some.Err | Should -Match "No server with id or name 'no-such-server'"
-        $all = Invoke-Autosnap -Arguments '-Server', 'no-such-server', '-Retention', '1' -Environment $DemoEnv
+        $one = New-TestServer 'partial'
+        $two = New-TestServer 'partial2'
+        Set-LocalCloudServerState -Id $two.id -Status ERROR
+        $some = Invoke-Autosnap -Arguments '-Server', "$($one.name),$($two.name)", '-Retention', '1' -Environment $DemoEnv
+        $some.ExitCode | Should -Be 1 -Because $some.Err
+        $some.Err | Should -Match "is ERROR; a snapshot needs it ACTIVE"
+        $all = Invoke-Autosnap -Arguments '-Server', $two.name, '-Retention', '1' -Environment $DemoEnv
         $all.ExitCode | Should -Be 2
+    }
+
+    It 'exits 3 when a server named does not exist, after the others ran' {
+        $server = New-TestServer 'typo'
+        $run = Invoke-Autosnap -Arguments '-Server', "$($server.name),no-such-server", '-Retention', '1' -Environment $DemoEnv
+        $run.ExitCode | Should -Be 3
+        $run.Err | Should -Match "No server with id or name 'no-such-server'"
+        ($run.Out -join "`n") | Should -Match "$($server.name) default succeeded"
     }
 
     It 'exits 2, deleting nothing, when every new snapshot fails' {

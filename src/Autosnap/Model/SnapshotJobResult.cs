@@ -21,6 +21,7 @@ namespace Autosnap.Model
         internal SnapshotJobResult(RackspaceServer server, string schedule)
             : this(server.Name, server.Id, server.Region, schedule)
         {
+            ServerFound = true;
         }
 
         /// <summary>For a server that could not even be found: the job failed before it began.</summary>
@@ -33,6 +34,9 @@ namespace Autosnap.Model
         }
 
         public string ServerName { get; }
+
+        /// <summary>False when the name or id given matches no server: a configuration error, not a failed job.</summary>
+        public bool ServerFound { get; }
         public string ServerId { get; }
         public string Region { get; }
         public string Schedule { get; }
