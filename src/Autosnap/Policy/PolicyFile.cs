@@ -200,10 +200,13 @@ namespace Autosnap.Policy
                     if (obj.Find(required) == null)
                     {
                         throw at.At(required).Error(PolicyException.FieldMissing,
-                            "missing; " + shape.Label + " needs " + string.Join(", ", shape.Required.Select(r => "'" + r + "'")) + ".");
+                            "missing; " + shape.Label + " needs " + Enumerate(shape.Required.Select(r => "'" + r + "'").ToList()) + ".");
                     }
                 }
             }
+
+            private static string Enumerate(IReadOnlyList<string> items) =>
+                items.Count == 1 ? items[0] : string.Join(", ", items.Take(items.Count - 1)) + " and " + items[items.Count - 1];
 
             private static JObject Object(JNode node, ErrorSite site, string expectation) =>
                 node as JObject ?? throw site.Error(PolicyException.FieldType, expectation + ", not " + node.Describe() + ".");
@@ -265,7 +268,8 @@ namespace Autosnap.Policy
                     switch (value.Value)
                     {
                         case long number: return number;
-                        case BigInteger big: return big.Sign < 0 ? long.MinValue : long.MaxValue;
+                        case BigInteger big:
+                            throw site.Error(PolicyException.ValueOutOfRange, big.ToString(CultureInfo.InvariantCulture) + " is far out of range.");
                         default: return Convert.ToInt64(value.Value, CultureInfo.InvariantCulture);
                     }
                 }

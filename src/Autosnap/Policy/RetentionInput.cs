@@ -82,7 +82,7 @@ namespace Autosnap.Policy
             }
             catch (RetentionPolicyException e)
             {
-                throw sites.At("retention", "timeZone").Error(e.ErrorId, e.Message, e);
+                throw sites.At("retention", "timeZone").Error(e.ErrorId, SnapshotPolicy.Lower(e.Message), e);
             }
         }
 

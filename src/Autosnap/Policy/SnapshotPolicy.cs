@@ -222,7 +222,7 @@ namespace Autosnap.Policy
             return message;
         }
 
-        private static string Lower(string message) =>
+        internal static string Lower(string message) =>
             message.Length > 1 && char.IsUpper(message[0]) && char.IsLower(message[1]) ? char.ToLowerInvariant(message[0]) + message.Substring(1) : message;
     }
 }

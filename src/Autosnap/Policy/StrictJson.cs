@@ -147,6 +147,13 @@ namespace Autosnap.Policy
             return false;
         }
 
+        /// <summary>The next token inside an object or a list: Newtonsoft answers false, not an error, when the text ends there.</summary>
+        private static bool ReadInside(JsonTextReader reader, string source, char closing)
+        {
+            if (ReadSignificant(reader)) return true;
+            throw NotJson(source, reader.LineNumber, reader.LinePosition, "the text ends before the closing '" + closing + "'");
+        }
+
         private static JNode ReadValue(JsonTextReader reader, List<object> path, string source, Func<IReadOnlyList<object>, string> pathOf)
         {
             int line = reader.LineNumber, position = reader.LinePosition;
@@ -156,7 +163,7 @@ namespace Autosnap.Policy
                 {
                     var properties = new List<JProperty>();
                     var seen = new HashSet<string>(StringComparer.Ordinal);
-                    while (ReadSignificant(reader) && reader.TokenType == JsonToken.PropertyName)
+                    while (ReadInside(reader, source, '}') && reader.TokenType == JsonToken.PropertyName)
                     {
                         string name = (string)reader.Value!;
                         int keyLine = reader.LineNumber, keyPosition = reader.LinePosition;
@@ -167,7 +174,7 @@ namespace Autosnap.Policy
                                 PolicyException.FieldDuplicate, "'" + name + "' is given twice in this object; give each field once.");
                         }
 
-                        if (!ReadSignificant(reader)) break;
+                        ReadInside(reader, source, '}');
                         properties.Add(new JProperty(name, keyLine, keyPosition, ReadValue(reader, path, source, pathOf)));
                         path.RemoveAt(path.Count - 1);
                     }
@@ -178,7 +185,7 @@ namespace Autosnap.Policy
                 case JsonToken.StartArray:
                 {
                     var items = new List<JNode>();
-                    while (ReadSignificant(reader) && reader.TokenType != JsonToken.EndArray)
+                    while (ReadInside(reader, source, ']') && reader.TokenType != JsonToken.EndArray)
                     {
                         path.Add(items.Count);
                         items.Add(ReadValue(reader, path, source, pathOf));
