@@ -7,7 +7,7 @@ namespace Autosnap.Policy
     /// <summary>
     /// Where a policy value came from, so that every error names it the same way:
     /// a file ("policy.json, line 7, position 22: policies[0].retention.keepDaily: ..."),
-    /// a server's metadata ("server web1 (id), metadata autosnap:daily, rule 'daily=x': ..."),
+    /// a server's metadata ("server web1 (id), metadata 'autosnap:daily', rule 'daily=x': ..."),
     /// or code ("timeout: ...").
     /// </summary>
     internal sealed class ErrorSite
@@ -39,11 +39,11 @@ namespace Autosnap.Policy
 
         public static ErrorSite InCode(string field) => new ErrorSite(field + ": ", field, null, null, null);
 
-        /// <summary>"server web1 (id), metadata autosnap:daily, rule 'daily=x': ..." (without the rule when none is to blame).</summary>
+        /// <summary>"server web1 (id), metadata 'autosnap:daily', rule 'daily=x': ..." (without the rule when none is to blame).</summary>
         public static ErrorSite OnServer(RackspaceServer server, string key, string? rule)
         {
             string source = ServerLabel(server);
-            string where = source + ", metadata " + key + (rule == null ? string.Empty : ", rule '" + rule + "'");
+            string where = source + ", metadata '" + key + "'" + (rule == null ? string.Empty : ", rule '" + rule + "'");
             return new ErrorSite(where + ": ", key, source, null, null);
         }
 

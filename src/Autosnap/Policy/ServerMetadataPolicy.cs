@@ -209,7 +209,7 @@ namespace Autosnap.Policy
             RetentionPolicy built = retention.Build(sites);
             return new SnapshotPolicy(schedule, TargetSelector.ForServer(server), built, null, every, timeout, adoptLegacy: false,
                                       OrphanHandling.Keep, Array.Empty<KeyValuePair<string, string>>(), null, sites,
-                                      ErrorSite.ServerLabel(server) + ", metadata " + key);
+                                      ErrorSite.ServerLabel(server) + ", metadata '" + key + "'");
         }
 
         private static string? Canonical(string name)
@@ -236,7 +236,7 @@ namespace Autosnap.Policy
             if (!WholeNumber.IsMatch(text)) throw site.Error(PolicyException.ValueInvalid, "'" + text + "' is not a whole number.");
             return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value)
                 ? value
-                : text.StartsWith("-", StringComparison.Ordinal) ? long.MinValue : long.MaxValue;
+                : throw site.Error(PolicyException.ValueOutOfRange, text + " is far out of range.");
         }
 
         private static bool Flag(string text, ErrorSite site)

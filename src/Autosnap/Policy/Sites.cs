@@ -30,10 +30,10 @@ namespace Autosnap.Policy
         public static Sites InCode() => new Sites(Array.Empty<object>(), path => ErrorSite.InCode(path.Count == 0 ? "policy" : FormatPath(path)));
 
         /// <summary>Sites of a parsed file: the message starts with the file, line, position and field path.</summary>
-        public static Sites InFile(string source, JNode root) =>
+        public static Sites InFile(string source, JsonNode root) =>
             new Sites(Array.Empty<object>(), path =>
             {
-                JNode node = Locate(root, path);
+                JsonNode node = Locate(root, path);
                 return ErrorSite.InFile(source, path.Count == 0 ? null : FormatPath(path), node.Line, node.Position);
             });
 
@@ -86,17 +86,17 @@ namespace Autosnap.Policy
         }
 
         /// <summary>The node at the path, or the deepest one that exists on the way (a missing field: its object).</summary>
-        private static JNode Locate(JNode root, IReadOnlyList<object> path)
+        private static JsonNode Locate(JsonNode root, IReadOnlyList<object> path)
         {
-            JNode node = root;
+            JsonNode node = root;
             foreach (object segment in path)
             {
-                JNode? next = null;
-                if (segment is int index && node is JArray array && index >= 0 && index < array.Items.Count)
+                JsonNode? next = null;
+                if (segment is int index && node is JsonArrayNode array && index >= 0 && index < array.Items.Count)
                 {
                     next = array.Items[index];
                 }
-                else if (segment is string key && node is JObject obj)
+                else if (segment is string key && node is JsonObjectNode obj)
                 {
                     next = obj.Find(key)?.Value;
                 }

@@ -101,7 +101,7 @@ namespace Autosnap.Policy
         /// <summary>The snapshot name template ({server} {id} {schedule} {timestamp} {date}); null for the default.</summary>
         public string? NameTemplate { get; }
 
-        /// <summary>Where the policy came from, for messages: "policy.json, policies[1]", "server web1 (id), metadata autosnap:daily"; null when built in code.</summary>
+        /// <summary>Where the policy came from, for messages: "policy.json, policies[1]", "server web1 (id), metadata 'autosnap:daily'"; null when built in code.</summary>
         public string? Origin { get; }
 
         /// <summary>True when the name was given (not taken from the schedule); given names must be unique in a document.</summary>

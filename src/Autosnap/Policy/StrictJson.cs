@@ -8,9 +8,9 @@ using Newtonsoft.Json;
 namespace Autosnap.Policy
 {
     /// <summary>A JSON value with the place it ends in the text (Newtonsoft's line and position).</summary>
-    internal abstract class JNode
+    internal abstract class JsonNode
     {
-        protected JNode(int line, int position)
+        protected JsonNode(int line, int position)
         {
             Line = line;
             Position = position;
@@ -23,9 +23,9 @@ namespace Autosnap.Policy
         public abstract string Describe();
     }
 
-    internal sealed class JProperty
+    internal sealed class JsonMember
     {
-        public JProperty(string name, int line, int position, JNode value)
+        public JsonMember(string name, int line, int position, JsonNode value)
         {
             Name = name;
             Line = line;
@@ -36,18 +36,18 @@ namespace Autosnap.Policy
         public string Name { get; }
         public int Line { get; }
         public int Position { get; }
-        public JNode Value { get; }
+        public JsonNode Value { get; }
     }
 
-    internal sealed class JObject : JNode
+    internal sealed class JsonObjectNode : JsonNode
     {
-        public JObject(int line, int position, IReadOnlyList<JProperty> properties) : base(line, position) => Properties = properties;
+        public JsonObjectNode(int line, int position, IReadOnlyList<JsonMember> properties) : base(line, position) => Properties = properties;
 
-        public IReadOnlyList<JProperty> Properties { get; }
+        public IReadOnlyList<JsonMember> Properties { get; }
 
-        public JProperty? Find(string name)
+        public JsonMember? Find(string name)
         {
-            foreach (JProperty property in Properties)
+            foreach (JsonMember property in Properties)
             {
                 if (property.Name == name) return property;
             }
@@ -58,18 +58,18 @@ namespace Autosnap.Policy
         public override string Describe() => "an object";
     }
 
-    internal sealed class JArray : JNode
+    internal sealed class JsonArrayNode : JsonNode
     {
-        public JArray(int line, int position, IReadOnlyList<JNode> items) : base(line, position) => Items = items;
+        public JsonArrayNode(int line, int position, IReadOnlyList<JsonNode> items) : base(line, position) => Items = items;
 
-        public IReadOnlyList<JNode> Items { get; }
+        public IReadOnlyList<JsonNode> Items { get; }
 
         public override string Describe() => "a list";
     }
 
-    internal sealed class JValue : JNode
+    internal sealed class JsonValueNode : JsonNode
     {
-        public JValue(int line, int position, JsonToken token, object? value) : base(line, position)
+        public JsonValueNode(int line, int position, JsonToken token, object? value) : base(line, position)
         {
             Token = token;
             Value = value;
@@ -93,7 +93,7 @@ namespace Autosnap.Policy
     }
 
     /// <summary>
-    /// Reads JSON with comments (// and /* */) into <see cref="JNode"/>s, and nothing else: Newtonsoft also accepts
+    /// Reads JSON with comments (// and /* */) into <see cref="JsonNode"/>s, and nothing else: Newtonsoft also accepts
     /// single quotes, unquoted names, trailing and doubled commas, NaN, Infinity, undefined, hex and octal numbers
     /// ("010" is 8 to it), constructors and raw control characters in strings. A lexical pass refuses those first,
     /// then Newtonsoft parses the structure (with dates left as text), and duplicate keys are refused here.
@@ -103,7 +103,7 @@ namespace Autosnap.Policy
         private const int MaxDepth = 32;
         private static readonly Regex NewtonsoftLocation = new Regex(@"\s*Path '.*', line \d+, position \d+\.$", RegexOptions.Singleline);
 
-        public static JNode Read(string text, string source, Func<IReadOnlyList<object>, string> pathOf)
+        public static JsonNode Read(string text, string source, Func<IReadOnlyList<object>, string> pathOf)
         {
             if (text.Length > 0 && text[0] == '\uFEFF') text = text.Substring(1);
             CheckLexically(text, source);
@@ -121,7 +121,7 @@ namespace Autosnap.Policy
                         throw NotJson(source, 1, 0, "there is nothing in it but comments or spaces");
                     }
 
-                    JNode root = ReadValue(reader, new List<object>(), source, pathOf);
+                    JsonNode root = ReadValue(reader, new List<object>(), source, pathOf);
                     if (ReadSignificant(reader))
                     {
                         throw NotJson(source, reader.LineNumber, reader.LinePosition, "more text follows the end of the document");
@@ -154,14 +154,14 @@ namespace Autosnap.Policy
             throw NotJson(source, reader.LineNumber, reader.LinePosition, "the text ends before the closing '" + closing + "'");
         }
 
-        private static JNode ReadValue(JsonTextReader reader, List<object> path, string source, Func<IReadOnlyList<object>, string> pathOf)
+        private static JsonNode ReadValue(JsonTextReader reader, List<object> path, string source, Func<IReadOnlyList<object>, string> pathOf)
         {
             int line = reader.LineNumber, position = reader.LinePosition;
             switch (reader.TokenType)
             {
                 case JsonToken.StartObject:
                 {
-                    var properties = new List<JProperty>();
+                    var properties = new List<JsonMember>();
                     var seen = new HashSet<string>(StringComparer.Ordinal);
                     while (ReadInside(reader, source, '}') && reader.TokenType == JsonToken.PropertyName)
                     {
@@ -175,16 +175,16 @@ namespace Autosnap.Policy
                         }
 
                         ReadInside(reader, source, '}');
-                        properties.Add(new JProperty(name, keyLine, keyPosition, ReadValue(reader, path, source, pathOf)));
+                        properties.Add(new JsonMember(name, keyLine, keyPosition, ReadValue(reader, path, source, pathOf)));
                         path.RemoveAt(path.Count - 1);
                     }
 
-                    return new JObject(line, position, properties);
+                    return new JsonObjectNode(line, position, properties);
                 }
 
                 case JsonToken.StartArray:
                 {
-                    var items = new List<JNode>();
+                    var items = new List<JsonNode>();
                     while (ReadInside(reader, source, ']') && reader.TokenType != JsonToken.EndArray)
                     {
                         path.Add(items.Count);
@@ -192,14 +192,14 @@ namespace Autosnap.Policy
                         path.RemoveAt(path.Count - 1);
                     }
 
-                    return new JArray(line, position, items);
+                    return new JsonArrayNode(line, position, items);
                 }
 
                 case JsonToken.String:
                 case JsonToken.Integer:
                 case JsonToken.Boolean:
                 case JsonToken.Null:
-                    return new JValue(line, position, reader.TokenType, reader.Value);
+                    return new JsonValueNode(line, position, reader.TokenType, reader.Value);
 
                 case JsonToken.Float:
                     if (reader.Value is double number && (double.IsInfinity(number) || double.IsNaN(number)))
@@ -207,7 +207,7 @@ namespace Autosnap.Policy
                         throw NotJson(source, line, position, "the number is too large");
                     }
 
-                    return new JValue(line, position, reader.TokenType, reader.Value);
+                    return new JsonValueNode(line, position, reader.TokenType, reader.Value);
 
                 default:
                     // Undefined: an empty element ("[1,,2]"); the lexical pass refuses the rest.
