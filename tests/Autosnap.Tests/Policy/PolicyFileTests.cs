@@ -368,6 +368,28 @@ namespace Autosnap.Tests.Policy
         }
 
         [Fact]
+        public void A_schedule_with_a_trailing_line_break_is_refused()
+        {
+            PolicyException error = Refused(OnePolicy("\"schedule\": \"daily\\n\", \"targets\": {\"all\": true}, \"retention\": 1"));
+
+            Assert.Equal(PolicyException.ScheduleInvalid, error.ErrorId);
+            Assert.Equal("policies[0].schedule", error.Field);
+        }
+
+        [Fact]
+        public void PolicyException_carries_what_it_is_given()
+        {
+            var inner = new InvalidOperationException("inner");
+            var error = new PolicyException("PolicyX", "text", "a.b", "file.json", 3, 7, inner);
+
+            Assert.Equal(("PolicyX", "text", "a.b", "file.json", 3, 7), (error.ErrorId, error.Message, error.Field, error.SourceName, error.Line, error.Position));
+            Assert.Same(inner, error.InnerException);
+            var plain = new PolicyException("PolicyY", "other");
+            Assert.Equal((null, null, null, null), (plain.Field, plain.SourceName, plain.Line, plain.Position));
+            Assert.Throws<ArgumentNullException>(() => new PolicyException(null!, "x"));
+        }
+
+        [Fact]
         public void Documents_and_policies_are_immutable()
         {
             PolicyDocument document = Parse(BriefExample);
