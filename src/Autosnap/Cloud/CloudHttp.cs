@@ -88,11 +88,11 @@ namespace Autosnap.Cloud
             _client.DefaultRequestHeaders.UserAgent.ParseAdd("Autosnap/" + typeof(CloudHttp).Assembly.GetName().Version?.ToString(3));
             _jitter = _options.JitterSeed.HasValue ? new Random(_options.JitterSeed.Value) : new Random();
 
-            _timeout = Policy.TimeoutAsync(_options.RequestTimeout, TimeoutStrategy.Optimistic);
-            _idempotentRetry = Policy
+            _timeout = Polly.Policy.TimeoutAsync(_options.RequestTimeout, TimeoutStrategy.Optimistic);
+            _idempotentRetry = Polly.Policy
                 .Handle<Exception>(e => IsRetryable(e, RetryMode.Idempotent))
                 .WaitAndRetryAsync(_options.MaxRetries, RetryDelay, OnRetryAsync);
-            _guardedRetry = Policy
+            _guardedRetry = Polly.Policy
                 .Handle<Exception>(e => IsRetryable(e, RetryMode.NotIdempotent))
                 .WaitAndRetryAsync(_options.MaxRetries, RetryDelay, OnRetryAsync);
         }
@@ -294,9 +294,9 @@ namespace Autosnap.Cloud
         }
 
         private AsyncCircuitBreakerPolicy CreateBreaker(string authority) =>
-            Policy.Handle<Exception>(e => e is TimeoutRejectedException ||
-                                          e is CloudException { Kind: CloudErrorKind.Unavailable or CloudErrorKind.Connection or CloudErrorKind.Timeout })
-                  .CircuitBreakerAsync(_options.BreakAfterFailures, _options.BreakDuration);
+            Polly.Policy.Handle<Exception>(e => e is TimeoutRejectedException ||
+                                                e is CloudException { Kind: CloudErrorKind.Unavailable or CloudErrorKind.Connection or CloudErrorKind.Timeout })
+                        .CircuitBreakerAsync(_options.BreakAfterFailures, _options.BreakDuration);
 
         private void ObserveClock(Uri uri, CloudResponse response)
         {

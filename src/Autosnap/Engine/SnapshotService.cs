@@ -52,7 +52,8 @@ namespace Autosnap.Engine
         private static readonly HashSet<string> SnapshotableStatuses =
             new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED" };
 
-        private static readonly Regex ScheduleName = new Regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
+        // \z, not $: in .NET "$" also matches before a final newline, which would let "daily\n" through.
+        private static readonly Regex ScheduleName = new Regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\\z");
         private const int MaxCreateAttempts = 3;
 
         private readonly RackspaceSession _session;
