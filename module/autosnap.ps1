@@ -11,6 +11,8 @@
          that names no server (a typo must not pass for a failed night; the other servers still ran)
 
     Named form (credentials from the environment or from -CredentialFile, never from the command line):
+      autosnap.ps1 -Policy /etc/autosnap/policy.json          every policy of a file (docs/policy.md)
+      autosnap.ps1 -FromServerMetadata [-Region r | -AllRegions] the servers' own "autosnap:<schedule>" rules
       autosnap.ps1 -Server web1[,web2...] -Schedule daily -Retention 7 [-Region DFW]
                    [-KeepLast n] [-KeepHourly n] [-KeepDaily n] [-KeepWeekly n] [-KeepMonthly n] [-KeepYearly n]
                    [-KeepWithin d.hh:mm:ss] [-TimeZone id] [-KeepFailed] [-AdoptLegacy]
@@ -56,7 +58,7 @@ $options = @{
     'KeepLast' = 'count'; 'KeepHourly' = 'count'; 'KeepDaily' = 'count'; 'KeepWeekly' = 'count'; 'KeepMonthly' = 'count'; 'KeepYearly' = 'count'
     'KeepWithin' = 'span'; 'TimeZone' = 'text'; 'KeepFailed' = 'switch'; 'AdoptLegacy' = 'switch'; 'Timeout' = 'span'
     'CredentialFile' = 'text'; 'IdentityUrl' = 'text'; 'AllowInsecureHttp' = 'switch'; 'LogPath' = 'text'
-    'MinInterval' = 'span'; 'ThrottleLimit' = 'count'
+    'MinInterval' = 'span'; 'ThrottleLimit' = 'count'; 'Policy' = 'text'; 'FromServerMetadata' = 'switch'; 'AllRegions' = 'switch'
 }
 
 function ConvertFrom-Arguments([string[]] $Words) {
@@ -112,9 +114,10 @@ try {
         $connect = @{ UserName = $user; ApiKey = (ConvertTo-SecureString -String $key -AsPlainText -Force) }
         $named = @{ Server = @($server); Retention = $retention; Region = $region }
     }
-    if (-not $named.ContainsKey('Server')) { throw '-Server is required (one or more server names or ids)' }
     $rules = 'Retention', 'KeepLast', 'KeepHourly', 'KeepDaily', 'KeepWeekly', 'KeepMonthly', 'KeepYearly', 'KeepWithin'
-    if (-not ($rules | Where-Object { $named.ContainsKey($_) })) { throw 'say what to keep: -Retention N, or bucket rules such as -KeepDaily 7 -KeepWeekly 4' }
+    $forms = @('Server', 'Policy', 'FromServerMetadata' | Where-Object { $named.ContainsKey($_) })
+    if ($forms.Count -ne 1) { throw 'give one of -Server (with -Retention or bucket rules), -Policy <file> or -FromServerMetadata' }
+    if ($forms[0] -eq 'Server' -and -not ($rules | Where-Object { $named.ContainsKey($_) })) { throw 'say what to keep: -Retention N, or bucket rules such as -KeepDaily 7 -KeepWeekly 4' }
 }
 catch {
     Exit-Autosnap 3 "$($_.Exception.Message). See: Get-Help $PSCommandPath -Full"
@@ -132,9 +135,15 @@ catch {
     Exit-Autosnap 3 "cannot connect: $($_.Exception.Message)"
 }
 
-$job = @{ Session = $session; Server = $named.Server; WhatIf = [bool]$WhatIfPreference }
+$job = @{ Session = $session; WhatIf = [bool]$WhatIfPreference }
 foreach ($name in $named.Keys) {
-    if ($name -notin 'Server', 'CredentialFile', 'IdentityUrl', 'AllowInsecureHttp') { $job[$name] = $named[$name] }
+    switch ($name) {
+        'Policy' { $job.Path = $named.Policy }
+        { $_ -in 'CredentialFile', 'IdentityUrl', 'AllowInsecureHttp' } { }
+        # The connection's region is the default; with -FromServerMetadata it is also the one to scan.
+        'Region' { if (-not $named.ContainsKey('Policy')) { $job.Region = $named.Region } }
+        default { $job[$name] = $named[$name] }
+    }
 }
 
 $results = [System.Collections.Generic.List[object]]::new()
@@ -162,13 +171,13 @@ catch {
 }
 foreach ($problem in $jobErrors) { Write-Failure $problem.Exception.Message }
 
-# One result per server, found or not; a job refused at -WhatIf has none and counts as done.
-$total = @($named.Server).Count
+# One result per server (found or not) and per orphaned pool; a job refused at -WhatIf has none.
+$total = $results.Count
 $failed = @($results | Where-Object Status -EQ 'Failed').Count
-$unknown = @($results | Where-Object { -not $_.ServerFound }).Count
-"autosnap: $total server(s): $($total - $failed) done, $failed failed"
+$unknown = @($results | Where-Object { $_.Target -in 'UnknownServer', 'InvalidRules' }).Count
+$skipped = @($results | Where-Object Status -EQ 'Skipped').Count
+"autosnap: $total job(s): $($total - $failed - $skipped) succeeded, $skipped skipped, $failed failed"
 if ($unknown -gt 0) { exit 3 }
-if ($total -eq 0) { exit 2 }
 if ($failed -eq 0) { exit 0 }
 if ($failed -lt $total) { exit 1 }
 exit 2

@@ -63,6 +63,51 @@ namespace Autosnap.Engine
         }
 
         /// <summary>
+        /// Runs a policy plan: the results settled at planning first, then every server's job (in parallel), then the
+        /// orphaned pools (reported, or rotated by their policy when it says ApplyRetention; rotation never deletes the
+        /// newest good image, so such a pool keeps at least one).
+        /// </summary>
+        public async Task RunPlanAsync(PolicyRunPlan plan, int throttleLimit, Action<SnapshotJobResult> onResult, CancellationToken cancellationToken)
+        {
+            foreach (SnapshotJobResult refused in plan.Refused) onResult(refused);
+            await RunAsync(plan.Jobs, throttleLimit, onResult, cancellationToken).ConfigureAwait(false);
+            foreach (OrphanPool orphan in plan.Orphans)
+            {
+                onResult(await HandleOrphanAsync(orphan, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        private async Task<SnapshotJobResult> HandleOrphanAsync(OrphanPool orphan, CancellationToken cancellationToken)
+        {
+            var result = new SnapshotJobResult(JobTarget.OrphanedPool, "(deleted server)", orphan.ServerId, orphan.Region, orphan.Schedule);
+            string what = $"server {orphan.ServerId} in {orphan.Region} no longer exists; its {orphan.Images} snapshot(s) of schedule '{orphan.Schedule}'";
+            if (orphan.Policy?.OnServerDeleted != Policy.OrphanHandling.ApplyRetention)
+            {
+                _host.Warning($"{what} are kept (onServerDeleted: Keep).");
+                result.Skip($"{what} are kept");
+                return result;
+            }
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                result.Rotation = await new RotationService(_session, _host).RotatePoolAsync(orphan.Region, orphan.ServerId, orphan.Schedule,
+                    orphan.Policy.Retention, null, null, cancellationToken).ConfigureAwait(false);
+                _host.Warning($"{what} were rotated by policy '{orphan.Policy.Name}' (onServerDeleted: ApplyRetention): {result.Deleted} deleted, {result.Kept} kept.");
+                if (result.DeleteFailures > 0) result.Fail($"{result.DeleteFailures} deletions failed (they are retried next run)");
+            }
+            catch (CloudException e)
+            {
+                result.Fail($"the orphaned pool was not rotated and nothing was deleted: {e.Message}");
+            }
+            catch (UnsafeRotationException e)
+            {
+                result.Fail(e.Message);
+            }
+            result.Duration = watch.Elapsed;
+            return result;
+        }
+
+        /// <summary>
         /// Reads each region's rate limits (GET /limits) and paces every verb that has a per-minute limit. A cloud that
         /// reports none is not paced (413/429 answers are still honoured, and pause the whole region).
         /// </summary>
