@@ -102,7 +102,11 @@ function Invoke-Build {
     $module = Join-Path $Root 'module'
     (Get-Content -Raw (Join-Path $module 'Autosnap.psd1')).Replace('{{ModuleVersion}}', $version) |
         Set-Content -NoNewline -Encoding utf8 (Join-Path $ModuleOut 'Autosnap.psd1')
-    Get-ChildItem $module -Exclude 'Autosnap.psd1' | Copy-Item -Destination $ModuleOut -Recurse -Force
+    Get-ChildItem $module -Exclude 'Autosnap.psd1', '*.ps1' | Copy-Item -Destination $ModuleOut -Recurse -Force
+    # The entry-point scripts ship in scripts/: a file named after the module at its root (autosnap.ps1) makes
+    # PSResourceGet take the package for a script package and refuse to install it.
+    $scripts = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'scripts')
+    Get-ChildItem $module -Filter '*.ps1' | Copy-Item -Destination $scripts
     Remove-Item -Recurse -Force $staging
 
     $manifest = Test-ModuleManifest (Join-Path $ModuleOut 'Autosnap.psd1')
@@ -112,7 +116,7 @@ function Invoke-Build {
 # Pester comes from NuGet (a PackageDownload restore into ./.packages), never from a module path.
 function Get-PesterModulePath {
     $manifest = Join-Path $Packages "pester/$PesterVersion/tools/Pester.psd1"
-    if (-not (Test-Path $manifest)) {
+    if (-not (Test-Path $manifest) -or -not (Test-Path (Join-Path $Packages 'polly.core'))) {
         Invoke-Dotnet restore (Join-Path $Root 'tests/TestTools.proj') --packages $Packages "-p:PesterVersion=$PesterVersion" --nologo '-v:minimal'
     }
     if (-not (Test-Path $manifest)) { throw "Pester $PesterVersion was restored but $manifest is missing" }
@@ -133,7 +137,8 @@ function Get-XunitTotals {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    # Package builds too: a Pester suite installs the module from the .nupkg, as users will.
+    Invoke-Package
     $pester = Get-PesterModulePath
     if (Test-Path $TestResults) { Remove-Item -Recurse -Force $TestResults }
     $null = New-Item -ItemType Directory -Force $TestResults
@@ -214,7 +219,7 @@ function Invoke-Demo {
         # Credentials come from the environment, as in a crontab: never on the command line.
         $env:RACKSPACE_USERNAME = 'demo'; $env:RACKSPACE_API_KEY = 'demo-api-key'
         $env:RACKSPACE_IDENTITY_URL = "$($cloud.Url)/v2.0"; $env:RACKSPACE_REGION = 'DFW'
-        $script = Join-Path $ModuleOut 'autosnap.ps1'
+        $script = Join-Path $ModuleOut 'scripts/autosnap.ps1'
         foreach ($night in 1..10) {
             $now = Invoke-RestMethod -Method Post "$($cloud.Url)/__admin/clock" -ContentType 'application/json' -Body '{"advance": "1.00:00:00"}'
             Write-Host "`n== night $night, cloud time $($now.now): autosnap.ps1 -Server web01,db01 -Schedule daily -Retention 3" -ForegroundColor Cyan

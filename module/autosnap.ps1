@@ -124,7 +124,7 @@ catch {
 }
 
 try {
-    Import-Module (Join-Path $PSScriptRoot 'Autosnap.psd1')
+    Import-Module (Join-Path $PSScriptRoot '../Autosnap.psd1')
     if ($named.ContainsKey('CredentialFile')) { $connect.CredentialFile = $named.CredentialFile }
     foreach ($name in 'Region', 'IdentityUrl', 'AllowInsecureHttp') {
         if ($named.ContainsKey($name)) { $connect[$name] = $named[$name] }

@@ -89,7 +89,7 @@ catch {
 }
 
 try {
-    Import-Module (Join-Path $PSScriptRoot 'Autosnap.psd1')
+    Import-Module (Join-Path $PSScriptRoot '../Autosnap.psd1')
 }
 catch {
     Exit-Unknown "cannot load the Autosnap module next to this script: $($_.Exception.Message)"

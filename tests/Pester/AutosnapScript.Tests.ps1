@@ -4,7 +4,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'LocalCloud.ps1')
     $script:Cloud = Start-LocalCloud -Config @{ snapshotSeconds = 0 }
-    $script:Script = Join-Path $ModulePath 'autosnap.ps1'
+    $script:Script = Join-Path $ModulePath 'scripts/autosnap.ps1'
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("autosnap-script-{0}" -f [guid]::NewGuid())
     $null = New-Item -ItemType Directory $Work
 

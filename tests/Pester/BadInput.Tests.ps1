@@ -18,7 +18,7 @@ BeforeAll {
     function Invoke-Autosnap([string[]] $Arguments, [hashtable] $Environment) {
         $pwsh = @(Get-PwshCommand)
         $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-        foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $ModulePath 'autosnap.ps1')) + $Arguments) { $start.ArgumentList.Add($a) }
+        foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $ModulePath 'scripts/autosnap.ps1')) + $Arguments) { $start.ArgumentList.Add($a) }
         foreach ($name in @($start.Environment.Keys | Where-Object { $_ -like 'RACKSPACE_*' -or $_ -like 'OS_*' })) { $null = $start.Environment.Remove($name) }
         foreach ($pair in $Environment.GetEnumerator()) { $start.Environment[$pair.Key] = [string]$pair.Value }
         $start.RedirectStandardOutput = $true; $start.RedirectStandardError = $true; $start.RedirectStandardInput = $true

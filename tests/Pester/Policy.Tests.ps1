@@ -173,7 +173,7 @@ Describe 'autosnap.ps1 -Policy' {
         $good = Write-Policy 'cron.json' '{ "policies": [ { "schedule": "cron", "targets": { "metadata": { "cron": "policy" } }, "retention": 2 } ] }'
         $broken = Write-Policy 'cron-broken.json' '{ "policies": [ { "schedule": "cron", "targets": { "metadata": { "cron": "policy" } }, "retention": 2, "minInterval": "soon" } ] }'
         $environment = "`$env:RACKSPACE_USERNAME='demo'; `$env:RACKSPACE_API_KEY='demo-api-key'; `$env:RACKSPACE_IDENTITY_URL='$($Cloud.IdentityV2Url)'; `$env:RACKSPACE_REGION='DFW'"
-        $script = Join-Path $ModulePath 'autosnap.ps1'
+        $script = Join-Path $ModulePath 'scripts/autosnap.ps1'
         $out = Invoke-FreshPwsh -MergeErrors -Script "$environment; & '$script' -Policy '$good'; exit `$LASTEXITCODE"
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
         ($out -join "`n") | Should -Match "$($server.name) cron snapshot"
