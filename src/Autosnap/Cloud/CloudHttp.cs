@@ -170,14 +170,20 @@ namespace Autosnap.Cloud
                 message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(request.ContentType);
             }
 
+            // A request that changes something is never abandoned halfway because the user pressed Ctrl+C: once sent,
+            // it runs to its answer or its own timeout (a second later than Polly's, so Polly reports the timeout).
+            // Cancellation still stops everything before the send and between attempts.
+            using var sendTimeout = request.Method == HttpMethod.Get ? null : new CancellationTokenSource(_options.RequestTimeout + TimeSpan.FromSeconds(1));
+            CancellationToken sendToken = sendTimeout?.Token ?? cancellationToken;
+
             var watch = Stopwatch.StartNew();
             Interlocked.Increment(ref _requestCount);
             CloudResponse response;
             try
             {
-                using HttpResponseMessage answer = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                using HttpResponseMessage answer = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, sendToken).ConfigureAwait(false);
                 response = new CloudResponse(answer.StatusCode, ReadHeaders(answer),
-                    await ReadBodyAsync(answer, request, cancellationToken).ConfigureAwait(false));
+                    await ReadBodyAsync(answer, request, sendToken).ConfigureAwait(false));
             }
             catch (HttpRequestException e)
             {
