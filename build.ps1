@@ -240,6 +240,17 @@ Invoke-SnapshotRotation -Server web01 -Schedule daily -KeepLast 2 -KeepWeekly 2 
     }
 }
 
+# The module against a real OpenStack (Debian 12's Keystone, Nova, Glance on 127.0.0.1): brings the tier up or
+# reuses it, runs tests/Integration/OpenStack/*.Tests.ps1, prints its own "N passed, N failed".
+function Invoke-IntegrationTest {
+    Invoke-Build
+    $pester = Get-PesterModulePath
+    $result = Join-Path $TestResults 'integration.json'
+    $exit = Invoke-ChildPwsh -Arguments @('-File', (Join-Path $Root 'tests/Integration/OpenStack/Invoke-IntegrationTest.ps1'),
+        '-ModulePath', $ModuleOut, '-PesterPath', $pester, '-ResultPath', $result)
+    if ($exit -ne 0) { exit 1 }
+}
+
 function Invoke-NotYet([string] $Name) {
     Write-Warning "$Name is not implemented yet."
     exit 2
@@ -255,7 +266,7 @@ try {
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-NotYet 'Bench' }
         'Soak' { Invoke-NotYet 'Soak' }
-        'IntegrationTest' { Invoke-NotYet 'IntegrationTest' }
+        'IntegrationTest' { Invoke-IntegrationTest }
     }
 }
 finally {
