@@ -101,7 +101,7 @@ $connect = @{ RequestTimeout = [timespan]::FromSeconds(20); MaxRetries = 1 }
 try {
     foreach ($name in 'Warning', 'Critical', 'RequestTimeout') {
         if (-not $named.ContainsKey($name)) { continue }
-        try { $span = [Autosnap.Engine.Durations]::Parse($named[$name]) }
+        try { $span = [Autosnap.Policy.PolicyDuration]::Parse($named[$name]) }
         catch { throw "-${name}: $($_.Exception.GetBaseException().Message)" }
         if ($name -eq 'RequestTimeout') { $connect[$name] = $span } else { $check[$name] = $span }
     }

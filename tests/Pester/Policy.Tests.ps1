@@ -107,7 +107,7 @@ Describe 'Invoke-AutoSnapshotPolicy -Path' {
         (Invoke-AutoSnapshotPolicy -Path $policy).Status | Should -Be 'Succeeded'
         $again = Invoke-AutoSnapshotPolicy -Path $policy
         $again.Status | Should -Be 'Skipped'
-        $again.Message | Should -Match 'younger than the minimum interval 20h00m'
+        $again.Message | Should -Match 'younger than the minimum interval 20h'
         Move-LocalCloudClock -By ([timespan]::FromHours(21)) | Out-Null
         (Invoke-AutoSnapshotPolicy -Path $policy).Status | Should -Be 'Succeeded'
         (Get-Pool $server.id guarded).Count | Should -Be 2

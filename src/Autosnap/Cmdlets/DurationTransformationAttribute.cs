@@ -1,6 +1,6 @@
 using System;
 using System.Management.Automation;
-using Autosnap.Engine;
+using Autosnap.Policy;
 
 namespace Autosnap.Cmdlets
 {
@@ -19,7 +19,7 @@ namespace Autosnap.Cmdlets
             if (IsNumber(value))
             {
                 // PowerShell reads an unquoted 2d as the decimal 2; what was typed survives as the wrapper's text.
-                if (inputData is PSObject && Durations.TryParse(inputData.ToString(), out TimeSpan typed)) return typed;
+                if (inputData is PSObject && PolicyDuration.TryParse(inputData.ToString(), out TimeSpan typed)) return typed;
                 throw new ArgumentTransformationMetadataException(
                     $"{inputData} is a number without a unit: give a duration such as 26h, 2d or 90m, or a TimeSpan such as 1.02:00:00.");
             }
@@ -30,9 +30,9 @@ namespace Autosnap.Cmdlets
         {
             try
             {
-                return Durations.Parse(text);
+                return PolicyDuration.Parse(text);
             }
-            catch (FormatException e)
+            catch (PolicyException e)
             {
                 throw new ArgumentTransformationMetadataException(e.Message, e);
             }

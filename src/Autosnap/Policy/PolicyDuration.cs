@@ -50,22 +50,33 @@ namespace Autosnap.Policy
             }
         }
 
-        /// <summary>The short form where the value is whole seconds ("1d12h", "20h", "0s"), the TimeSpan form otherwise.</summary>
+        /// <summary>
+        /// A duration as a person would type it: in its largest whole unit ("2d", "50h", "90m", "45s"), the TimeSpan form
+        /// when it is not whole seconds. Always reads back with <see cref="Parse"/>.
+        /// </summary>
         public static string Format(TimeSpan value)
         {
-            if (value < TimeSpan.Zero || value.Ticks % TimeSpan.TicksPerSecond != 0)
+            if (value > TimeSpan.Zero)
             {
-                return value.ToString("c", CultureInfo.InvariantCulture);
+                if (value.Ticks % TimeSpan.TicksPerDay == 0) return (value.Ticks / TimeSpan.TicksPerDay).ToString(CultureInfo.InvariantCulture) + "d";
+                if (value.Ticks % TimeSpan.TicksPerHour == 0) return (value.Ticks / TimeSpan.TicksPerHour).ToString(CultureInfo.InvariantCulture) + "h";
+                if (value.Ticks % TimeSpan.TicksPerMinute == 0) return (value.Ticks / TimeSpan.TicksPerMinute).ToString(CultureInfo.InvariantCulture) + "m";
+                if (value.Ticks % TimeSpan.TicksPerSecond == 0) return (value.Ticks / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture) + "s";
             }
+            return value == TimeSpan.Zero ? "0s" : value.ToString("c", CultureInfo.InvariantCulture);
+        }
 
-            if (value == TimeSpan.Zero) return "0s";
-            var text = new StringBuilder();
-            long seconds = value.Ticks / TimeSpan.TicksPerSecond;
-            Append(text, seconds / 86400, 'd');
-            Append(text, seconds % 86400 / 3600, 'h');
-            Append(text, seconds % 3600 / 60, 'm');
-            Append(text, seconds % 60, 's');
-            return text.ToString();
+        /// <summary>
+        /// An age for people, to the two largest units: "3d02h", "23h10m", "45m", "30s". Rounded down, so an age
+        /// printed as "1d02h" is at least that old. (For reading, not for parsing back: use <see cref="Format"/>.)
+        /// </summary>
+        public static string FormatAge(TimeSpan age)
+        {
+            if (age < TimeSpan.Zero) age = TimeSpan.Zero;
+            if (age.TotalDays >= 1) return ((long)age.TotalDays).ToString(CultureInfo.InvariantCulture) + "d" + age.Hours.ToString("D2", CultureInfo.InvariantCulture) + "h";
+            if (age.TotalHours >= 1) return age.Hours.ToString(CultureInfo.InvariantCulture) + "h" + age.Minutes.ToString("D2", CultureInfo.InvariantCulture) + "m";
+            if (age.TotalMinutes >= 1) return age.Minutes.ToString(CultureInfo.InvariantCulture) + "m";
+            return age.Seconds.ToString(CultureInfo.InvariantCulture) + "s";
         }
 
         internal static TimeSpan Parse(string text, ErrorSite site)
@@ -133,10 +144,5 @@ namespace Autosnap.Policy
 
         private static PolicyException TooLong(string text, ErrorSite site) =>
             site.Error(PolicyException.ValueOutOfRange, "'" + text + "' is longer than any duration Autosnap can use.");
-
-        private static void Append(StringBuilder text, long count, char unit)
-        {
-            if (count != 0) text.Append(count.ToString(CultureInfo.InvariantCulture)).Append(unit);
-        }
     }
 }

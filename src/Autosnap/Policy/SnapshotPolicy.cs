@@ -111,8 +111,11 @@ namespace Autosnap.Policy
         /// The frequency guard: true when a snapshot is due, i.e. there is no guard, no good image yet, or the newest
         /// good image of the pool is at least <see cref="MinInterval"/> old at <paramref name="now"/> (cloud time).
         /// </summary>
-        public bool IsDue(DateTimeOffset? newestGoodImage, DateTimeOffset now) =>
-            !MinInterval.HasValue || !newestGoodImage.HasValue || now - newestGoodImage.Value >= MinInterval.Value;
+        public bool IsDue(DateTimeOffset? newestGoodImage, DateTimeOffset now) => IsDue(MinInterval, newestGoodImage, now);
+
+        /// <summary>The frequency guard's one rule, for the job too (which has the interval, not the policy).</summary>
+        public static bool IsDue(TimeSpan? minInterval, DateTimeOffset? newestGoodImage, DateTimeOffset now) =>
+            !minInterval.HasValue || !newestGoodImage.HasValue || now - newestGoodImage.Value >= minInterval.Value;
 
         /// <summary>"nightly (daily): names web* in DFW; retention 7 (keeps 8)".</summary>
         public override string ToString() =>

@@ -420,7 +420,7 @@ namespace Autosnap.Tests.Policy
         [InlineData("retention=7")]
         [InlineData("retention=0,keepfailed=true")]
         [InlineData("daily=7,weekly=4,monthly=12,tz=Europe/Berlin,every=20h")]
-        [InlineData("last=1,hourly=24,daily=7,weekly=4,monthly=12,yearly=3,within=2d,tz=UTC,every=1h30m,timeout=3h,keepfailed=true")]
+        [InlineData("last=1,hourly=24,daily=7,weekly=4,monthly=12,yearly=3,within=2d,tz=UTC,every=90m,timeout=3h,keepfailed=true")]
         [InlineData("daily=7,tz=UTC,timeout=00:00:01.5000000")]
         public void FormatRules_writes_what_For_reads(string canonical)
         {
