@@ -39,6 +39,9 @@ namespace Autosnap.Policy
 
         public static ErrorSite InCode(string field) => new ErrorSite(field + ": ", field, null, null, null);
 
+        /// <summary>For a value a caller will put in its own context (a parameter, an argument): no prefix at all.</summary>
+        public static ErrorSite Unprefixed(string field) => new ErrorSite(string.Empty, field, null, null, null);
+
         /// <summary>"server web1 (id), metadata 'autosnap:daily', rule 'daily=x': ..." (without the rule when none is to blame).</summary>
         public static ErrorSite OnServer(RackspaceServer server, string key, string? rule)
         {

@@ -32,7 +32,7 @@ namespace Autosnap.Policy
 
         /// <summary>The duration <paramref name="text"/> stands for.</summary>
         /// <exception cref="PolicyException">PolicyDurationInvalid, or PolicyValueOutOfRange when it does not fit a TimeSpan.</exception>
-        public static TimeSpan Parse(string text) => Parse(text, ErrorSite.InCode("duration"));
+        public static TimeSpan Parse(string text) => Parse(text, ErrorSite.Unprefixed("duration"));
 
         /// <summary>True when <paramref name="text"/> is a duration; <paramref name="value"/> is then its value.</summary>
         public static bool TryParse(string? text, out TimeSpan value)

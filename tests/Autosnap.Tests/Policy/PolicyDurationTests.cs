@@ -55,7 +55,7 @@ namespace Autosnap.Tests.Policy
             var error = Assert.Throws<PolicyException>(() => PolicyDuration.Parse(text));
 
             Assert.Equal(PolicyException.DurationInvalid, error.ErrorId);
-            Assert.Equal("duration: " + message, error.Message);
+            Assert.Equal(message, error.Message);
         }
 
         [Theory]
