@@ -94,7 +94,7 @@ namespace Autosnap.Tests.Policy
             var error = Assert.Throws<PolicyException>(() => PolicyDuration.Parse(text));
 
             Assert.Equal(PolicyException.ValueOutOfRange, error.ErrorId);
-            Assert.Equal("duration: '" + text + "' is longer than any duration Autosnap can use.", error.Message);
+            Assert.Equal("'" + text + "' is longer than any duration Autosnap can use.", error.Message);
         }
 
         [Fact]
