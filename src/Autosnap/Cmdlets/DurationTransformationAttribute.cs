@@ -5,9 +5,10 @@ using Autosnap.Policy;
 namespace Autosnap.Cmdlets
 {
     /// <summary>
-    /// Lets a TimeSpan parameter take the short forms monitoring configurations use ("26h", "2d", "90m") as well as
-    /// TimeSpan strings, and refuses a bare number (PowerShell would make 26 into 26 ticks). Anything else, a
-    /// TimeSpan above all, is left to PowerShell's own conversion.
+    /// On every TimeSpan parameter of the module: takes the short forms people type ("26h", "7d", "90m") as well as
+    /// TimeSpan strings, and refuses a bare number, which PowerShell would otherwise make into ticks: -KeepWithin 7
+    /// would mean 700 nanoseconds and keep only the newest image. Anything else, a TimeSpan above all, is left to
+    /// PowerShell's own conversion.
     /// </summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
     internal sealed class DurationTransformationAttribute : ArgumentTransformationAttribute

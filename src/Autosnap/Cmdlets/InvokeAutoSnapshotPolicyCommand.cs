@@ -28,6 +28,7 @@ namespace Autosnap.Cmdlets
         private const int DefaultThrottleLimit = 16;
 
         private readonly List<ServerReference> _references = new List<ServerReference>();
+        private readonly List<SnapshotJobResult> _failures = new List<SnapshotJobResult>();
         private RetentionPolicy? _policy;
         private PolicyDocument? _document;
         private JsonLinesLog? _log;
@@ -54,10 +55,12 @@ namespace Autosnap.Cmdlets
 
         /// <summary>How long to wait for each snapshot.</summary>
         [Parameter(ParameterSetName = ParametersSet)]
+        [DurationTransformation]
         public TimeSpan Timeout { get; set; } = SnapshotPolicy.DefaultTimeout;
 
         /// <summary>Skip a server whose newest good image of the schedule is younger than this.</summary>
         [Parameter(ParameterSetName = ParametersSet)]
+        [DurationTransformation]
         public TimeSpan? MinInterval { get; set; }
 
         /// <summary>More metadata for each image.</summary>
@@ -178,6 +181,13 @@ namespace Autosnap.Cmdlets
                     await new FleetRunner(session, host).RunPlanAsync(plan, throttle, result => host.Post(() => Report(result, summary)), token).ConfigureAwait(false);
                 });
                 WriteInformation(new InformationRecord(summary.ToString(), "Invoke-AutoSnapshotPolicy"));
+                // Errors come last: with $ErrorActionPreference = 'Stop' the first one ends the command, and by now
+                // every server has had its night. One server's failure never stops the others.
+                foreach (SnapshotJobResult failed in _failures)
+                {
+                    WriteError(new ErrorRecord(new InvalidOperationException($"{failed.ServerName} ({failed.Schedule}): {failed.Message}"),
+                        "AutoSnapshotPolicyJobFailed", ErrorCategory.NotSpecified, failed));
+                }
             }
             catch (PolicyException e)
             {
@@ -240,11 +250,7 @@ namespace Autosnap.Cmdlets
             summary.Add(result);
             _log?.Write(result);
             WriteObject(result);
-            if (result.Status == JobStatus.Failed)
-            {
-                WriteError(new ErrorRecord(new InvalidOperationException($"{result.ServerName} ({result.Schedule}): {result.Message}"),
-                    "AutoSnapshotPolicyJobFailed", ErrorCategory.NotSpecified, result));
-            }
+            if (result.Status == JobStatus.Failed) _failures.Add(result);
         }
     }
 }

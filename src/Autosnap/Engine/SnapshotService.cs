@@ -90,7 +90,7 @@ namespace Autosnap.Engine
                 case 0:
                     throw new CloudException(CloudErrorKind.NotFound, $"No server with id or name '{idOrName}' in region {region}.");
                 default:
-                    throw new CloudException(CloudErrorKind.Conflict,
+                    throw new CloudException(CloudErrorKind.Ambiguous,
                         $"{matches.Count} servers are named '{idOrName}' in region {region} ({string.Join(", ", matches.Select(m => m.Id))}); give the id.");
             }
         }
@@ -108,7 +108,7 @@ namespace Autosnap.Engine
                 {
                     return new[] { (idsOrNames[0], (RackspaceServer?)await ResolveServerAsync(idsOrNames[0], region, cancellationToken).ConfigureAwait(false), (CloudException?)null) };
                 }
-                catch (CloudException e) when (e.Kind == CloudErrorKind.NotFound || e.Kind == CloudErrorKind.Conflict)
+                catch (CloudException e) when (e.Kind == CloudErrorKind.NotFound || e.Kind == CloudErrorKind.Ambiguous)
                 {
                     return new[] { (idsOrNames[0], (RackspaceServer?)null, (CloudException?)e) };
                 }
@@ -122,7 +122,7 @@ namespace Autosnap.Engine
                 {
                     1 => (reference, (RackspaceServer?)matches[0], (CloudException?)null),
                     0 => (reference, null, new CloudException(CloudErrorKind.NotFound, $"No server with id or name '{reference}' in region {region}.")),
-                    _ => (reference, null, new CloudException(CloudErrorKind.Conflict,
+                    _ => (reference, null, new CloudException(CloudErrorKind.Ambiguous,
                         $"{matches.Count} servers are named '{reference}' in region {region} ({string.Join(", ", matches.Select(m => m.Id))}); give the id.")),
                 };
             }).ToList();
