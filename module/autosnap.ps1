@@ -15,8 +15,8 @@
       autosnap.ps1 -FromServerMetadata [-Region r | -AllRegions] the servers' own "autosnap:<schedule>" rules
       autosnap.ps1 -Server web1[,web2...] -Schedule daily -Retention 7 [-Region DFW]
                    [-KeepLast n] [-KeepHourly n] [-KeepDaily n] [-KeepWeekly n] [-KeepMonthly n] [-KeepYearly n]
-                   [-KeepWithin d.hh:mm:ss] [-TimeZone id] [-KeepFailed] [-AdoptLegacy]
-                   [-Timeout hh:mm:ss] [-MinInterval hh:mm:ss] [-ThrottleLimit n] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp] [-LogPath file]
+                   [-KeepWithin 7d] [-TimeZone id] [-KeepFailed] [-AdoptLegacy]
+                   [-Timeout 2h] [-MinInterval 20h] [-ThrottleLimit n] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp] [-LogPath file]
                    [-Verbose] [-WhatIf]
     Compatibility form, the original autosnap.py's arguments (warns: the key is visible to other users):
       autosnap.ps1 <username> <apikey> <server> <retention> <region>
@@ -87,9 +87,10 @@ function ConvertFrom-Arguments([string[]] $Words) {
                 $named[$name] = $number
             }
             'span' {
+                # The module's one duration syntax: 90m, 20h, 7d, 1d12h, or a TimeSpan such as 7.00:00:00.
                 $span = [timespan]::Zero
-                if (-not [timespan]::TryParse($values[0], [cultureinfo]::InvariantCulture, [ref] $span) -or $span -le [timespan]::Zero) {
-                    throw "-$name must be a positive duration such as 01:00:00 or 7.00:00:00, not '$($values[0])'"
+                if (-not [Autosnap.Policy.PolicyDuration]::TryParse($values[0], [ref] $span) -or $span -le [timespan]::Zero) {
+                    throw "-$name must be a positive duration such as 20h, 7d or 7.00:00:00, not '$($values[0])'"
                 }
                 $named[$name] = $span
             }
@@ -97,6 +98,13 @@ function ConvertFrom-Arguments([string[]] $Words) {
         }
     }
     [pscustomobject]@{ Named = $named; Positional = @($positional) }
+}
+
+try {
+    Import-Module (Join-Path $PSScriptRoot '../Autosnap.psd1')
+}
+catch {
+    Exit-Autosnap 3 "cannot load the Autosnap module: $($_.Exception.Message)"
 }
 
 try {
@@ -124,7 +132,6 @@ catch {
 }
 
 try {
-    Import-Module (Join-Path $PSScriptRoot '../Autosnap.psd1')
     if ($named.ContainsKey('CredentialFile')) { $connect.CredentialFile = $named.CredentialFile }
     foreach ($name in 'Region', 'IdentityUrl', 'AllowInsecureHttp') {
         if ($named.ContainsKey($name)) { $connect[$name] = $named[$name] }

@@ -107,7 +107,7 @@ Describe 'autosnap.ps1' {
         @{ Case = 'an unknown option'; Arguments = @('-Server', 'web01', '-Retention', '1', '-Bogus', 'x'); Message = 'unknown option -Bogus' }
         @{ Case = 'a negative retention'; Arguments = @('-Server', 'web01', '-Retention', '-3'); Message = "-Retention must be a whole number of 0 or more, not '-3'" }
         @{ Case = 'no retention at all'; Arguments = @('-Server', 'web01'); Message = 'say what to keep' }
-        @{ Case = 'no server'; Arguments = @('-Retention', '1'); Message = '-Server is required' }
+        @{ Case = 'no server'; Arguments = @('-Retention', '1'); Message = 'give one of -Server (with -Retention or bucket rules), -Policy <file> or -FromServerMetadata' }
         @{ Case = 'an option without its value'; Arguments = @('-Server'); Message = '-Server needs a value' }
         @{ Case = 'a wrong number of positional arguments'; Arguments = @('demo', 'key', 'web01'); Message = 'exactly the five arguments' }
         @{ Case = 'retention and bucket rules together'; Arguments = @('-Server', 'web01', '-Retention', '1', '-KeepDaily', '3'); Message = 'Retention' }

@@ -58,8 +58,10 @@ Describe 'Cmdlets refuse bad input with a stable error id and a plain message' {
            Id = 'AutoSnapshotInvalidArgument'; Message = "The schedule name 'daily; rm -rf /' is not valid" }
         @{ Case = 'reserved metadata'; Command = { New-AutoSnapshot -Server web01 -Metadata @{ autosnap_schedule = 'weekly' } }
            Id = 'AutoSnapshotInvalidArgument'; Message = "Metadata key 'autosnap_schedule' is reserved" }
-        @{ Case = 'a zero timeout'; Command = { New-AutoSnapshot -Server web01 -Wait -Timeout 0 }
+        @{ Case = 'a zero timeout'; Command = { New-AutoSnapshot -Server web01 -Wait -Timeout 0s }
            Id = 'AutoSnapshotInvalidArgument'; Message = '-Timeout must be longer than zero.' }
+        @{ Case = 'a duration without a unit'; Command = { Invoke-SnapshotRotation -Server web01 -KeepWithin 7 -WhatIf }
+           Id = 'ParameterArgumentTransformationError'; Message = '7 is a number without a unit: give a duration such as 26h, 2d or 90m' }
         @{ Case = 'wrong credentials'; Command = { Connect-RackspaceCloud -IdentityUrl $Cloud.IdentityV2Url -UserName demo -ApiKey (ConvertTo-SecureString 'nope' -AsPlainText -Force) -NotDefault }
            Id = 'RackspaceCloudAuthenticationFailed'; Message = "refused the API key of user 'demo' (401 Unauthorized)" }
         @{ Case = 'an unreachable identity URL'; Command = { Connect-RackspaceCloud -IdentityUrl 'http://127.0.0.1:9/v2.0' -UserName demo -ApiKey $ApiKey -MaxRetries 1 -NotDefault }
@@ -70,7 +72,7 @@ Describe 'Cmdlets refuse bad input with a stable error id and a plain message' {
            Id = 'RackspaceCloudInvalidConfiguration'; Message = 'must end in /v2.0 (Rackspace identity) or /v3 (OpenStack Keystone)' }
         @{ Case = 'an unknown region at connect'; Command = { Connect-RackspaceCloud -IdentityUrl $Cloud.IdentityV2Url -UserName demo -ApiKey $ApiKey -Region XYZ -NotDefault }
            Id = 'RackspaceCloudInvalidConfiguration'; Message = "Region 'XYZ' is not in this account's catalog" }
-        @{ Case = 'a request timeout out of range'; Command = { Connect-RackspaceCloud -IdentityUrl $Cloud.IdentityV2Url -UserName demo -ApiKey $ApiKey -RequestTimeout 0 -NotDefault }
+        @{ Case = 'a request timeout out of range'; Command = { Connect-RackspaceCloud -IdentityUrl $Cloud.IdentityV2Url -UserName demo -ApiKey $ApiKey -RequestTimeout 0s -NotDefault }
            Id = 'RackspaceCloudInvalidArgument'; Message = '-RequestTimeout must be between 1 second and 1 hour.' }
     ) {
         $err = { & $Command } | Should -Throw -PassThru
@@ -107,7 +109,7 @@ Describe 'autosnap.ps1 exits 3 for bad input and deletes nothing' {
         @{ Case = 'wrong credentials'; Arguments = @('-Server', 'web01', '-Retention', '7'); Environment = @{ RACKSPACE_API_KEY = 'wrong' }; Message = 'refused the API key' }
         @{ Case = 'an unreachable identity URL'; Arguments = @('-Server', 'web01', '-Retention', '7'); Environment = @{ RACKSPACE_IDENTITY_URL = 'http://127.0.0.1:9/v2.0' }; Message = 'could not connect to 127.0.0.1:9' }
         @{ Case = 'plain http to another host'; Arguments = @('-Server', 'web01', '-Retention', '7', '-IdentityUrl', 'http://identity.example.com/v2.0'); Message = 'is plain http to another machine' }
-        @{ Case = 'a malformed duration'; Arguments = @('-Server', 'web01', '-KeepWithin', 'a week'); Message = "-KeepWithin must be a positive duration such as 01:00:00 or 7.00:00:00, not 'a week'" }
+        @{ Case = 'a malformed duration'; Arguments = @('-Server', 'web01', '-KeepWithin', 'a week'); Message = "-KeepWithin must be a positive duration such as 20h, 7d or 7.00:00:00, not 'a week'" }
     ) {
         $merged = $DemoEnv.Clone()
         if ($Environment) { foreach ($pair in $Environment.GetEnumerator()) { $merged[$pair.Key] = $pair.Value } }
