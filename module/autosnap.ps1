@@ -11,7 +11,8 @@
          that names no server (a typo must not pass for a failed night; the other servers still ran)
 
     Named form (credentials from the environment or from -CredentialFile, never from the command line):
-      autosnap.ps1 -Policy /etc/autosnap/policy.json          every policy of a file (docs/policy.md)
+      autosnap.ps1 -Policy /etc/autosnap/policy.json [-OnServerDeleted Keep|ApplyRetention]
+                                                             every policy of a file (docs/policy.md)
       autosnap.ps1 -FromServerMetadata [-Region r | -AllRegions] the servers' own "autosnap:<schedule>" rules
       autosnap.ps1 -Server web1[,web2...] -Schedule daily -Retention 7 [-Region DFW]
                    [-KeepLast n] [-KeepHourly n] [-KeepDaily n] [-KeepWeekly n] [-KeepMonthly n] [-KeepYearly n]
@@ -59,6 +60,7 @@ $options = @{
     'KeepWithin' = 'span'; 'TimeZone' = 'text'; 'KeepFailed' = 'switch'; 'AdoptLegacy' = 'switch'; 'Timeout' = 'span'
     'CredentialFile' = 'text'; 'IdentityUrl' = 'text'; 'AllowInsecureHttp' = 'switch'; 'LogPath' = 'text'
     'MinInterval' = 'span'; 'ThrottleLimit' = 'count'; 'Policy' = 'text'; 'FromServerMetadata' = 'switch'; 'AllRegions' = 'switch'
+    'OnServerDeleted' = 'text'
 }
 
 function ConvertFrom-Arguments([string[]] $Words) {

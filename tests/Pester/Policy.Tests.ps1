@@ -94,8 +94,8 @@ Describe 'Invoke-AutoSnapshotPolicy -Path' {
         $warned | Should -Match "server $($gone.id) in DFW no longer exists; its 4 snapshot\(s\) of schedule 'orphans' are kept"
         (Get-Pool $gone.id orphans).Count | Should -Be 4
 
-        $apply = Write-Policy 'orphans-apply.json' '{ "policies": [ { "schedule": "orphans", "targets": { "metadata": { "orphan": "test" } }, "retention": 0, "onServerDeleted": "ApplyRetention" } ] }'
-        $rotated = Invoke-AutoSnapshotPolicy -Path $apply -WarningAction SilentlyContinue | Where-Object Target -EQ OrphanedPool
+        # the same file, with the run overriding its onServerDeleted
+        $rotated = Invoke-AutoSnapshotPolicy -Path $keep -OnServerDeleted ApplyRetention -WarningAction SilentlyContinue | Where-Object Target -EQ OrphanedPool
         $rotated.Status | Should -Be 'Succeeded'
         $rotated.Deleted | Should -Be 3
         (Get-Pool $gone.id orphans).Count | Should -Be 1

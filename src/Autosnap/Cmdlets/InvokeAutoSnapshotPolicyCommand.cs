@@ -88,6 +88,10 @@ namespace Autosnap.Cmdlets
         [Parameter(ParameterSetName = ServerMetadataSet)]
         public SwitchParameter AllRegions { get; set; }
 
+        /// <summary>What to do with pools whose server no longer exists; overrides the policy file's onServerDeleted.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        public OrphanHandling? OnServerDeleted { get; set; }
+
         /// <summary>How many servers run at once; the policy file's throttleLimit, else 16.</summary>
         [Parameter]
         [ValidateRange(PolicyDocument.MinThrottleLimit, PolicyDocument.MaxThrottleLimit)]
@@ -170,13 +174,13 @@ namespace Autosnap.Cmdlets
                     var planner = new PolicyRunPlanner(session, host);
                     PolicyRunPlan plan = ParameterSetName switch
                     {
-                        PathSet => await planner.PlanAsync(_document!, token).ConfigureAwait(false),
+                        PathSet => await planner.PlanAsync(_document!, OnServerDeleted, token).ConfigureAwait(false),
                         ServerMetadataSet => await planner.PlanFromServerMetadataAsync(scanRegions!, token).ConfigureAwait(false),
                         _ => await PlanServersAsync(session, host, serverRegion!, token).ConfigureAwait(false),
                     };
                     plan.Jobs.RemoveAll(job => !host.ShouldProcess($"{job.Server.Name} ({job.Server.Id}) in {job.Server.Region}",
                         $"Snapshot into schedule '{job.Options.Schedule}', then rotate the pool ({job.Options.Policy})"));
-                    plan.Orphans.RemoveAll(orphan => orphan.Policy?.OnServerDeleted == OrphanHandling.ApplyRetention &&
+                    plan.Orphans.RemoveAll(orphan => orphan.Policy != null && orphan.Handling == OrphanHandling.ApplyRetention &&
                         !host.ShouldProcess($"pool {orphan.ServerId}/{orphan.Schedule} in {orphan.Region} (server deleted)", $"Rotate the orphaned pool ({orphan.Policy.Retention})"));
                     await new FleetRunner(session, host).RunPlanAsync(plan, throttle, result => host.Post(() => Report(result, summary)), token).ConfigureAwait(false);
                 });

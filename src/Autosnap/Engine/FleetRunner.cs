@@ -81,7 +81,7 @@ namespace Autosnap.Engine
         {
             var result = new SnapshotJobResult(JobTarget.OrphanedPool, "(deleted server)", orphan.ServerId, orphan.Region, orphan.Schedule);
             string what = $"server {orphan.ServerId} in {orphan.Region} no longer exists; its {orphan.Images} snapshot(s) of schedule '{orphan.Schedule}'";
-            if (orphan.Policy?.OnServerDeleted != Policy.OrphanHandling.ApplyRetention)
+            if (orphan.Policy == null || orphan.Handling != Policy.OrphanHandling.ApplyRetention)
             {
                 _host.Warning($"{what} are kept (onServerDeleted: Keep).");
                 result.Skip($"{what} are kept");

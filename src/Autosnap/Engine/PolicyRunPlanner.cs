@@ -11,13 +11,14 @@ namespace Autosnap.Engine
     /// <summary>A pool whose server no longer exists, and what its policy says to do with it.</summary>
     public sealed class OrphanPool
     {
-        public OrphanPool(string region, string serverId, string schedule, int images, SnapshotPolicy? policy)
+        public OrphanPool(string region, string serverId, string schedule, int images, SnapshotPolicy? policy, OrphanHandling handling)
         {
             Region = region;
             ServerId = serverId;
             Schedule = schedule;
             Images = images;
             Policy = policy;
+            Handling = policy == null ? OrphanHandling.Keep : handling;
         }
 
         public string Region { get; }
@@ -27,6 +28,9 @@ namespace Autosnap.Engine
 
         /// <summary>The policy of the pool's schedule; null when no policy names it (it is then only reported).</summary>
         public SnapshotPolicy? Policy { get; }
+
+        /// <summary>Keep (report only), or ApplyRetention (rotate with the policy's rules; never below one good image).</summary>
+        public OrphanHandling Handling { get; }
     }
 
     /// <summary>Everything one policy run will do, decided before anything is done.</summary>
@@ -63,8 +67,11 @@ namespace Autosnap.Engine
             MinInterval = policy.MinInterval,
         };
 
-        /// <summary>The work a policy file describes.</summary>
-        public async Task<PolicyRunPlan> PlanAsync(PolicyDocument document, CancellationToken cancellationToken)
+        /// <summary>
+        /// The work a policy file describes. <paramref name="onServerDeleted"/>, when given, overrides every policy's
+        /// onServerDeleted setting for this run.
+        /// </summary>
+        public async Task<PolicyRunPlan> PlanAsync(PolicyDocument document, OrphanHandling? onServerDeleted, CancellationToken cancellationToken)
         {
             var plan = new PolicyRunPlan();
             var regions = document.Policies.SelectMany(p => p.Targets.ResolveRegions(_session.Region, _session.Regions))
@@ -89,7 +96,8 @@ namespace Autosnap.Engine
                 foreach (string region in policy.Targets.ResolveRegions(_session.Region, _session.Regions))
                 {
                     // Two policies of one schedule (different targets) find the same orphans: the first one names its fate.
-                    plan.Orphans.AddRange((await FindOrphansAsync(region, new[] { policy.Schedule }, servers, policy, cancellationToken).ConfigureAwait(false))
+                    plan.Orphans.AddRange((await FindOrphansAsync(region, new[] { policy.Schedule }, servers, policy,
+                            onServerDeleted ?? policy.OnServerDeleted, cancellationToken).ConfigureAwait(false))
                         .Where(o => !plan.Orphans.Any(known => known.Region == o.Region && known.Schedule == o.Schedule &&
                                                                string.Equals(known.ServerId, o.ServerId, StringComparison.OrdinalIgnoreCase))));
                 }
@@ -122,7 +130,7 @@ namespace Autosnap.Engine
             }
             foreach (string region in regions)
             {
-                plan.Orphans.AddRange(await FindOrphansAsync(region, Array.Empty<string>(), servers, null, cancellationToken).ConfigureAwait(false));
+                plan.Orphans.AddRange(await FindOrphansAsync(region, Array.Empty<string>(), servers, null, OrphanHandling.Keep, cancellationToken).ConfigureAwait(false));
             }
             return plan;
         }
@@ -140,7 +148,7 @@ namespace Autosnap.Engine
 
         /// <summary>Autosnap's pools in a region (of the given schedules, or all) whose server is not among the servers listed.</summary>
         private async Task<List<OrphanPool>> FindOrphansAsync(string region, IReadOnlyCollection<string> schedules, IReadOnlyList<RackspaceServer> servers,
-                                                               SnapshotPolicy? policy, CancellationToken cancellationToken)
+                                                               SnapshotPolicy? policy, OrphanHandling handling, CancellationToken cancellationToken)
         {
             var living = new HashSet<string>(servers.Where(s => string.Equals(s.Region, region, StringComparison.OrdinalIgnoreCase)).Select(s => s.Id),
                 StringComparer.OrdinalIgnoreCase);
@@ -148,7 +156,7 @@ namespace Autosnap.Engine
             await new SnapshotFinder(_session, _host).ListAsync(region, new SnapshotFilter { Schedules = schedules }, images.Add, cancellationToken).ConfigureAwait(false);
             return images.Where(i => i.ServerId != null && !living.Contains(i.ServerId))
                 .GroupBy(i => (Server: i.ServerId!.ToLowerInvariant(), i.Schedule))
-                .Select(pool => new OrphanPool(region, pool.First().ServerId!, pool.Key.Schedule!, pool.Count(), policy))
+                .Select(pool => new OrphanPool(region, pool.First().ServerId!, pool.Key.Schedule!, pool.Count(), policy, handling))
                 .ToList();
         }
     }
