@@ -171,7 +171,19 @@ namespace Autosnap.Engine
                 catch (CloudException e) when (e.OutcomeUnknown || e.Kind == CloudErrorKind.Conflict)
                 {
                     // Did the request we could not hear back from create the image after all?
-                    string? created = await FindByRequestTokenAsync(images, current.Id, token, cancellationToken).ConfigureAwait(false);
+                    string? created;
+                    try
+                    {
+                        created = await FindByRequestTokenAsync(images, current.Id, token, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (CloudException lookup)
+                    {
+                        // Both failed (Nova answers 500 when it cannot reach Glance, and so does our lookup): say both,
+                        // or the user reads about a listing and never learns that the snapshot request failed.
+                        throw new CloudException(lookup.Kind,
+                            $"{e.Message.TrimEnd('.')}; whether that request made an image anyway could not be checked: {lookup.Message}",
+                            lookup.StatusCode, lookup.FaultName, lookup) { OutcomeUnknown = true };
+                    }
                     if (created != null)
                     {
                         _host.Verbose($"The answer to the snapshot request was lost, but it created image {created}; using it.");
