@@ -281,11 +281,11 @@ function Get-PwshCommand {
     @($exe)
 }
 
-# Runs out/Autosnap/autosnap.ps1 in a fresh `pwsh -NoProfile -NonInteractive -File` with the current process
+# Runs out/Autosnap/scripts/autosnap.ps1 in a fresh `pwsh -NoProfile -NonInteractive -File` with the current process
 # environment; returns ExitCode, Stdout and Stderr (arrays of lines).
 function Invoke-AutosnapScript {
     param([string[]] $ArgumentList = @())
-    $script = Join-Path (Split-Path $script:ModuleManifest -Parent) 'autosnap.ps1'
+    $script = Join-Path (Split-Path $script:ModuleManifest -Parent) 'scripts/autosnap.ps1'
     $pwsh = @(Get-PwshCommand)
     $info = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
     foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $script) + $ArgumentList) {

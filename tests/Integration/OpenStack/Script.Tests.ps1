@@ -1,4 +1,4 @@
-# out/Autosnap/autosnap.ps1, the cron entry point, in a fresh `pwsh -NoProfile -NonInteractive -File` against the tier,
+# out/Autosnap/scripts/autosnap.ps1, the cron entry point, in a fresh `pwsh -NoProfile -NonInteractive -File` against the tier,
 # with the credentials in the OS_* variables of the tier's env file, as cron would have them. Uses autosnap-it-1.
 
 BeforeAll {
@@ -45,7 +45,7 @@ Describe 'autosnap.ps1 against the real services' {
         Get-GlanceImage -Id $Old.Id -Token $Token | Should -BeNullOrEmpty
         ($run.Stdout -join "`n") | Should -Match "autosnap-it-1 $Pool snapshot \S+ \($($kept[0].id)\) active"
         ($run.Stdout -join "`n") | Should -Match "autosnap-it-1 $Pool deleted \S+ \($($Old.Id)\): not among the newest 1 good"
-        $run.Stdout[-1] | Should -Be 'autosnap: 1 server(s): 1 done, 0 failed'
+        $run.Stdout[-1] | Should -Be 'autosnap: 1 job(s): 1 succeeded, 0 skipped, 0 failed'
         $run.Stderr | Should -BeNullOrEmpty
     }
 
@@ -63,12 +63,24 @@ Describe 'autosnap.ps1 against the real services' {
         @(Get-GlanceImages -Filter @{ autosnap_schedule = $Pool } -Token $Token).id | Should -Be $imagesBefore
     }
 
-    It 'exits 2 when every server failed (a server Nova does not have)' {
+    It 'exits 3 for a server Nova does not have (a configuration error, not a failed night)' {
         $before = Set-TestEnvironment $DemoEnv
         try { $run = Invoke-AutosnapScript -ArgumentList @('-Server', "$Marker-no-such-server", '-Schedule', $Pool, '-Retention', '0') }
         finally { Restore-Environment $before }
-        $run.ExitCode | Should -Be 2
+        $run.ExitCode | Should -Be 3
         ($run.Stderr -join "`n") | Should -Match "No server with id or name '$Marker-no-such-server' in region RegionOne"
-        $run.Stdout[-1] | Should -Be 'autosnap: 1 server(s): 0 done, 1 failed'
+        $run.Stdout[-1] | Should -Be 'autosnap: 1 job(s): 0 succeeded, 0 skipped, 1 failed'
+    }
+
+    It 'exits 2, deleting nothing, when every snapshot fails (control/fail)' {
+        $imagesBefore = @(Get-GlanceImages -Filter @{ autosnap_schedule = $Pool } -Token $Token).id
+        Wait-ServerSettled -ServerId $ServerId -Token $Token
+        Set-OsRigSnapshotControl fail $true
+        $before = Set-TestEnvironment $DemoEnv
+        try { $run = Invoke-AutosnapScript -ArgumentList @('-Server', 'autosnap-it-1', '-Schedule', $Pool, '-Retention', '0', '-Timeout', '00:01:00') }
+        finally { Restore-Environment $before; Set-OsRigSnapshotControl fail $false }
+        $run.ExitCode | Should -Be 2 -Because ($run.Stdout + $run.Stderr -join "`n")
+        ($run.Stderr -join "`n") | Should -Match 'nothing was deleted'
+        @(Get-GlanceImages -Filter @{ autosnap_schedule = $Pool } -Token $Token).id | Should -Be $imagesBefore
     }
 }
