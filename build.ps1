@@ -50,7 +50,9 @@ $ModuleDependencies = @('Newtonsoft.Json.dll', 'Polly.dll')
 # mistaken for -Verbose.
 function Invoke-Dotnet {
     Write-Host "dotnet $($args -join ' ')" -ForegroundColor DarkGray
-    & dotnet @args
+    # To the host, never to the caller's output: a function that runs dotnet and then returns a value (a path)
+    # must return only that value.
+    & dotnet @args | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "dotnet $($args[0]) failed with exit code $LASTEXITCODE"
     }
