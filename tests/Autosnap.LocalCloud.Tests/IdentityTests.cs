@@ -265,7 +265,44 @@ public sealed class IdentityTests
             {"auth":{"identity":{"methods":["application_credential"],"application_credential":
               {"id":"{{{{{DefaultSeed.ApplicationCredentialId}}}}}","secret":"{{{{{DefaultSeed.ApplicationCredentialSecret}}}}}"}}}}
             """);
-        Assert.Equal(HttpStatusCode.Unauthorized, gone.StatusCode);
+        // Keystone finds no credential with that id any more: 404, as for any unknown id
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    private static string ApplicationCredentialLogin(string id, string secret) =>
+        "{\"auth\":{\"identity\":{\"methods\":[\"application_credential\"],\"application_credential\":{\"id\":\"" + id
+        + "\",\"secret\":\"" + secret + "\"}}}}";
+
+    [Fact]
+    public async Task An_unknown_application_credential_id_gets_keystones_404_and_a_wrong_secret_or_expiry_401()
+    {
+        await using var cloud = await Cloud.Start();
+        const string unknown = "0123456789abcdef0123456789abcdef";
+        var response = await cloud.Post("v3/auth/tokens", ApplicationCredentialLogin(unknown, "x"));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var error = (await Cloud.Json(response))["error"]!;
+        Assert.Equal(404, error["code"]!.GetValue<int>());
+        Assert.Equal($"Could not find Application Credential: {unknown}.", error["message"]!.GetValue<string>());
+        Assert.Equal("Not Found", error["title"]!.GetValue<string>());
+
+        var wrongSecret = await cloud.Post("v3/auth/tokens", ApplicationCredentialLogin(DefaultSeed.ApplicationCredentialId, "x"));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.StatusCode);
+        Assert.Equal("The request you have made requires authentication.", (await Cloud.Json(wrongSecret))["error"]!["message"]!.GetValue<string>());
+
+        // an expired credential still exists: 401
+        var login = await cloud.Post("v3/auth/tokens", KeystonePassword);
+        var userId = (await Cloud.Json(login))["token"]!["user"]!["id"]!.GetValue<string>();
+        var expiring = new HttpRequestMessage(HttpMethod.Post, $"v3/users/{userId}/application_credentials")
+        {
+            Content = new StringContent("{\"application_credential\":{\"name\":\"short\",\"secret\":\"s\",\"expires_at\":\""
+                    + cloud.Server.Clock.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) + "\"}}",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        expiring.Headers.Add("X-Auth-Token", login.Headers.GetValues("X-Subject-Token").Single());
+        var id = (await Cloud.Json(await cloud.Send(expiring)))["application_credential"]!["id"]!.GetValue<string>();
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"02:00:00"}""");
+        var expired = await cloud.Post("v3/auth/tokens", ApplicationCredentialLogin(id, "s"));
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
     }
 
     [Fact]

@@ -255,6 +255,13 @@ public static class IdentityEndpoints
                     break;
                 case "application_credential":
                     (account, credential) = ApplicationCredentialUser(state, payload);
+                    if (account is null && payload.String("id") is { } unknownId && !CredentialExists(state, unknownId))
+                    {
+                        // Keystone looks the credential up by id first: an id nobody has is 404, not 401
+                        // (a known id with a wrong secret, or an expired one, is 401 below)
+                        await Errors.Keystone(context, 404, $"Could not find Application Credential: {unknownId}.");
+                        return;
+                    }
                     break;
                 case "token":
                     fromToken = state.Tokens.Validate(payload.String("id"), state.Now);
@@ -335,6 +342,18 @@ public static class IdentityEndpoints
             }
         }
         return (null, null);
+    }
+
+    private static bool CredentialExists(CloudState state, string id)
+    {
+        foreach (var account in state.Accounts)
+        {
+            lock (account.ApplicationCredentials)
+            {
+                if (account.ApplicationCredentials.Any(c => c.Id == id)) return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>A user named by id, or by name within a domain (by domain id or name).</summary>
