@@ -199,12 +199,49 @@ public sealed class IdentityTests
     }
 
     [Fact]
-    public async Task Token_ttl_follows_the_setting()
+    public async Task Token_ttl_follows_the_setting_on_both_identity_apis()
     {
         await using var cloud = await Cloud.Start(new CloudSettings { TokenTtlSeconds = 600 });
         await cloud.SignIn();
+        var keystone = await cloud.Post("v3/auth/tokens", KeystonePassword);
+        var token = (await Cloud.Json(keystone))["token"]!;
+        Assert.Equal(TimeSpan.FromSeconds(600),
+            DateTimeOffset.Parse(token["expires_at"]!.GetValue<string>()) - DateTimeOffset.Parse(token["issued_at"]!.GetValue<string>()));
         await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:11:00"}""");
         Assert.Equal(HttpStatusCode.Unauthorized, (await cloud.Get($"{cloud.Compute}/servers")).StatusCode);
+        var request = cloud.Request(HttpMethod.Get, $"{cloud.Compute21}/servers");
+        request.Headers.Remove("X-Auth-Token");
+        request.Headers.Add("X-Auth-Token", keystone.Headers.GetValues("X-Subject-Token").Single());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await cloud.Send(request)).StatusCode);
+
+        // null puts each API back on its own default
+        Assert.Null((await cloud.Configure("""{"tokenTtlSeconds":null}"""))!["tokenTtlSeconds"]);
+    }
+
+    [Fact]
+    public async Task Keystone_tokens_live_an_hour_in_whole_seconds_and_rackspace_tokens_a_day()
+    {
+        await using var cloud = await Cloud.Start();
+        Assert.Null((await cloud.Admin(HttpMethod.Get, "config"))!["tokenTtlSeconds"]);
+        var keystone = await cloud.Post("v3/auth/tokens", KeystonePassword);
+        var token = (await Cloud.Json(keystone))["token"]!;
+        var (issued, expires) = (token["issued_at"]!.GetValue<string>(), token["expires_at"]!.GetValue<string>());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000Z$", issued);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000Z$", expires);
+        Assert.Equal(TimeSpan.FromSeconds(3600), DateTimeOffset.Parse(expires) - DateTimeOffset.Parse(issued));
+        Assert.InRange(DateTimeOffset.Parse(issued) - cloud.Server.Clock.UtcNow, TimeSpan.FromSeconds(-5), TimeSpan.Zero);
+
+        var subject = keystone.Headers.GetValues("X-Subject-Token").Single();
+        HttpRequestMessage Servers()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"{cloud.Compute21}/servers");
+            request.Headers.Add("X-Auth-Token", subject);
+            return request;
+        }
+        await cloud.SignIn();   // Rackspace v2.0
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"01:00:01"}""");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await cloud.Send(Servers())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await cloud.Get($"{cloud.Compute}/servers")).StatusCode);
     }
 
     [Fact]

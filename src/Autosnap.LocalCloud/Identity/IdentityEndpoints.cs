@@ -180,7 +180,7 @@ public static class IdentityEndpoints
             return;
         }
 
-        var token = Issue(state, account, [authenticatedBy == "APIKEY" ? "apikey" : "password"], null, true, "AAB");
+        var token = Issue(state, account, [authenticatedBy == "APIKEY" ? "apikey" : "password"], null, true, keystone: false);
         var baseUrl = BaseUrl(context);
         await JsonOut.Write(context, 200, w =>
         {
@@ -306,7 +306,7 @@ public static class IdentityEndpoints
             return;
         }
 
-        var token = Issue(state, account, methods, credential?.Id ?? fromToken?.ApplicationCredentialId, scoped, "gAAAAA");
+        var token = Issue(state, account, methods, credential?.Id ?? fromToken?.ApplicationCredentialId, scoped, keystone: true);
         context.Response.Headers["X-Subject-Token"] = token.Id;
         var withCatalog = !context.Request.Query.ContainsKey("nocatalog");
         await JsonOut.Write(context, 201, w => WriteKeystoneToken(w, BaseUrl(context), token, credential, withCatalog));
@@ -422,16 +422,23 @@ public static class IdentityEndpoints
         await JsonOut.Empty(context, 204);
     }
 
+    /// <summary>
+    /// A new token. Keystone's (Fernet) carry whole seconds and live an hour by default; Rackspace's carry
+    /// milliseconds and live a day. tokenTtlSeconds, when set, applies to both.
+    /// </summary>
     private static Token Issue(CloudState state, Account account, IReadOnlyList<string> methods, string? credentialId,
-        bool scoped, string prefix)
+        bool scoped, bool keystone)
     {
         var now = state.Now;
+        if (keystone) now = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var ttl = state.Settings.TokenTtlSeconds
+                  ?? (keystone ? CloudSettings.KeystoneTokenTtlSeconds : CloudSettings.RackspaceTokenTtlSeconds);
         var token = new Token
         {
-            Id = state.Random.NewToken(prefix),
+            Id = state.Random.NewToken(keystone ? "gAAAAA" : "AAB"),
             Account = account,
             IssuedAt = now,
-            ExpiresAt = now.AddSeconds(state.Settings.TokenTtlSeconds),
+            ExpiresAt = now.AddSeconds(ttl),
             Methods = methods,
             ApplicationCredentialId = credentialId,
             Scoped = scoped,

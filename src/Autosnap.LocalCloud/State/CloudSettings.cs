@@ -49,7 +49,17 @@ public sealed record CloudSettings
     /// <summary>413 (Rackspace, Repose) or 429 (upstream Nova).</summary>
     public int RateLimitStatus { get; init; } = 413;
 
-    public double TokenTtlSeconds { get; init; } = 86400;
+    /// <summary>
+    /// Token lifetime on the virtual clock for both identity APIs; null (the default) gives each its real default:
+    /// <see cref="KeystoneTokenTtlSeconds"/> for Keystone v3, <see cref="RackspaceTokenTtlSeconds"/> for Rackspace v2.0.
+    /// </summary>
+    public double? TokenTtlSeconds { get; init; }
+
+    /// <summary>Keystone's default <c>[token] expiration</c>: one hour.</summary>
+    public const double KeystoneTokenTtlSeconds = 3600;
+
+    /// <summary>Rackspace identity's tokens last a day.</summary>
+    public const double RackspaceTokenTtlSeconds = 86400;
 
     public bool IsFaultKind(string kind) => FaultKinds.Contains(kind, StringComparer.OrdinalIgnoreCase);
 
@@ -74,7 +84,7 @@ public sealed record CloudSettings
         foreach (var (verb, perMinute) in RateLimits) w.WriteNumber(verb, perMinute);
         w.WriteEndObject();
         w.WriteNumber("rateLimitStatus", RateLimitStatus);
-        w.WriteNumber("tokenTtlSeconds", TokenTtlSeconds);
+        if (TokenTtlSeconds is { } ttl) w.WriteNumber("tokenTtlSeconds", ttl); else w.WriteNull("tokenTtlSeconds");
         w.WriteEndObject();
     }
 
@@ -101,7 +111,7 @@ public sealed record CloudSettings
                 "seed" => result with { Seed = (int)Number(name, value, int.MinValue, int.MaxValue) },
                 "rateLimits" => result with { RateLimits = Limits(name, value) },
                 "rateLimitStatus" => result with { RateLimitStatus = RateStatus(name, value) },
-                "tokenTtlSeconds" => result with { TokenTtlSeconds = Number(name, value, 1, 365 * 86_400.0) },
+                "tokenTtlSeconds" => result with { TokenTtlSeconds = value is null ? null : Number(name, value, 1, 365 * 86_400.0) },
                 _ => throw new SettingsException($"Unknown setting '{name}'."),
             };
         }
