@@ -117,7 +117,7 @@ public static class ServerActions
             else if (server.VmState is not ("active" or "stopped" or "paused" or "suspended"))
                 failure = (409, $"Cannot '{action}' instance {server.Id} while it is in vm_state {server.VmState}");
             else
-                image = StartSnapshot(state, region, call.Account, server, name, metadata, backupType, rotation, now);
+                image = StartSnapshot(state, region, call, server, name, metadata, backupType, rotation, now);
         }
         if (failure is { } f)
         {
@@ -150,10 +150,11 @@ public static class ServerActions
     /// Creates the Glance image at once (queued, with Nova's snapshot properties and the request metadata as
     /// top-level properties) and the job that carries it to active (or killed) over snapshotSeconds.
     /// </summary>
-    private static Image StartSnapshot(CloudState state, RegionState region, Account account, Server server, string name,
+    private static Image StartSnapshot(CloudState state, RegionState region, ApiCall call, Server server, string name,
         Dictionary<string, string> metadata, string? backupType, int rotation, DateTimeOffset now)
     {
         var settings = state.Settings;
+        var account = call.Account;
         var image = CloudState.NewImage(region, state.Random.NewUuid(), name, account.TenantId, now);
         image.Status = "queued";
         image.Visibility = "private";
@@ -183,6 +184,13 @@ public static class ServerActions
             Duration = TimeSpan.FromSeconds(settings.SnapshotSeconds),
             WillFail = settings.SnapshotFailRate > 0 && state.Random.NextDouble() < settings.SnapshotFailRate,
             FinalSize = state.Random.NextLong(400_000_000, 4_000_000_000),
+            Legacy = call.LegacyCompute,
+            DeleteOnFailure = settings.FailedSnapshots switch
+            {
+                "delete" => true,
+                "keep" => false,
+                _ => !call.LegacyCompute,   // auto: Nova (v2.1) deletes, Rackspace (legacy v2) keeps the killed image
+            },
             Kind = backupType is null ? "snapshot" : "backup",
             BackupType = backupType,
             Rotation = rotation,

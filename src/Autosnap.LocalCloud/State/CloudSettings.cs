@@ -24,6 +24,12 @@ public sealed record CloudSettings
     /// <summary>0..1: the share of snapshots that end killed (Nova: ERROR).</summary>
     public double SnapshotFailRate { get; init; }
 
+    /// <summary>
+    /// What a failed snapshot leaves: auto (the image is deleted when the snapshot was asked for on v2.1, as Nova
+    /// does; left killed on the legacy v2 endpoint, as Rackspace does), delete or keep.
+    /// </summary>
+    public string FailedSnapshots { get; init; } = "auto";
+
     /// <summary>Real seconds a booted server stays BUILD; 0 makes it ACTIVE at once.</summary>
     public double BuildSeconds { get; init; }
 
@@ -69,6 +75,7 @@ public sealed record CloudSettings
         w.WriteNumber("latencyMs", LatencyMs);
         w.WriteNumber("snapshotSeconds", SnapshotSeconds);
         w.WriteNumber("snapshotFailRate", SnapshotFailRate);
+        w.WriteString("failedSnapshots", FailedSnapshots);
         w.WriteNumber("buildSeconds", BuildSeconds);
         w.WriteNumber("faultRate", FaultRate);
         w.WriteStartArray("faultKinds");
@@ -102,6 +109,7 @@ public sealed record CloudSettings
                 "latencyMs" => result with { LatencyMs = (int)Number(name, value, 0, 600_000) },
                 "snapshotSeconds" => result with { SnapshotSeconds = Number(name, value, 0, 86_400) },
                 "snapshotFailRate" => result with { SnapshotFailRate = Number(name, value, 0, 1) },
+                "failedSnapshots" => result with { FailedSnapshots = OneOf(name, value, ["auto", "delete", "keep"]) },
                 "buildSeconds" => result with { BuildSeconds = Number(name, value, 0, 86_400) },
                 "faultRate" => result with { FaultRate = Number(name, value, 0, 1) },
                 "faultKinds" => result with { FaultKinds = Strings(name, value, AllFaultKinds) },
@@ -120,7 +128,7 @@ public sealed record CloudSettings
 
     public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
     {
-        "latencyMs", "snapshotSeconds", "snapshotFailRate", "buildSeconds", "faultRate", "faultKinds", "faultPhase",
+        "latencyMs", "snapshotSeconds", "snapshotFailRate", "failedSnapshots", "buildSeconds", "faultRate", "faultKinds", "faultPhase",
         "faultServices", "stallSeconds", "seed", "rateLimits", "rateLimitStatus", "tokenTtlSeconds",
     };
 

@@ -96,6 +96,12 @@ public sealed class RegionState
         if (image is null) return;   // deleted while it was being made
         image.Job = null;
         image.UpdatedAt = now;
+        if (job.WillFail && job.DeleteOnFailure)
+        {
+            // Nova wraps snapshot and backup in delete_image_on_error: the image is gone from Glance
+            Images.Remove(image.Id, now);
+            return;
+        }
         if (job.WillFail)
         {
             image.Status = "killed";

@@ -18,6 +18,13 @@ public sealed class SnapshotJob
     /// <summary>Decided at the start (seeded), so the outcome does not depend on when it is observed.</summary>
     public required bool WillFail { get; init; }
     public required long FinalSize { get; init; }
+    /// <summary>Requested through the legacy v2 (Rackspace) endpoint rather than v2.1 (Nova from the Keystone catalog).</summary>
+    public required bool Legacy { get; init; }
+    /// <summary>
+    /// A failure deletes the image (Nova's delete_image_on_error) instead of leaving it killed (Rackspace);
+    /// decided at the start from failedSnapshots and <see cref="Legacy"/>.
+    /// </summary>
+    public bool DeleteOnFailure { get; init; }
     /// <summary>"snapshot" or "backup".</summary>
     public required string Kind { get; init; }
     public string? BackupType { get; init; }
