@@ -105,6 +105,7 @@ public static class ServerActions
         var region = call.Region!;
         Image? image = null;
         (int Code, string Message)? failure = null;
+        var glanceDown = false;
         lock (region.Lock)
         {
             var now = state.Now;
@@ -116,12 +117,19 @@ public static class ServerActions
                 failure = (409, $"Cannot '{action}' instance {server.Id} while it is in task_state {server.TaskState}");
             else if (server.VmState is not ("active" or "stopped" or "paused" or "suspended"))
                 failure = (409, $"Cannot '{action}' instance {server.Id} while it is in vm_state {server.VmState}");
+            else if (ImageOutage.IsDown(state.Settings, region.Name))
+                glanceDown = true;   // Nova's first call to Glance (create the image) fails: nothing made, server idle
             else
                 image = StartSnapshot(state, region, call, server, name, metadata, backupType, rotation, now);
         }
         if (failure is { } f)
         {
             await Errors.Nova(context, f.Code, f.Message);
+            return;
+        }
+        if (glanceDown)
+        {
+            await ImageOutage.NovaAnswer(context, state);
             return;
         }
 

@@ -53,6 +53,12 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
     private async Task Run(HttpContext context, ApiRoute? route, Endpoint? endpoint, Service service, string? regionName)
     {
         var settings = state.Settings;
+        if (service == Service.Image && ImageOutage.IsDown(settings, regionName ?? ImageOutage.RegionOfImagePath(context.Request.Path)))
+        {
+            // a stopped Glance: nobody answers, at once
+            context.Abort();
+            return;
+        }
         if (settings.LatencyMs > 0) await Task.Delay(settings.LatencyMs, context.RequestAborted);
 
         var fault = FaultInjector.Choose(settings, state.Random, service);

@@ -49,6 +49,15 @@ public sealed record CloudSettings
 
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Regions whose image service (Glance) is stopped while Nova runs; "*" for all. Empty: none.
+    /// See Http/ImageOutage.cs.
+    /// </summary>
+    public IReadOnlyList<string> ImageOutage { get; init; } = [];
+
+    /// <summary>How long Nova tries to reach a stopped Glance before its 500 (real Nova: about 3 s).</summary>
+    public double ImageOutageDelaySeconds { get; init; } = 3;
+
     /// <summary>Requests per minute per verb, per account and region; empty = no rate limiting.</summary>
     public IReadOnlyDictionary<string, int> RateLimits { get; init; } = new Dictionary<string, int>();
 
@@ -87,6 +96,10 @@ public sealed record CloudSettings
         w.WriteEndArray();
         w.WriteNumber("stallSeconds", StallSeconds);
         w.WriteNumber("seed", Seed);
+        w.WriteStartArray("imageOutage");
+        foreach (var region in ImageOutage) w.WriteStringValue(region);
+        w.WriteEndArray();
+        w.WriteNumber("imageOutageDelaySeconds", ImageOutageDelaySeconds);
         w.WriteStartObject("rateLimits");
         foreach (var (verb, perMinute) in RateLimits) w.WriteNumber(verb, perMinute);
         w.WriteEndObject();
@@ -117,6 +130,8 @@ public sealed record CloudSettings
                 "faultServices" => result with { FaultServices = Strings(name, value, AllServices) },
                 "stallSeconds" => result with { StallSeconds = Number(name, value, 0, 86_400) },
                 "seed" => result with { Seed = (int)Number(name, value, int.MinValue, int.MaxValue) },
+                "imageOutage" => result with { ImageOutage = Regions(name, value) },
+                "imageOutageDelaySeconds" => result with { ImageOutageDelaySeconds = Number(name, value, 0, 600) },
                 "rateLimits" => result with { RateLimits = Limits(name, value) },
                 "rateLimitStatus" => result with { RateLimitStatus = RateStatus(name, value) },
                 "tokenTtlSeconds" => result with { TokenTtlSeconds = value is null ? null : Number(name, value, 1, 365 * 86_400.0) },
@@ -129,7 +144,8 @@ public sealed record CloudSettings
     public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
     {
         "latencyMs", "snapshotSeconds", "snapshotFailRate", "failedSnapshots", "buildSeconds", "faultRate", "faultKinds", "faultPhase",
-        "faultServices", "stallSeconds", "seed", "rateLimits", "rateLimitStatus", "tokenTtlSeconds",
+        "faultServices", "stallSeconds", "seed", "imageOutage", "imageOutageDelaySeconds", "rateLimits", "rateLimitStatus",
+        "tokenTtlSeconds",
     };
 
     private static double Number(string name, JsonNode? value, double min, double max)
@@ -162,6 +178,23 @@ public sealed record CloudSettings
             if (result.Count == array.Count) return result.ToArray();
         }
         throw new SettingsException($"Setting '{name}' must be an array of {string.Join(", ", allowed)}.");
+    }
+
+    /// <summary>Region names (upper-cased) or "*"; null means none. Whether they exist is the admin API's check.</summary>
+    private static string[] Regions(string name, JsonNode? value)
+    {
+        if (value is null) return [];
+        if (value is JsonArray array)
+        {
+            var result = new List<string>();
+            foreach (var item in array)
+            {
+                if (item is not JsonValue v || !v.TryGetValue(out string? region) || region.Trim().Length == 0) break;
+                result.Add(region.Trim().ToUpperInvariant());
+            }
+            if (result.Count == array.Count) return result.Distinct().ToArray();
+        }
+        throw new SettingsException($"Setting '{name}' must be an array of region names (\"*\" for all), e.g. [\"DFW\"].");
     }
 
     private static Dictionary<string, int> Limits(string name, JsonNode? value)
