@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Autosnap.LocalCloud.Http;
 using Autosnap.LocalCloud.State;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Autosnap.LocalCloud.Compute;
 
@@ -106,6 +107,7 @@ public static class ServerActions
         Image? image = null;
         (int Code, string Message)? failure = null;
         var glanceDown = false;
+        var orphan = call.HandlerFault is { Kind: "orphan" };
         lock (region.Lock)
         {
             var now = state.Now;
@@ -119,6 +121,8 @@ public static class ServerActions
                 failure = (409, $"Cannot '{action}' instance {server.Id} while it is in vm_state {server.VmState}");
             else if (ImageOutage.IsDown(state.Settings, region.Name))
                 glanceDown = true;   // Nova's first call to Glance (create the image) fails: nothing made, server idle
+            else if (orphan)
+                image = NewSnapshotImage(state, region, call.Account, server, name, metadata, backupType, now);
             else
                 image = StartSnapshot(state, region, call, server, name, metadata, backupType, rotation, now);
         }
@@ -130,6 +134,14 @@ public static class ServerActions
         if (glanceDown)
         {
             await ImageOutage.NovaAnswer(context, state);
+            return;
+        }
+        if (orphan && image is not null)
+        {
+            // Glance made the image, then Nova's API failed to set the server's task_state (a database or queue
+            // error): the image stays queued for ever and no snapshot runs
+            context.RequestServices.GetRequiredService<RequestStats>().Fault("orphan", "after");
+            await Errors.Nova(context, 500, OrphanMessage);
             return;
         }
 
@@ -154,6 +166,11 @@ public static class ServerActions
         await JsonOut.Empty(context, 202);
     }
 
+    /// <summary>Nova's answer when its API fails after Glance made the image (the tier saw sqlite's "database is locked").</summary>
+    public const string OrphanMessage =
+        "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n" +
+        "<class 'sqlalchemy.exc.OperationalError'>";
+
     /// <summary>
     /// Creates the Glance image at once (queued, with Nova's snapshot properties and the request metadata as
     /// top-level properties) and the job that carries it to active (or killed) over snapshotSeconds.
@@ -162,28 +179,7 @@ public static class ServerActions
         Dictionary<string, string> metadata, string? backupType, int rotation, DateTimeOffset now)
     {
         var settings = state.Settings;
-        var account = call.Account;
-        var image = CloudState.NewImage(region, state.Random.NewUuid(), name, account.TenantId, now);
-        image.Status = "queued";
-        image.Visibility = "private";
-        var baseImage = region.Images.Find(server.ImageId);
-        image.MinDisk = state.Flavor(server.FlavorId)?.Disk ?? baseImage?.MinDisk ?? 0;
-        image.MinRam = baseImage?.MinRam ?? 0;
-        if (baseImage is not null)
-        {
-            foreach (var key in InheritedProperties)
-                if (baseImage.Property(key) is { } value) image.Properties[key] = value;
-        }
-        image.Properties["instance_uuid"] = server.Id;
-        image.Properties["image_type"] = backupType is null ? "snapshot" : "backup";
-        if (backupType is not null) image.Properties["backup_type"] = backupType;
-        image.Properties["user_id"] = account.UserId;
-        image.Properties["base_image_ref"] = server.ImageId;
-        image.Properties["owner_project_name"] = account.ProjectName;
-        image.Properties["owner_user_name"] = account.UserName;
-        image.Properties["boot_roles"] = "reader,member";
-        foreach (var (key, value) in metadata) image.Properties[key] = value;   // Nova applies them last
-
+        var image = NewSnapshotImage(state, region, call.Account, server, name, metadata, backupType, now);
         var job = new SnapshotJob
         {
             ImageId = image.Id,
@@ -204,12 +200,39 @@ public static class ServerActions
             Rotation = rotation,
         };
         image.Job = job;
-        region.Images.Add(image);
         server.RunningJob = job;
         server.TaskState = job.TaskStateAt(0);
         server.Updated = now;
         region.AddJob(job);
         region.Settle(now);   // a zero-second snapshot is active before the response
+        return image;
+    }
+
+    /// <summary>The queued Glance image of a snapshot, in the store, with no job yet.</summary>
+    private static Image NewSnapshotImage(CloudState state, RegionState region, Account account, Server server, string name,
+        Dictionary<string, string> metadata, string? backupType, DateTimeOffset now)
+    {
+        var image = CloudState.NewImage(region, state.Random.NewUuid(), name, account.TenantId, now);
+        image.Status = "queued";
+        image.Visibility = "private";
+        var baseImage = region.Images.Find(server.ImageId);
+        image.MinDisk = state.Flavor(server.FlavorId)?.Disk ?? baseImage?.MinDisk ?? 0;
+        image.MinRam = baseImage?.MinRam ?? 0;
+        if (baseImage is not null)
+        {
+            foreach (var key in InheritedProperties)
+                if (baseImage.Property(key) is { } value) image.Properties[key] = value;
+        }
+        image.Properties["instance_uuid"] = server.Id;
+        image.Properties["image_type"] = backupType is null ? "snapshot" : "backup";
+        if (backupType is not null) image.Properties["backup_type"] = backupType;
+        image.Properties["user_id"] = account.UserId;
+        image.Properties["base_image_ref"] = server.ImageId;
+        image.Properties["owner_project_name"] = account.ProjectName;
+        image.Properties["owner_user_name"] = account.UserName;
+        image.Properties["boot_roles"] = "reader,member";
+        foreach (var (key, value) in metadata) image.Properties[key] = value;   // Nova applies them last
+        region.Images.Add(image);
         return image;
     }
 

@@ -62,7 +62,7 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
         if (settings.LatencyMs > 0) await Task.Delay(settings.LatencyMs, context.RequestAborted);
 
         var fault = FaultInjector.Choose(settings, state.Random, service);
-        if (fault is { After: false })
+        if (fault is { After: false, PlayedByHandler: false })
         {
             stats.Fault(fault.Kind, fault.Phase);
             await FaultInjector.Play(context, fault, service, state, lifetime.ApplicationStopping);
@@ -78,7 +78,7 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
             return;
         }
 
-        var call = new ApiCall { Route = route };
+        var call = new ApiCall { Route = route, HandlerFault = fault is { PlayedByHandler: true } ? fault : null };
         context.Features.Set(call);
         var ready = service switch
         {

@@ -12,7 +12,7 @@ namespace Autosnap.LocalCloud.State;
 /// </summary>
 public sealed record CloudSettings
 {
-    public static readonly string[] AllFaultKinds = ["500", "503", "429", "413", "reset", "stall", "garbage"];
+    public static readonly string[] AllFaultKinds = ["500", "503", "429", "413", "reset", "stall", "garbage", "orphan"];
     public static readonly string[] AllServices = ["identity", "compute", "image"];
 
     /// <summary>Added to every API response (never to /__admin).</summary>
