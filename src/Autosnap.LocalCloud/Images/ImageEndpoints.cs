@@ -26,8 +26,6 @@ public static class ImageEndpoints
     private const int MaxProperties = 128;
     private const int MaxTags = 128;
 
-    private static readonly string[] Statuses =
-        ["queued", "saving", "active", "killed", "deleted", "pending_delete", "deactivated", "uploading", "importing"];
     private static readonly string[] Visibilities = ["public", "private", "shared", "community"];
     private static readonly string[] DiskFormats = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"];
     private static readonly string[] ContainerFormats = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"];
@@ -135,7 +133,9 @@ public static class ImageEndpoints
                     error = AddTimeFilter(query, key, value);
                     break;
                 case "status":
-                    error = AddInFilter(query, value, i => i.Status, Statuses, "status");
+                    // Glance matches the value as given (lower case, exactly) and rejects nothing:
+                    // ACTIVE (Nova's spelling) or bogus give an empty list
+                    error = AddInFilter(query, value, i => i.Status, null, "status");
                     break;
                 case "name":
                     error = AddInFilter(query, value, i => i.Name, null, "name");
