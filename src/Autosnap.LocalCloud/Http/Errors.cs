@@ -42,7 +42,12 @@ public static class Errors
             w.WriteEndObject();
         }, "application/json; charset=UTF-8");
 
-    /// <summary>Glance answers with webob's plain errors: HTML unless the client accepts JSON.</summary>
+    /// <summary>
+    /// Glance answers with webob's plain errors: HTML unless the client accepts JSON. The text is webob's body
+    /// template, explanation then detail: <c>"&lt;message&gt;&lt;br /&gt;&lt;br /&gt;\n\n\n"</c>. Glance passes most messages
+    /// as the explanation; for 409 it passes them as the detail, after webob's own sentence, and 415 has a template
+    /// of its own (<paramref name="message"/> is not used there).
+    /// </summary>
     public static Task Glance(HttpContext context, int code, string message)
     {
         var reason = ReasonPhrase(code);
@@ -52,15 +57,30 @@ public static class Errors
             return JsonOut.Write(context, code, w =>
             {
                 w.WriteStartObject();
-                w.WriteString("message", message);
+                w.WriteString("message", WebobBody(context, code, message, text => text));
                 w.WriteString("code", status);
                 w.WriteString("title", reason);
                 w.WriteEndObject();
             }, "application/json");
         }
         var html = $"<html>\n <head>\n  <title>{status}</title>\n </head>\n <body>\n  <h1>{status}</h1>\n  " +
-                   $"{WebUtility.HtmlEncode(message)}<br /><br />\n\n\n\n </body>\n</html>";
+                   $"{WebobBody(context, code, message, WebUtility.HtmlEncode)}\n </body>\n</html>";
         return JsonOut.Send(context, code, "text/html; charset=UTF-8", Encoding.UTF8.GetBytes(html));
+    }
+
+    /// <summary>webob's body_template: "${explanation}&lt;br /&gt;&lt;br /&gt;\n${detail}\n${html_comment}\n" (415: its own).</summary>
+    private static string WebobBody(HttpContext context, int code, string message, Func<string, string> escape)
+    {
+        switch (code)
+        {
+            case 409:
+                return $"{escape("There was a conflict when trying to complete your request.")}<br /><br />\n{escape(message)}\n\n";
+            case 415:
+                var type = context.Request.ContentType ?? "";
+                return $"The request media type {escape(type)} is not supported by this server.\n<br /><br />\n";
+            default:
+                return $"{escape(message)}<br /><br />\n\n\n";
+        }
     }
 
     public static Task Keystone(HttpContext context, int code, string message) =>
