@@ -58,6 +58,39 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public async Task On_v21_the_image_proxy_shows_novas_fixed_progress_steps_and_size_0_until_active()
+    {
+        await using var cloud = await SlowSnapshots();
+        var server = await cloud.ServerId();
+        var image = await SnapshotV21(cloud, server);
+        async Task<(string, int, long, int)> Proxy()
+        {
+            var legacy = (await cloud.GetJson($"{cloud.Compute}/images/{image}"))["image"]!;
+            var view = (await cloud.GetJson($"{cloud.Compute21}/images/{image}"))["image"]!;
+            var detail = (await cloud.GetJson($"{cloud.Compute21}/images/detail?server={server}"))["images"]![0]!;
+            Assert.Equal(view["progress"]!.GetValue<int>(), detail["progress"]!.GetValue<int>());
+            return (view["status"]!.GetValue<string>(), view["progress"]!.GetValue<int>(), view["OS-EXT-IMG-SIZE:size"]!.GetValue<long>(),
+                legacy["progress"]!.GetValue<int>());
+        }
+
+        var (status, progress, size, legacyProgress) = await Proxy();
+        Assert.Equal(("SAVING", 25, 0L), (status, progress, size));
+        Assert.InRange(legacyProgress, 0, 20);   // Rackspace's growing percentage on the legacy endpoint
+        await Advance(cloud, 20);
+        (status, progress, size, _) = await Proxy();
+        Assert.Equal(("SAVING", 25, 0L), (status, progress, size));
+        await Advance(cloud, 40);
+        (status, progress, size, legacyProgress) = await Proxy();
+        Assert.Equal(("SAVING", 50, 0L), (status, progress, size));
+        Assert.InRange(legacyProgress, 60, 99);
+        await Advance(cloud, 100);
+        (status, progress, size, legacyProgress) = await Proxy();
+        Assert.Equal(("ACTIVE", 100, 100), (status, progress, legacyProgress));
+        Assert.Equal((await cloud.GetJson($"{cloud.Glance}/images/{image}"))["size"]!.GetValue<long>(), size);
+        Assert.True(size > 0);
+    }
+
+    [Fact]
     public async Task The_image_exists_at_once_queued_with_novas_snapshot_properties_and_the_metadata()
     {
         await using var cloud = await SlowSnapshots();
