@@ -204,6 +204,34 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public async Task The_image_turns_active_a_moment_before_the_server_is_idle()
+    {
+        // a long lag so that the fast-forwarded steps land inside it whatever the machine's speed
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 100, TaskStateLagSeconds = 30 });
+        var server = await cloud.ServerId();
+        var image = await cloud.Snapshot(server);
+        await Advance(cloud, 100);
+        var (task, glance, nova, progress) = await Observe(cloud, server, image);
+        Assert.Equal(("image_uploading", "active", "ACTIVE", 100), (task, glance, nova, progress));
+        var again = await cloud.Post($"{cloud.Compute}/servers/{server}/action", """{"createImage":{"name":"too-soon"}}""");
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.EndsWith("task_state image_uploading", (await Cloud.Json(again))["conflictingRequest"]!["message"]!.GetValue<string>());
+        await Advance(cloud, 30);
+        Assert.Equal(("null", "active", "ACTIVE", 100), await Observe(cloud, server, image));
+        Assert.Equal(HttpStatusCode.Accepted, (await cloud.Post($"{cloud.Compute}/servers/{server}/action", """{"createImage":{"name":"now"}}""")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_task_state_lag_defaults_to_a_tenth_of_a_second_and_never_applies_to_zero_second_snapshots()
+    {
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, TaskStateLagSeconds = 30 });
+        Assert.Equal(0.1, new CloudSettings().TaskStateLagSeconds);
+        var server = await cloud.ServerId();
+        var image = await cloud.Snapshot(server);
+        Assert.Equal(("null", "active", "ACTIVE", 100), await Observe(cloud, server, image));
+    }
+
+    [Fact]
     public async Task Zero_snapshot_seconds_make_the_image_active_in_the_request()
     {
         await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0 });

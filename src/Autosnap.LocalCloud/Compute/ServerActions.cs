@@ -186,6 +186,8 @@ public static class ServerActions
             ServerId = server.Id,
             StartedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp(),
             Duration = TimeSpan.FromSeconds(settings.SnapshotSeconds),
+            // snapshotSeconds 0 means done before the answer, server included
+            TaskStateLag = settings.SnapshotSeconds > 0 ? TimeSpan.FromSeconds(settings.TaskStateLagSeconds) : TimeSpan.Zero,
             WillFail = settings.SnapshotFailRate > 0 && state.Random.NextDouble() < settings.SnapshotFailRate,
             FinalSize = state.Random.NextLong(400_000_000, 4_000_000_000),
             Legacy = call.LegacyCompute,

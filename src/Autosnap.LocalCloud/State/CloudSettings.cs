@@ -21,7 +21,13 @@ public sealed record CloudSettings
     /// <summary>Real seconds from createImage to an active image; 0 finishes in the request.</summary>
     public double SnapshotSeconds { get; init; } = 3;
 
-    /// <summary>0..1: the share of snapshots that end killed (Nova: ERROR).</summary>
+    /// <summary>
+    /// Real seconds between a snapshot's image turning active (or failing) and the server's task_state clearing,
+    /// as in Nova (about 0.1 s). Not applied when snapshotSeconds is 0 (everything is done before the answer).
+    /// </summary>
+    public double TaskStateLagSeconds { get; init; } = 0.1;
+
+    /// <summary>0..1: the share of snapshots the "hypervisor" fails; what that leaves is <see cref="FailedSnapshots"/>.</summary>
     public double SnapshotFailRate { get; init; }
 
     /// <summary>
@@ -83,6 +89,7 @@ public sealed record CloudSettings
         w.WriteStartObject();
         w.WriteNumber("latencyMs", LatencyMs);
         w.WriteNumber("snapshotSeconds", SnapshotSeconds);
+        w.WriteNumber("taskStateLagSeconds", TaskStateLagSeconds);
         w.WriteNumber("snapshotFailRate", SnapshotFailRate);
         w.WriteString("failedSnapshots", FailedSnapshots);
         w.WriteNumber("buildSeconds", BuildSeconds);
@@ -121,6 +128,7 @@ public sealed record CloudSettings
             {
                 "latencyMs" => result with { LatencyMs = (int)Number(name, value, 0, 600_000) },
                 "snapshotSeconds" => result with { SnapshotSeconds = Number(name, value, 0, 86_400) },
+                "taskStateLagSeconds" => result with { TaskStateLagSeconds = Number(name, value, 0, 3600) },
                 "snapshotFailRate" => result with { SnapshotFailRate = Number(name, value, 0, 1) },
                 "failedSnapshots" => result with { FailedSnapshots = OneOf(name, value, ["auto", "delete", "keep"]) },
                 "buildSeconds" => result with { BuildSeconds = Number(name, value, 0, 86_400) },
@@ -143,7 +151,7 @@ public sealed record CloudSettings
 
     public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
     {
-        "latencyMs", "snapshotSeconds", "snapshotFailRate", "failedSnapshots", "buildSeconds", "faultRate", "faultKinds", "faultPhase",
+        "latencyMs", "snapshotSeconds", "taskStateLagSeconds", "snapshotFailRate", "failedSnapshots", "buildSeconds", "faultRate", "faultKinds", "faultPhase",
         "faultServices", "stallSeconds", "seed", "imageOutage", "imageOutageDelaySeconds", "rateLimits", "rateLimitStatus",
         "tokenTtlSeconds",
     };

@@ -15,6 +15,13 @@ public sealed class SnapshotJob
     /// <summary>Stopwatch ticks at createImage; moved back by /__admin/snapshots to fast-forward.</summary>
     public required long StartedTimestamp { get; set; }
     public required TimeSpan Duration { get; init; }
+    /// <summary>
+    /// How long after the image is done (active, killed or deleted) the server's task_state clears: Nova's
+    /// compute manager does that after the driver returns (the tier: 87-95 ms).
+    /// </summary>
+    public TimeSpan TaskStateLag { get; init; }
+    /// <summary>The image part is done; the job waits out <see cref="TaskStateLag"/> before it frees the server.</summary>
+    public bool ImageFinished { get; set; }
     /// <summary>Decided at the start (seeded), so the outcome does not depend on when it is observed.</summary>
     public required bool WillFail { get; init; }
     public required long FinalSize { get; init; }
@@ -40,6 +47,12 @@ public sealed class SnapshotJob
             return Math.Clamp(elapsed / Duration, 0, 1);
         }
     }
+
+    /// <summary>Real time since createImage (moved on by /__admin/snapshots).</summary>
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(StartedTimestamp);
+
+    /// <summary>True once the image is done and the task_state lag has passed too.</summary>
+    public bool ServerFinished => Elapsed >= Duration + TaskStateLag;
 
     /// <summary>Nova's task_state at a point of the run (Nova: pending, snapshot, pending upload, uploading).</summary>
     public string? TaskStateAt(double fraction)
