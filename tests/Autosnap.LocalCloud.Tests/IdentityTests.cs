@@ -261,6 +261,42 @@ public sealed class IdentityTests
     }
 
     [Fact]
+    public async Task Refused_tokens_on_v21_and_glance_come_from_keystonemiddleware_with_WWW_Authenticate()
+    {
+        await using var cloud = await Cloud.Start();
+        var root = cloud.Server.BaseUri.ToString().TrimEnd('/');
+        HttpRequestMessage Bad(string path)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "X-Auth-Token", "nope" } } };
+            request.Headers.Add("Accept", "application/json");
+            return request;
+        }
+
+        var nova = await cloud.Send(Bad("compute/dfw/v2.1/servers"));
+        Assert.Equal(HttpStatusCode.Unauthorized, nova.StatusCode);
+        Assert.Equal($"Keystone uri=\"{root}\"", nova.Headers.NonValidated["WWW-Authenticate"].ToString());
+        var error = (await Cloud.Json(nova))["error"]!;
+        Assert.Equal((401, "Unauthorized", "The request you have made requires authentication."),
+            (error["code"]!.GetValue<int>(), error["title"]!.GetValue<string>(), error["message"]!.GetValue<string>()));
+        Assert.True(nova.Headers.Contains("X-Compute-Request-Id"));
+
+        // the legacy endpoint keeps Nova's own envelope
+        var legacy = await cloud.Send(Bad("compute/dfw/v2/100001/servers"));
+        Cloud.AssertNovaFault(await Cloud.Json(legacy), "unauthorized", 401);
+
+        var glance = await cloud.Send(Bad("image/dfw/v2/images"));
+        Assert.Equal($"Keystone uri=\"{root}\"", glance.Headers.NonValidated["WWW-Authenticate"].ToString());
+        Assert.Equal("This server could not verify that you are authorized to access the document you requested. Either you supplied the wrong " +
+                     "credentials (e.g., bad password), or your browser does not understand how to supply the credentials required.<br /><br />\n\n\n",
+            (await Cloud.Json(glance))["message"]!.GetValue<string>());
+
+        var keystone = await cloud.Post("v3/auth/tokens",
+            """{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","domain":{"name":"Default"},"password":"bad"}}}}}""");
+        Assert.Equal(HttpStatusCode.Unauthorized, keystone.StatusCode);
+        Assert.Equal($"Keystone uri=\"{root}/v3\"", keystone.Headers.NonValidated["WWW-Authenticate"].ToString());
+    }
+
+    [Fact]
     public async Task Keystone_validates_and_revokes_tokens()
     {
         await using var cloud = await Cloud.Start();

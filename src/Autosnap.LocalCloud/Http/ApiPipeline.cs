@@ -170,7 +170,9 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
         call.Token = state.Tokens.Validate(request.Headers["X-Auth-Token"].ToString(), state.Now);
         if (call.Token is null || !call.Token.Scoped || !call.Token.Account.HasRegion(call.Region.Name))
         {
-            await Errors.Nova(context, 401, "The request you have made requires authentication.");
+            // Rackspace's legacy endpoint answers in Nova's envelope; v2.1 sits behind keystonemiddleware
+            if (call.LegacyCompute) await Errors.Nova(context, 401, "The request you have made requires authentication.");
+            else await Errors.KeystoneMiddleware(context);
             return false;
         }
         if (tenant is not null && tenant != call.Account.TenantId)
@@ -194,7 +196,7 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
         call.Token = state.Tokens.Validate(context.Request.Headers["X-Auth-Token"].ToString(), state.Now);
         if (call.Token is null || !call.Token.Scoped || !call.Token.Account.HasRegion(call.Region.Name))
         {
-            await Errors.Glance(context, 401, "The request you have made requires authentication.");
+            await Errors.Glance(context, 401, Errors.WebobUnauthorized);
             return false;
         }
         return true;

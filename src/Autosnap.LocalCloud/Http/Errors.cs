@@ -50,6 +50,7 @@ public static class Errors
     /// </summary>
     public static Task Glance(HttpContext context, int code, string message)
     {
+        if (code == 401) context.Response.Headers.WWWAuthenticate = $"Keystone uri=\"{BaseUrl(context)}\"";
         var reason = ReasonPhrase(code);
         var status = $"{code} {reason}";
         if (AcceptsJson(context))
@@ -83,8 +84,11 @@ public static class Errors
         }
     }
 
-    public static Task Keystone(HttpContext context, int code, string message) =>
-        JsonOut.Write(context, code, w =>
+    /// <summary>Keystone's own 401s name where to authenticate.</summary>
+    public static Task Keystone(HttpContext context, int code, string message)
+    {
+        if (code == 401) context.Response.Headers.WWWAuthenticate = $"Keystone uri=\"{BaseUrl(context)}/v3\"";
+        return JsonOut.Write(context, code, w =>
         {
             w.WriteStartObject();
             w.WriteStartObject("error");
@@ -94,6 +98,33 @@ public static class Errors
             w.WriteEndObject();
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>
+    /// A service behind keystonemiddleware (Nova's v2.1 endpoint) refusing a token: the middleware's own body
+    /// and header, not the service's fault envelope.
+    /// </summary>
+    public static Task KeystoneMiddleware(HttpContext context)
+    {
+        context.Response.Headers.WWWAuthenticate = $"Keystone uri=\"{BaseUrl(context)}\"";
+        return JsonOut.Write(context, 401, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("error");
+            w.WriteNumber("code", 401);
+            w.WriteString("title", "Unauthorized");
+            w.WriteString("message", "The request you have made requires authentication.");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>webob's text for a 401 (Glance behind keystonemiddleware).</summary>
+    public const string WebobUnauthorized =
+        "This server could not verify that you are authorized to access the document you requested. Either you supplied " +
+        "the wrong credentials (e.g., bad password), or your browser does not understand how to supply the credentials required.";
+
+    private static string BaseUrl(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";
 
     /// <summary>Rackspace identity v2.0: {"unauthorized":{"code":401,"message":...}}.</summary>
     public static Task Rackspace(HttpContext context, int code, string name, string message) =>
