@@ -342,6 +342,47 @@ public sealed class IdentityTests
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
+    [Fact]
+    public async Task Application_credential_documents_scope_errors_and_deletes_read_as_keystones()
+    {
+        await using var cloud = await Cloud.Start();
+        var login = await cloud.Post("v3/auth/tokens", KeystonePassword);
+        var token = login.Headers.GetValues("X-Subject-Token").Single();
+        var userId = (await Cloud.Json(login))["token"]!["user"]!["id"]!.GetValue<string>();
+        var create = new HttpRequestMessage(HttpMethod.Post, $"v3/users/{userId}/application_credentials")
+        {
+            Content = new StringContent("""{"application_credential":{"name":"generated"}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        create.Headers.Add("X-Auth-Token", token);
+        var credential = (await Cloud.Json(await cloud.Send(create)))["application_credential"]!.AsObject();
+        Assert.Equal(["description", "expires_at", "id", "links", "name", "project_id", "roles", "secret", "system", "unrestricted", "user_id"],
+            credential.Select(p => p.Key).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(86, credential["secret"]!.GetValue<string>().Length);
+        Assert.Equal(userId, credential["user_id"]!.GetValue<string>());
+        Assert.Null(credential["unrestricted"]);
+        Assert.Null(credential["system"]);
+        Assert.Equal(["member", "reader"], credential["roles"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()).ToArray());
+        var id = credential["id"]!.GetValue<string>();
+        Assert.EndsWith($"/v3/application_credentials/{id}", credential["links"]!["self"]!.GetValue<string>());
+
+        var scoped = await cloud.Post("v3/auth/tokens", """
+            {"auth":{"identity":{"methods":["application_credential"],"application_credential":{"id":"ID","secret":"SECRET"}},
+             "scope":{"project":{"id":"100001"}}}}
+            """.Replace("ID", id).Replace("SECRET", credential["secret"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.Unauthorized, scoped.StatusCode);
+        var error = (await Cloud.Json(scoped))["error"]!;
+        Assert.Equal("Error authenticating with application credential: Application credentials cannot request a scope.",
+            error["message"]!.GetValue<string>());
+        Assert.Empty(error["identity"]!.AsObject());
+
+        var delete = new HttpRequestMessage(HttpMethod.Delete, $"v3/users/{userId}/application_credentials/0123456789abcdef0123456789abcdef");
+        delete.Headers.Add("X-Auth-Token", token);
+        var missing = await cloud.Send(delete);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("Could not find Application Credential: 0123456789abcdef0123456789abcdef.",
+            (await Cloud.Json(missing))["error"]!["message"]!.GetValue<string>());
+    }
+
     private static string ApplicationCredentialLogin(string id, string secret) =>
         "{\"auth\":{\"identity\":{\"methods\":[\"application_credential\"],\"application_credential\":{\"id\":\"" + id
         + "\",\"secret\":\"" + secret + "\"}}}}";

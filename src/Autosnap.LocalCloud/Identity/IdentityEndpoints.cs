@@ -290,7 +290,20 @@ public static class IdentityEndpoints
         {
             if (credential is not null)
             {
-                await Errors.Keystone(context, 401, "Application credentials cannot request a scope.");
+                // Keystone's auth plugin error: its body has an extra (empty) "identity"
+                context.Response.Headers.WWWAuthenticate = $"Keystone uri=\"{BaseUrl(context)}/v3\"";
+                await JsonOut.Write(context, 401, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteStartObject("error");
+                    w.WriteNumber("code", 401);
+                    w.WriteStartObject("identity");
+                    w.WriteEndObject();
+                    w.WriteString("message", "Error authenticating with application credential: Application credentials cannot request a scope.");
+                    w.WriteString("title", "Unauthorized");
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                });
                 return;
             }
             if (scope["project"] is not JsonObject project || !ProjectMatches(account, project))
@@ -556,7 +569,7 @@ public static class IdentityEndpoints
         {
             Id = state.Random.NewHex(16),
             Name = request.String("name")!,
-            Secret = request.String("secret") ?? state.Random.NewToken(""),
+            Secret = request.String("secret") ?? state.Random.NewSecret(),
             Description = request.String("description"),
             ExpiresAt = expires,
         };
@@ -616,12 +629,13 @@ public static class IdentityEndpoints
         lock (token.Account.ApplicationCredentials) { removed = token.Account.ApplicationCredentials.RemoveAll(c => c.Id == id); }
         if (removed == 0)
         {
-            await Errors.Keystone(context, 404, $"Could not find application credential: {id}.");
+            await Errors.Keystone(context, 404, $"Could not find Application Credential: {id}.");
             return;
         }
         await JsonOut.Empty(context, 204);
     }
 
+    /// <summary>Keystone's application-credential document (Zed): roles as the creating token had them.</summary>
     private static void WriteCredential(Utf8JsonWriter w, string baseUrl, Account account, ApplicationCredential credential,
         bool withSecret)
     {
@@ -629,21 +643,29 @@ public static class IdentityEndpoints
         w.WriteString("id", credential.Id);
         w.WriteString("name", credential.Name);
         w.WriteNullableString("description", credential.Description);
-        if (withSecret) w.WriteString("secret", credential.Secret);
+        w.WriteString("user_id", account.UserId);
+        w.WriteString("project_id", account.TenantId);
+        w.WriteNull("system");
         if (credential.ExpiresAt is { } expires) w.WriteString("expires_at", VirtualClock.IsoMicros(expires));
         else w.WriteNull("expires_at");
-        w.WriteString("project_id", account.TenantId);
-        w.WriteBoolean("unrestricted", false);
+        w.WriteNull("unrestricted");
         w.WriteStartArray("roles");
-        w.WriteStartObject();
-        w.WriteString("id", StableIds.Hex32("role:member"));
-        w.WriteString("name", "member");
-        w.WriteEndObject();
+        foreach (var role in new[] { "member", "reader" })
+        {
+            w.WriteStartObject();
+            w.WriteString("id", StableIds.Hex32("role:" + role));
+            w.WriteString("name", role);
+            w.WriteNull("domain_id");
+            w.WriteNull("description");
+            w.WriteStartObject("options");
+            w.WriteBoolean("immutable", true);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
-        w.WriteStartArray("access_rules");
-        w.WriteEndArray();
+        if (withSecret) w.WriteString("secret", credential.Secret);
         w.WriteStartObject("links");
-        w.WriteString("self", $"{baseUrl}/v3/users/{account.UserId}/application_credentials/{credential.Id}");
+        w.WriteString("self", $"{baseUrl}/v3/application_credentials/{credential.Id}");
         w.WriteEndObject();
         w.WriteEndObject();
     }
