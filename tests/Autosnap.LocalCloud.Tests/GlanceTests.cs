@@ -93,6 +93,19 @@ public sealed class GlanceTests
     }
 
     [Theory]
+    [InlineData("marker=00000000-0000-0000-0000-000000000000", "No image found with ID 00000000-0000-0000-0000-000000000000")]
+    [InlineData("sort_key=name&sort=name:asc", "Old and new sorting syntax cannot be combined")]
+    public async Task Paging_and_sorting_errors_use_glances_messages(string query, string message)
+    {
+        await using var cloud = await Cloud.StartSignedIn();
+        var request = cloud.Request(HttpMethod.Get, $"{cloud.Glance}/images?{query}");
+        request.Headers.Add("Accept", "application/json");
+        var response = await cloud.Send(request);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(message + "<br /><br />\n\n\n", (await Cloud.Json(response))["message"]!.GetValue<string>());
+    }
+
+    [Theory]
     [InlineData("changes-since=2020-01-01T00:00:00Z")]
     [InlineData("limit=abc")]
     [InlineData("limit=-5")]

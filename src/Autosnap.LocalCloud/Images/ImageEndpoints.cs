@@ -176,7 +176,7 @@ public static class ImageEndpoints
             {
                 var markerImage = region.Images.Find(marker);
                 if (markerImage is null || !markerImage.IsVisibleTo(tenant))
-                    return Errors.Glance(context, 400, $"marker [{marker}] not found");
+                    return Errors.Glance(context, 400, $"No image found with ID {marker}");
                 query.Marker = markerImage;
             }
             var page = region.Images.Query(query);
@@ -242,7 +242,7 @@ public static class ImageEndpoints
         if (sort is not null)
         {
             if (sortKeys.Count > 0 || sortDirs.Count > 0)
-                return (null, "The 'sort' parameter cannot be used with the deprecated 'sort_key' and 'sort_dir' parameters.");
+                return (null, "Old and new sorting syntax cannot be combined");
             foreach (var part in sort.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var pieces = part.Split(':');
