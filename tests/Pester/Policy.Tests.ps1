@@ -153,12 +153,12 @@ Describe 'A fleet under rate limits' {
     It 'learns the limits, paces itself and never meets a 413' {
         Set-LocalCloudConfig @{ rateLimits = @{ POST = 30; GET = 300 } } | Out-Null
         try {
-            $fleet = @(New-LocalCloudServer -Count 18 -NamePrefix 'paced-' -Region DFW, ORD, IAD)
+            $fleet = @(New-LocalCloudServer -Count 30 -NamePrefix 'paced-' -Region DFW, ORD, IAD)
             Reset-LocalCloudStats | Out-Null
             $results = $fleet | ForEach-Object { Get-RackspaceServer -Id $_.id -Region $_.region } |
-                Invoke-AutoSnapshotPolicy -Schedule paced -Retention 1 -ThrottleLimit 18 -Verbose 4>&1
+                Invoke-AutoSnapshotPolicy -Schedule paced -Retention 1 -ThrottleLimit 30 -Verbose 4>&1
             $jobs = @($results | Where-Object { $_ -is [Autosnap.Model.SnapshotJobResult] })
-            $jobs.Count | Should -Be 18
+            $jobs.Count | Should -Be 30
             $jobs.Status | Sort-Object -Unique | Should -Be 'Succeeded'
             ($results | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain 'Pacing POST requests in DFW at 30 a minute.'
             (Get-LocalCloudStats).rateLimited.total | Should -Be 0

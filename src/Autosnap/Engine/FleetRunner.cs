@@ -28,6 +28,13 @@ namespace Autosnap.Engine
     /// </summary>
     public sealed class FleetRunner
     {
+        /// <summary>
+        /// Regions with at least this many jobs learn their rate limits first (one GET /limits). Fewer jobs cannot come
+        /// near any limit a cloud sets (about one POST and ten GETs each), so a small run spends no call on it; a 413
+        /// or 429 still pauses its region either way.
+        /// </summary>
+        public const int PacingThreshold = 10;
+
         private readonly RackspaceSession _session;
         private readonly IJobHost _host;
 
@@ -40,7 +47,8 @@ namespace Autosnap.Engine
         public async Task RunAsync(IReadOnlyList<FleetJob> jobs, int throttleLimit, Action<SnapshotJobResult> onResult, CancellationToken cancellationToken)
         {
             if (throttleLimit < 1) throw new ArgumentOutOfRangeException(nameof(throttleLimit), "The throttle limit must be at least 1.");
-            await LearnRateLimitsAsync(jobs.Select(j => j.Server.Region).Distinct(StringComparer.OrdinalIgnoreCase), cancellationToken).ConfigureAwait(false);
+            var busyRegions = jobs.GroupBy(j => j.Server.Region, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() >= PacingThreshold).Select(g => g.Key);
+            await LearnRateLimitsAsync(busyRegions, cancellationToken).ConfigureAwait(false);
 
             using var gate = new SemaphoreSlim(throttleLimit);
             var running = new List<Task>();
