@@ -50,7 +50,9 @@ $ModuleDependencies = @('Newtonsoft.Json.dll', 'Polly.dll')
 # mistaken for -Verbose.
 function Invoke-Dotnet {
     Write-Host "dotnet $($args -join ' ')" -ForegroundColor DarkGray
-    & dotnet @args
+    # To the host, never to the caller's output: a function that runs dotnet and then returns a value (a path)
+    # must return only that value.
+    & dotnet @args | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "dotnet $($args[0]) failed with exit code $LASTEXITCODE"
     }
@@ -102,7 +104,11 @@ function Invoke-Build {
     $module = Join-Path $Root 'module'
     (Get-Content -Raw (Join-Path $module 'Autosnap.psd1')).Replace('{{ModuleVersion}}', $version) |
         Set-Content -NoNewline -Encoding utf8 (Join-Path $ModuleOut 'Autosnap.psd1')
-    Get-ChildItem $module -Exclude 'Autosnap.psd1' | Copy-Item -Destination $ModuleOut -Recurse -Force
+    Get-ChildItem $module -Exclude 'Autosnap.psd1', '*.ps1' | Copy-Item -Destination $ModuleOut -Recurse -Force
+    # The entry-point scripts ship in scripts/: a file named after the module at its root (autosnap.ps1) makes
+    # PSResourceGet take the package for a script package and refuse to install it.
+    $scripts = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'scripts')
+    Get-ChildItem $module -Filter '*.ps1' | Copy-Item -Destination $scripts
     Remove-Item -Recurse -Force $staging
 
     $manifest = Test-ModuleManifest (Join-Path $ModuleOut 'Autosnap.psd1')
@@ -112,7 +118,7 @@ function Invoke-Build {
 # Pester comes from NuGet (a PackageDownload restore into ./.packages), never from a module path.
 function Get-PesterModulePath {
     $manifest = Join-Path $Packages "pester/$PesterVersion/tools/Pester.psd1"
-    if (-not (Test-Path $manifest)) {
+    if (-not (Test-Path $manifest) -or -not (Test-Path (Join-Path $Packages 'polly.core'))) {
         Invoke-Dotnet restore (Join-Path $Root 'tests/TestTools.proj') --packages $Packages "-p:PesterVersion=$PesterVersion" --nologo '-v:minimal'
     }
     if (-not (Test-Path $manifest)) { throw "Pester $PesterVersion was restored but $manifest is missing" }
@@ -133,7 +139,8 @@ function Get-XunitTotals {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    # Package builds too: a Pester suite installs the module from the .nupkg, as users will.
+    Invoke-Package
     $pester = Get-PesterModulePath
     if (Test-Path $TestResults) { Remove-Item -Recurse -Force $TestResults }
     $null = New-Item -ItemType Directory -Force $TestResults
@@ -214,7 +221,7 @@ function Invoke-Demo {
         # Credentials come from the environment, as in a crontab: never on the command line.
         $env:RACKSPACE_USERNAME = 'demo'; $env:RACKSPACE_API_KEY = 'demo-api-key'
         $env:RACKSPACE_IDENTITY_URL = "$($cloud.Url)/v2.0"; $env:RACKSPACE_REGION = 'DFW'
-        $script = Join-Path $ModuleOut 'autosnap.ps1'
+        $script = Join-Path $ModuleOut 'scripts/autosnap.ps1'
         foreach ($night in 1..10) {
             $now = Invoke-RestMethod -Method Post "$($cloud.Url)/__admin/clock" -ContentType 'application/json' -Body '{"advance": "1.00:00:00"}'
             Write-Host "`n== night $night, cloud time $($now.now): autosnap.ps1 -Server web01,db01 -Schedule daily -Retention 3" -ForegroundColor Cyan
@@ -251,6 +258,17 @@ function Invoke-Soak {
     if ($exit -ne 0) { Write-Host "The soak found violations or did not run to its end (exit code $exit)." -ForegroundColor Red; exit 1 }
 }
 
+# The module against a real OpenStack (Debian 12's Keystone, Nova, Glance on 127.0.0.1): brings the tier up or
+# reuses it, runs tests/Integration/OpenStack/*.Tests.ps1, prints its own "N passed, N failed".
+function Invoke-IntegrationTest {
+    Invoke-Build
+    $pester = Get-PesterModulePath
+    $result = Join-Path $TestResults 'integration.json'
+    $exit = Invoke-ChildPwsh -Arguments @('-File', (Join-Path $Root 'tests/Integration/OpenStack/Invoke-IntegrationTest.ps1'),
+        '-ModulePath', $ModuleOut, '-PesterPath', $pester, '-ResultPath', $result)
+    if ($exit -ne 0) { exit 1 }
+}
+
 function Invoke-NotYet([string] $Name) {
     Write-Warning "$Name is not implemented yet."
     exit 2
@@ -266,7 +284,7 @@ try {
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-Bench }
         'Soak' { Invoke-Soak }
-        'IntegrationTest' { Invoke-NotYet 'IntegrationTest' }
+        'IntegrationTest' { Invoke-IntegrationTest }
     }
 }
 finally {

@@ -7,13 +7,17 @@
       0  every server done
       1  some servers failed (the others are done)
       2  every server failed
-      3  bad arguments, configuration or authentication (nothing was attempted, nothing deleted)
+      3  bad arguments, configuration or authentication: nothing was attempted and nothing deleted; or a -Server
+         that names no server (a typo must not pass for a failed night; the other servers still ran)
 
     Named form (credentials from the environment or from -CredentialFile, never from the command line):
+      autosnap.ps1 -Policy /etc/autosnap/policy.json [-OnServerDeleted Keep|ApplyRetention]
+                                                             every policy of a file (docs/policy.md)
+      autosnap.ps1 -FromServerMetadata [-Region r | -AllRegions] the servers' own "autosnap:<schedule>" rules
       autosnap.ps1 -Server web1[,web2...] -Schedule daily -Retention 7 [-Region DFW]
                    [-KeepLast n] [-KeepHourly n] [-KeepDaily n] [-KeepWeekly n] [-KeepMonthly n] [-KeepYearly n]
-                   [-KeepWithin d.hh:mm:ss] [-TimeZone id] [-KeepFailed] [-AdoptLegacy]
-                   [-Timeout hh:mm:ss] [-MinInterval hh:mm:ss] [-ThrottleLimit n] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp] [-LogPath file]
+                   [-KeepWithin 7d] [-TimeZone id] [-KeepFailed] [-AdoptLegacy]
+                   [-Timeout 2h] [-MinInterval 20h] [-ThrottleLimit n] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp] [-LogPath file]
                    [-Verbose] [-WhatIf]
     Compatibility form, the original autosnap.py's arguments (warns: the key is visible to other users):
       autosnap.ps1 <username> <apikey> <server> <retention> <region>
@@ -55,7 +59,8 @@ $options = @{
     'KeepLast' = 'count'; 'KeepHourly' = 'count'; 'KeepDaily' = 'count'; 'KeepWeekly' = 'count'; 'KeepMonthly' = 'count'; 'KeepYearly' = 'count'
     'KeepWithin' = 'span'; 'TimeZone' = 'text'; 'KeepFailed' = 'switch'; 'AdoptLegacy' = 'switch'; 'Timeout' = 'span'
     'CredentialFile' = 'text'; 'IdentityUrl' = 'text'; 'AllowInsecureHttp' = 'switch'; 'LogPath' = 'text'
-    'MinInterval' = 'span'; 'ThrottleLimit' = 'count'
+    'MinInterval' = 'span'; 'ThrottleLimit' = 'count'; 'Policy' = 'text'; 'FromServerMetadata' = 'switch'; 'AllRegions' = 'switch'
+    'OnServerDeleted' = 'text'
 }
 
 function ConvertFrom-Arguments([string[]] $Words) {
@@ -84,9 +89,10 @@ function ConvertFrom-Arguments([string[]] $Words) {
                 $named[$name] = $number
             }
             'span' {
+                # The module's one duration syntax: 90m, 20h, 7d, 1d12h, or a TimeSpan such as 7.00:00:00.
                 $span = [timespan]::Zero
-                if (-not [timespan]::TryParse($values[0], [cultureinfo]::InvariantCulture, [ref] $span) -or $span -le [timespan]::Zero) {
-                    throw "-$name must be a positive duration such as 01:00:00 or 7.00:00:00, not '$($values[0])'"
+                if (-not [Autosnap.Policy.PolicyDuration]::TryParse($values[0], [ref] $span) -or $span -le [timespan]::Zero) {
+                    throw "-$name must be a positive duration such as 20h, 7d or 7.00:00:00, not '$($values[0])'"
                 }
                 $named[$name] = $span
             }
@@ -94,6 +100,13 @@ function ConvertFrom-Arguments([string[]] $Words) {
         }
     }
     [pscustomobject]@{ Named = $named; Positional = @($positional) }
+}
+
+try {
+    Import-Module (Join-Path $PSScriptRoot '../Autosnap.psd1')
+}
+catch {
+    Exit-Autosnap 3 "cannot load the Autosnap module: $($_.Exception.Message)"
 }
 
 try {
@@ -111,16 +124,16 @@ try {
         $connect = @{ UserName = $user; ApiKey = (ConvertTo-SecureString -String $key -AsPlainText -Force) }
         $named = @{ Server = @($server); Retention = $retention; Region = $region }
     }
-    if (-not $named.ContainsKey('Server')) { throw '-Server is required (one or more server names or ids)' }
     $rules = 'Retention', 'KeepLast', 'KeepHourly', 'KeepDaily', 'KeepWeekly', 'KeepMonthly', 'KeepYearly', 'KeepWithin'
-    if (-not ($rules | Where-Object { $named.ContainsKey($_) })) { throw 'say what to keep: -Retention N, or bucket rules such as -KeepDaily 7 -KeepWeekly 4' }
+    $forms = @('Server', 'Policy', 'FromServerMetadata' | Where-Object { $named.ContainsKey($_) })
+    if ($forms.Count -ne 1) { throw 'give one of -Server (with -Retention or bucket rules), -Policy <file> or -FromServerMetadata' }
+    if ($forms[0] -eq 'Server' -and -not ($rules | Where-Object { $named.ContainsKey($_) })) { throw 'say what to keep: -Retention N, or bucket rules such as -KeepDaily 7 -KeepWeekly 4' }
 }
 catch {
     Exit-Autosnap 3 "$($_.Exception.Message). See: Get-Help $PSCommandPath -Full"
 }
 
 try {
-    Import-Module (Join-Path $PSScriptRoot 'Autosnap.psd1')
     if ($named.ContainsKey('CredentialFile')) { $connect.CredentialFile = $named.CredentialFile }
     foreach ($name in 'Region', 'IdentityUrl', 'AllowInsecureHttp') {
         if ($named.ContainsKey($name)) { $connect[$name] = $named[$name] }
@@ -131,9 +144,15 @@ catch {
     Exit-Autosnap 3 "cannot connect: $($_.Exception.Message)"
 }
 
-$job = @{ Session = $session; Server = $named.Server; WhatIf = [bool]$WhatIfPreference }
+$job = @{ Session = $session; WhatIf = [bool]$WhatIfPreference }
 foreach ($name in $named.Keys) {
-    if ($name -notin 'Server', 'CredentialFile', 'IdentityUrl', 'AllowInsecureHttp') { $job[$name] = $named[$name] }
+    switch ($name) {
+        'Policy' { $job.Path = $named.Policy }
+        { $_ -in 'CredentialFile', 'IdentityUrl', 'AllowInsecureHttp' } { }
+        # The connection's region is the default; with -FromServerMetadata it is also the one to scan.
+        'Region' { if (-not $named.ContainsKey('Policy')) { $job.Region = $named.Region } }
+        default { $job[$name] = $named[$name] }
+    }
 }
 
 $results = [System.Collections.Generic.List[object]]::new()
@@ -161,11 +180,13 @@ catch {
 }
 foreach ($problem in $jobErrors) { Write-Failure $problem.Exception.Message }
 
-# One result per server, found or not; a job refused at -WhatIf has none and counts as done.
-$total = @($named.Server).Count
+# One result per server (found or not) and per orphaned pool; a job refused at -WhatIf has none.
+$total = $results.Count
 $failed = @($results | Where-Object Status -EQ 'Failed').Count
-"autosnap: $total server(s): $($total - $failed) done, $failed failed"
-if ($total -eq 0) { exit 2 }
+$unknown = @($results | Where-Object { $_.Target -in 'UnknownServer', 'InvalidRules' }).Count
+$skipped = @($results | Where-Object Status -EQ 'Skipped').Count
+"autosnap: $total job(s): $($total - $failed - $skipped) succeeded, $skipped skipped, $failed failed"
+if ($unknown -gt 0) { exit 3 }
 if ($failed -eq 0) { exit 0 }
 if ($failed -lt $total) { exit 1 }
 exit 2

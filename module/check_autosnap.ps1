@@ -89,7 +89,7 @@ catch {
 }
 
 try {
-    Import-Module (Join-Path $PSScriptRoot 'Autosnap.psd1')
+    Import-Module (Join-Path $PSScriptRoot '../Autosnap.psd1')
 }
 catch {
     Exit-Unknown "cannot load the Autosnap module next to this script: $($_.Exception.Message)"
@@ -101,7 +101,7 @@ $connect = @{ RequestTimeout = [timespan]::FromSeconds(20); MaxRetries = 1 }
 try {
     foreach ($name in 'Warning', 'Critical', 'RequestTimeout') {
         if (-not $named.ContainsKey($name)) { continue }
-        try { $span = [Autosnap.Engine.Durations]::Parse($named[$name]) }
+        try { $span = [Autosnap.Policy.PolicyDuration]::Parse($named[$name]) }
         catch { throw "-${name}: $($_.Exception.GetBaseException().Message)" }
         if ($name -eq 'RequestTimeout') { $connect[$name] = $span } else { $check[$name] = $span }
     }

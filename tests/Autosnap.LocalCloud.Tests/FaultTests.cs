@@ -123,6 +123,52 @@ public sealed class FaultTests
         Assert.Equal(0, await SnapshotsMade(cloud, server));
     }
 
+    [Theory]
+    [InlineData(true, null)]
+    [InlineData(false, "2.45")]
+    public async Task An_orphan_leaves_the_image_queued_for_ever_and_the_server_idle(bool legacy, string? microversion)
+    {
+        var (cloud, server) = await Faulty("orphan", "mixed");
+        await using var _ = cloud;
+        await cloud.Configure("""{"snapshotSeconds":10}""");
+        Assert.Equal(HttpStatusCode.OK, (await cloud.Get($"{cloud.Compute}/servers/{server}")).StatusCode);   // other calls run normally
+        var request = cloud.Request(HttpMethod.Post, $"{(legacy ? cloud.Compute : cloud.Compute21)}/servers/{server}/action",
+            """{"createImage":{"name":"orphan","metadata":{"autosnap_request":"r-1"}}}""");
+        if (microversion is not null) request.Headers.Add("OpenStack-API-Version", "compute " + microversion);
+        var response = await cloud.Send(request);
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.EndsWith("\n<class 'sqlalchemy.exc.OperationalError'>", (await Cloud.Json(response))["computeFault"]!["message"]!.GetValue<string>());
+        Assert.Null(response.Headers.Location);
+
+        await cloud.Admin(HttpMethod.Post, "snapshots", """{"advanceSeconds":1000}""");
+        Assert.Null((await cloud.GetJson($"{cloud.Compute}/servers/{server}"))["server"]!["OS-EXT-STS:task_state"]);
+        await cloud.Configure("""{"faultRate":0}""");
+        var image = (await cloud.GetJson($"{cloud.Glance}/images?autosnap_request=r-1"))["images"]!.AsArray().Single()!;
+        Assert.Equal("queued", image["status"]!.GetValue<string>());
+        Assert.Null(image["size"]);
+        Assert.Equal(server, image["instance_uuid"]!.GetValue<string>());
+        Assert.Equal("snapshot", image["image_type"]!.GetValue<string>());
+
+        var faults = (await cloud.Admin(HttpMethod.Get, "stats"))!["faults"]!;
+        Assert.Equal(1, faults["byKind"]!["orphan"]!.GetValue<int>());
+        Assert.Equal(1, faults["total"]!.GetValue<int>());
+        // the server takes the next snapshot as usual
+        Assert.Equal(HttpStatusCode.Accepted, (await CreateImage(cloud, server)).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_orphan_comes_after_novas_own_checks()
+    {
+        var (cloud, _) = await Faulty("orphan", "mixed");
+        await using var __ = cloud;
+        var unknown = await cloud.Post($"{cloud.Compute}/servers/00000000-0000-4000-8000-000000000000/action", """{"createImage":{"name":"x"}}""");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var invalid = await cloud.Post($"{cloud.Compute}/servers/{await cloud.ServerId()}/action", """{"createImage":{}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        await cloud.Configure("""{"faultRate":0}""");
+        Assert.Equal(0, (await cloud.Admin(HttpMethod.Get, "stats"))!["faults"]!["total"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task Glance_faults_are_plain_http_errors()
     {

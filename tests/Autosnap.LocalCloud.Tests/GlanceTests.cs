@@ -77,6 +77,35 @@ public sealed class GlanceTests
     }
 
     [Theory]
+    [InlineData("status=ACTIVE")]
+    [InlineData("status=bogus")]
+    [InlineData("status=in:ACTIVE,Killed")]
+    [InlineData("autosnap_schedule=daily&status=Active")]
+    public async Task Status_filters_are_matched_exactly_and_an_unknown_value_gives_an_empty_list(string query)
+    {
+        await using var cloud = await WithImages(3, ""","statuses":["active","killed","queued"]""");
+        var response = await cloud.Get($"{cloud.Glance}/images?{query}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await Cloud.Json(response);
+        Assert.Empty(body["images"]!.AsArray());
+        Assert.Null(body["next"]);
+        Assert.Equal(2, (await cloud.GetJson($"{cloud.Glance}/images?autosnap_schedule=daily&status=in:active,killed"))["images"]!.AsArray().Count);
+    }
+
+    [Theory]
+    [InlineData("marker=00000000-0000-0000-0000-000000000000", "No image found with ID 00000000-0000-0000-0000-000000000000")]
+    [InlineData("sort_key=name&sort=name:asc", "Old and new sorting syntax cannot be combined")]
+    public async Task Paging_and_sorting_errors_use_glances_messages(string query, string message)
+    {
+        await using var cloud = await Cloud.StartSignedIn();
+        var request = cloud.Request(HttpMethod.Get, $"{cloud.Glance}/images?{query}");
+        request.Headers.Add("Accept", "application/json");
+        var response = await cloud.Send(request);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(message + "<br /><br />\n\n\n", (await Cloud.Json(response))["message"]!.GetValue<string>());
+    }
+
+    [Theory]
     [InlineData("changes-since=2020-01-01T00:00:00Z")]
     [InlineData("limit=abc")]
     [InlineData("limit=-5")]
@@ -85,7 +114,6 @@ public sealed class GlanceTests
     [InlineData("sort=name:sideways")]
     [InlineData("sort=name:asc&sort_key=name")]
     [InlineData("visibility=everyone")]
-    [InlineData("status=sleeping")]
     [InlineData("created_at=after:2020-01-01T00:00:00Z")]
     public async Task Bad_list_parameters_get_400(string query)
     {
@@ -125,6 +153,42 @@ public sealed class GlanceTests
 
     private static Task<HttpResponseMessage> Patch(Cloud cloud, string id, string body, string mediaType = "application/openstack-images-v2.1-json-patch") =>
         cloud.Send(cloud.Request(HttpMethod.Patch, $"{cloud.Glance}/images/{id}", body, mediaType));
+
+    private static async Task<(string Message, string Code, string Title)> GlanceJsonError(Cloud cloud, HttpRequestMessage request)
+    {
+        request.Headers.Add("Accept", "application/json");
+        var response = await cloud.Send(request);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        var body = await Cloud.Json(response);
+        Assert.Equal($"{(int)response.StatusCode} {body["title"]!.GetValue<string>()}", body["code"]!.GetValue<string>());
+        return (body["message"]!.GetValue<string>(), body["code"]!.GetValue<string>(), body["title"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Json_errors_carry_webobs_text_as_glance_sends_them()
+    {
+        await using var cloud = await WithImages(1);
+        var id = (await cloud.GetJson($"{cloud.Glance}/images?autosnap_schedule=daily"))["images"]![0]!["id"]!.GetValue<string>();
+
+        Assert.Equal(("No image found with ID not-a-uuid<br /><br />\n\n\n", "404 Not Found", "Not Found"),
+            await GlanceJsonError(cloud, cloud.Request(HttpMethod.Get, $"{cloud.Glance}/images/not-a-uuid")));
+        Assert.Equal(HttpStatusCode.OK, (await Patch(cloud, id, """[{"op":"replace","path":"/protected","value":true}]""")).StatusCode);
+        Assert.Equal(($"Image {id} is protected and cannot be deleted.<br /><br />\n\n\n", "403 Forbidden", "Forbidden"),
+            await GlanceJsonError(cloud, cloud.Request(HttpMethod.Delete, $"{cloud.Glance}/images/{id}")));
+        // 409: webob's own sentence first, Glance's as the detail
+        Assert.Equal(("There was a conflict when trying to complete your request.<br /><br />\nProperty no_such_key does not exist.\n\n", "409 Conflict", "Conflict"),
+            await GlanceJsonError(cloud, cloud.Request(HttpMethod.Patch, $"{cloud.Glance}/images/{id}",
+                """[{"op":"remove","path":"/no_such_key"}]""", "application/openstack-images-v2.1-json-patch")));
+        // 415: webob's template only
+        Assert.Equal(("The request media type application/json is not supported by this server.\n<br /><br />\n", "415 Unsupported Media Type", "Unsupported Media Type"),
+            await GlanceJsonError(cloud, cloud.Request(HttpMethod.Patch, $"{cloud.Glance}/images/{id}", "[]", "application/json")));
+
+        // the HTML form has the same text inside webob's page
+        var html = await (await cloud.Send(cloud.Request(HttpMethod.Patch, $"{cloud.Glance}/images/{id}",
+            """[{"op":"replace","path":"/no_such_key","value":"v"}]""", "application/openstack-images-v2.1-json-patch"))).Content.ReadAsStringAsync();
+        Assert.Equal("<html>\n <head>\n  <title>409 Conflict</title>\n </head>\n <body>\n  <h1>409 Conflict</h1>\n  " +
+                     "There was a conflict when trying to complete your request.<br /><br />\nProperty no_such_key does not exist.\n\n\n </body>\n</html>", html);
+    }
 
     [Fact]
     public async Task Patch_uses_the_json_patch_media_type_and_keeps_the_property_index_right()

@@ -199,12 +199,49 @@ public sealed class IdentityTests
     }
 
     [Fact]
-    public async Task Token_ttl_follows_the_setting()
+    public async Task Token_ttl_follows_the_setting_on_both_identity_apis()
     {
         await using var cloud = await Cloud.Start(new CloudSettings { TokenTtlSeconds = 600 });
         await cloud.SignIn();
+        var keystone = await cloud.Post("v3/auth/tokens", KeystonePassword);
+        var token = (await Cloud.Json(keystone))["token"]!;
+        Assert.Equal(TimeSpan.FromSeconds(600),
+            DateTimeOffset.Parse(token["expires_at"]!.GetValue<string>()) - DateTimeOffset.Parse(token["issued_at"]!.GetValue<string>()));
         await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:11:00"}""");
         Assert.Equal(HttpStatusCode.Unauthorized, (await cloud.Get($"{cloud.Compute}/servers")).StatusCode);
+        var request = cloud.Request(HttpMethod.Get, $"{cloud.Compute21}/servers");
+        request.Headers.Remove("X-Auth-Token");
+        request.Headers.Add("X-Auth-Token", keystone.Headers.GetValues("X-Subject-Token").Single());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await cloud.Send(request)).StatusCode);
+
+        // null puts each API back on its own default
+        Assert.Null((await cloud.Configure("""{"tokenTtlSeconds":null}"""))!["tokenTtlSeconds"]);
+    }
+
+    [Fact]
+    public async Task Keystone_tokens_live_an_hour_in_whole_seconds_and_rackspace_tokens_a_day()
+    {
+        await using var cloud = await Cloud.Start();
+        Assert.Null((await cloud.Admin(HttpMethod.Get, "config"))!["tokenTtlSeconds"]);
+        var keystone = await cloud.Post("v3/auth/tokens", KeystonePassword);
+        var token = (await Cloud.Json(keystone))["token"]!;
+        var (issued, expires) = (token["issued_at"]!.GetValue<string>(), token["expires_at"]!.GetValue<string>());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000Z$", issued);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000Z$", expires);
+        Assert.Equal(TimeSpan.FromSeconds(3600), DateTimeOffset.Parse(expires) - DateTimeOffset.Parse(issued));
+        Assert.InRange(DateTimeOffset.Parse(issued) - cloud.Server.Clock.UtcNow, TimeSpan.FromSeconds(-5), TimeSpan.Zero);
+
+        var subject = keystone.Headers.GetValues("X-Subject-Token").Single();
+        HttpRequestMessage Servers()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"{cloud.Compute21}/servers");
+            request.Headers.Add("X-Auth-Token", subject);
+            return request;
+        }
+        await cloud.SignIn();   // Rackspace v2.0
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"01:00:01"}""");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await cloud.Send(Servers())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await cloud.Get($"{cloud.Compute}/servers")).StatusCode);
     }
 
     [Fact]
@@ -221,6 +258,42 @@ public sealed class IdentityTests
         glanceJson.Headers.Add("Accept", "application/json");
         var body = await Cloud.Json(await cloud.Send(glanceJson));
         Assert.Equal("401 Unauthorized", body["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Refused_tokens_on_v21_and_glance_come_from_keystonemiddleware_with_WWW_Authenticate()
+    {
+        await using var cloud = await Cloud.Start();
+        var root = cloud.Server.BaseUri.ToString().TrimEnd('/');
+        HttpRequestMessage Bad(string path)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "X-Auth-Token", "nope" } } };
+            request.Headers.Add("Accept", "application/json");
+            return request;
+        }
+
+        var nova = await cloud.Send(Bad("compute/dfw/v2.1/servers"));
+        Assert.Equal(HttpStatusCode.Unauthorized, nova.StatusCode);
+        Assert.Equal($"Keystone uri=\"{root}\"", nova.Headers.NonValidated["WWW-Authenticate"].ToString());
+        var error = (await Cloud.Json(nova))["error"]!;
+        Assert.Equal((401, "Unauthorized", "The request you have made requires authentication."),
+            (error["code"]!.GetValue<int>(), error["title"]!.GetValue<string>(), error["message"]!.GetValue<string>()));
+        Assert.True(nova.Headers.Contains("X-Compute-Request-Id"));
+
+        // the legacy endpoint keeps Nova's own envelope
+        var legacy = await cloud.Send(Bad("compute/dfw/v2/100001/servers"));
+        Cloud.AssertNovaFault(await Cloud.Json(legacy), "unauthorized", 401);
+
+        var glance = await cloud.Send(Bad("image/dfw/v2/images"));
+        Assert.Equal($"Keystone uri=\"{root}\"", glance.Headers.NonValidated["WWW-Authenticate"].ToString());
+        Assert.Equal("This server could not verify that you are authorized to access the document you requested. Either you supplied the wrong " +
+                     "credentials (e.g., bad password), or your browser does not understand how to supply the credentials required.<br /><br />\n\n\n",
+            (await Cloud.Json(glance))["message"]!.GetValue<string>());
+
+        var keystone = await cloud.Post("v3/auth/tokens",
+            """{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","domain":{"name":"Default"},"password":"bad"}}}}}""");
+        Assert.Equal(HttpStatusCode.Unauthorized, keystone.StatusCode);
+        Assert.Equal($"Keystone uri=\"{root}/v3\"", keystone.Headers.NonValidated["WWW-Authenticate"].ToString());
     }
 
     [Fact]
@@ -265,7 +338,85 @@ public sealed class IdentityTests
             {"auth":{"identity":{"methods":["application_credential"],"application_credential":
               {"id":"{{{{{DefaultSeed.ApplicationCredentialId}}}}}","secret":"{{{{{DefaultSeed.ApplicationCredentialSecret}}}}}"}}}}
             """);
-        Assert.Equal(HttpStatusCode.Unauthorized, gone.StatusCode);
+        // Keystone finds no credential with that id any more: 404, as for any unknown id
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task Application_credential_documents_scope_errors_and_deletes_read_as_keystones()
+    {
+        await using var cloud = await Cloud.Start();
+        var login = await cloud.Post("v3/auth/tokens", KeystonePassword);
+        var token = login.Headers.GetValues("X-Subject-Token").Single();
+        var userId = (await Cloud.Json(login))["token"]!["user"]!["id"]!.GetValue<string>();
+        var create = new HttpRequestMessage(HttpMethod.Post, $"v3/users/{userId}/application_credentials")
+        {
+            Content = new StringContent("""{"application_credential":{"name":"generated"}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        create.Headers.Add("X-Auth-Token", token);
+        var credential = (await Cloud.Json(await cloud.Send(create)))["application_credential"]!.AsObject();
+        Assert.Equal(["description", "expires_at", "id", "links", "name", "project_id", "roles", "secret", "system", "unrestricted", "user_id"],
+            credential.Select(p => p.Key).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(86, credential["secret"]!.GetValue<string>().Length);
+        Assert.Equal(userId, credential["user_id"]!.GetValue<string>());
+        Assert.Null(credential["unrestricted"]);
+        Assert.Null(credential["system"]);
+        Assert.Equal(["member", "reader"], credential["roles"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()).ToArray());
+        var id = credential["id"]!.GetValue<string>();
+        Assert.EndsWith($"/v3/application_credentials/{id}", credential["links"]!["self"]!.GetValue<string>());
+
+        var scoped = await cloud.Post("v3/auth/tokens", """
+            {"auth":{"identity":{"methods":["application_credential"],"application_credential":{"id":"ID","secret":"SECRET"}},
+             "scope":{"project":{"id":"100001"}}}}
+            """.Replace("ID", id).Replace("SECRET", credential["secret"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.Unauthorized, scoped.StatusCode);
+        var error = (await Cloud.Json(scoped))["error"]!;
+        Assert.Equal("Error authenticating with application credential: Application credentials cannot request a scope.",
+            error["message"]!.GetValue<string>());
+        Assert.Empty(error["identity"]!.AsObject());
+
+        var delete = new HttpRequestMessage(HttpMethod.Delete, $"v3/users/{userId}/application_credentials/0123456789abcdef0123456789abcdef");
+        delete.Headers.Add("X-Auth-Token", token);
+        var missing = await cloud.Send(delete);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("Could not find Application Credential: 0123456789abcdef0123456789abcdef.",
+            (await Cloud.Json(missing))["error"]!["message"]!.GetValue<string>());
+    }
+
+    private static string ApplicationCredentialLogin(string id, string secret) =>
+        "{\"auth\":{\"identity\":{\"methods\":[\"application_credential\"],\"application_credential\":{\"id\":\"" + id
+        + "\",\"secret\":\"" + secret + "\"}}}}";
+
+    [Fact]
+    public async Task An_unknown_application_credential_id_gets_keystones_404_and_a_wrong_secret_or_expiry_401()
+    {
+        await using var cloud = await Cloud.Start();
+        const string unknown = "0123456789abcdef0123456789abcdef";
+        var response = await cloud.Post("v3/auth/tokens", ApplicationCredentialLogin(unknown, "x"));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var error = (await Cloud.Json(response))["error"]!;
+        Assert.Equal(404, error["code"]!.GetValue<int>());
+        Assert.Equal($"Could not find Application Credential: {unknown}.", error["message"]!.GetValue<string>());
+        Assert.Equal("Not Found", error["title"]!.GetValue<string>());
+
+        var wrongSecret = await cloud.Post("v3/auth/tokens", ApplicationCredentialLogin(DefaultSeed.ApplicationCredentialId, "x"));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.StatusCode);
+        Assert.Equal("The request you have made requires authentication.", (await Cloud.Json(wrongSecret))["error"]!["message"]!.GetValue<string>());
+
+        // an expired credential still exists: 401
+        var login = await cloud.Post("v3/auth/tokens", KeystonePassword);
+        var userId = (await Cloud.Json(login))["token"]!["user"]!["id"]!.GetValue<string>();
+        var expiring = new HttpRequestMessage(HttpMethod.Post, $"v3/users/{userId}/application_credentials")
+        {
+            Content = new StringContent("{\"application_credential\":{\"name\":\"short\",\"secret\":\"s\",\"expires_at\":\""
+                    + cloud.Server.Clock.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) + "\"}}",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        expiring.Headers.Add("X-Auth-Token", login.Headers.GetValues("X-Subject-Token").Single());
+        var id = (await Cloud.Json(await cloud.Send(expiring)))["application_credential"]!["id"]!.GetValue<string>();
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"02:00:00"}""");
+        var expired = await cloud.Post("v3/auth/tokens", ApplicationCredentialLogin(id, "s"));
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
     }
 
     [Fact]

@@ -58,6 +58,39 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public async Task On_v21_the_image_proxy_shows_novas_fixed_progress_steps_and_size_0_until_active()
+    {
+        await using var cloud = await SlowSnapshots();
+        var server = await cloud.ServerId();
+        var image = await SnapshotV21(cloud, server);
+        async Task<(string, int, long, int)> Proxy()
+        {
+            var legacy = (await cloud.GetJson($"{cloud.Compute}/images/{image}"))["image"]!;
+            var view = (await cloud.GetJson($"{cloud.Compute21}/images/{image}"))["image"]!;
+            var detail = (await cloud.GetJson($"{cloud.Compute21}/images/detail?server={server}"))["images"]![0]!;
+            Assert.Equal(view["progress"]!.GetValue<int>(), detail["progress"]!.GetValue<int>());
+            return (view["status"]!.GetValue<string>(), view["progress"]!.GetValue<int>(), view["OS-EXT-IMG-SIZE:size"]!.GetValue<long>(),
+                legacy["progress"]!.GetValue<int>());
+        }
+
+        var (status, progress, size, legacyProgress) = await Proxy();
+        Assert.Equal(("SAVING", 25, 0L), (status, progress, size));
+        Assert.InRange(legacyProgress, 0, 20);   // Rackspace's growing percentage on the legacy endpoint
+        await Advance(cloud, 20);
+        (status, progress, size, _) = await Proxy();
+        Assert.Equal(("SAVING", 25, 0L), (status, progress, size));
+        await Advance(cloud, 40);
+        (status, progress, size, legacyProgress) = await Proxy();
+        Assert.Equal(("SAVING", 50, 0L), (status, progress, size));
+        Assert.InRange(legacyProgress, 60, 99);
+        await Advance(cloud, 100);
+        (status, progress, size, legacyProgress) = await Proxy();
+        Assert.Equal(("ACTIVE", 100, 100), (status, progress, legacyProgress));
+        Assert.Equal((await cloud.GetJson($"{cloud.Glance}/images/{image}"))["size"]!.GetValue<long>(), size);
+        Assert.True(size > 0);
+    }
+
+    [Fact]
     public async Task The_image_exists_at_once_queued_with_novas_snapshot_properties_and_the_metadata()
     {
         await using var cloud = await SlowSnapshots();
@@ -107,7 +140,7 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public async Task Failing_snapshots_end_killed_in_glance_and_ERROR_in_nova()
+    public async Task Failing_snapshots_asked_for_on_the_legacy_endpoint_end_killed_in_glance_and_ERROR_in_nova()
     {
         await using var cloud = await SlowSnapshots(failRate: 1);
         var server = await cloud.ServerId();
@@ -116,6 +149,86 @@ public sealed class SnapshotTests
         var (task, glance, nova, _) = await Observe(cloud, server, image);
         Assert.Equal(("null", "killed", "ERROR"), (task, glance, nova));
         Assert.NotNull((await cloud.GetJson($"{cloud.Compute}/images/{image}"))["image"]!["fault"]);
+    }
+
+    /// <summary>createImage on the v2.1 endpoint (2.45: the id in the body); returns the image id.</summary>
+    private static async Task<string> SnapshotV21(Cloud cloud, string server, string action = """{"createImage":{"name":"snap"}}""")
+    {
+        var request = cloud.Request(HttpMethod.Post, $"{cloud.Compute21}/servers/{server}/action", action);
+        request.Headers.Add("OpenStack-API-Version", "compute 2.45");
+        var response = await cloud.Send(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await Cloud.Json(response))["image_id"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task Failing_snapshots_asked_for_on_v21_are_deleted_as_nova_does_and_the_server_is_idle()
+    {
+        await using var cloud = await SlowSnapshots(failRate: 1);
+        var server = await cloud.ServerId();
+        var image = await SnapshotV21(cloud, server);
+        Assert.Equal("queued", (await cloud.GetJson($"{cloud.Glance}/images/{image}"))["status"]!.GetValue<string>());
+        Assert.Equal("SAVING", (await cloud.GetJson($"{cloud.Compute21}/images/{image}"))["image"]!["status"]!.GetValue<string>());
+        await Advance(cloud, 200);
+
+        var glance = await cloud.Get($"{cloud.Glance}/images/{image}");
+        Assert.Equal(HttpStatusCode.NotFound, glance.StatusCode);
+        var proxy = await cloud.Get($"{cloud.Compute21}/images/{image}");
+        Assert.Equal(HttpStatusCode.NotFound, proxy.StatusCode);
+        Cloud.AssertNovaFault(await Cloud.Json(proxy), "itemNotFound", 404);
+        Assert.Empty((await cloud.GetJson($"{cloud.Glance}/images?instance_uuid={server}"))["images"]!.AsArray());
+        var view = (await cloud.GetJson($"{cloud.Compute21}/servers/{server}"))["server"]!;
+        Assert.Equal("ACTIVE", view["status"]!.GetValue<string>());
+        Assert.Null(view["OS-EXT-STS:task_state"]);
+        Assert.Null(view["fault"]);
+
+        // createBackup is wrapped the same way
+        var backup = await SnapshotV21(cloud, server, """{"createBackup":{"name":"b","backup_type":"daily","rotation":2}}""");
+        await Advance(cloud, 200);
+        Assert.Equal(HttpStatusCode.NotFound, (await cloud.Get($"{cloud.Glance}/images/{backup}")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("keep", false, "killed")]
+    [InlineData("delete", true, null)]
+    public async Task FailedSnapshots_overrides_what_either_endpoint_leaves(string setting, bool legacy, string? status)
+    {
+        await using var cloud = await SlowSnapshots(failRate: 1);
+        await cloud.Configure($$"""{"failedSnapshots":"{{setting}}"}""");
+        var server = await cloud.ServerId();
+        var image = legacy ? await cloud.Snapshot(server) : await SnapshotV21(cloud, server);
+        await Advance(cloud, 200);
+        var glance = await cloud.Get($"{cloud.Glance}/images/{image}");
+        if (status is null) Assert.Equal(HttpStatusCode.NotFound, glance.StatusCode);
+        else Assert.Equal(status, (await Cloud.Json(glance))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_image_turns_active_a_moment_before_the_server_is_idle()
+    {
+        // a long lag so that the fast-forwarded steps land inside it whatever the machine's speed
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 100, TaskStateLagSeconds = 30 });
+        var server = await cloud.ServerId();
+        var image = await cloud.Snapshot(server);
+        await Advance(cloud, 100);
+        var (task, glance, nova, progress) = await Observe(cloud, server, image);
+        Assert.Equal(("image_uploading", "active", "ACTIVE", 100), (task, glance, nova, progress));
+        var again = await cloud.Post($"{cloud.Compute}/servers/{server}/action", """{"createImage":{"name":"too-soon"}}""");
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.EndsWith("task_state image_uploading", (await Cloud.Json(again))["conflictingRequest"]!["message"]!.GetValue<string>());
+        await Advance(cloud, 30);
+        Assert.Equal(("null", "active", "ACTIVE", 100), await Observe(cloud, server, image));
+        Assert.Equal(HttpStatusCode.Accepted, (await cloud.Post($"{cloud.Compute}/servers/{server}/action", """{"createImage":{"name":"now"}}""")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_task_state_lag_defaults_to_a_tenth_of_a_second_and_never_applies_to_zero_second_snapshots()
+    {
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, TaskStateLagSeconds = 30 });
+        Assert.Equal(0.1, new CloudSettings().TaskStateLagSeconds);
+        var server = await cloud.ServerId();
+        var image = await cloud.Snapshot(server);
+        Assert.Equal(("null", "active", "ACTIVE", 100), await Observe(cloud, server, image));
     }
 
     [Fact]
@@ -222,7 +335,7 @@ public sealed class SnapshotTests
         var job = new SnapshotJob
         {
             ImageId = "i", ServerId = "s", StartedTimestamp = 0, Duration = TimeSpan.FromSeconds(1), WillFail = false,
-            FinalSize = 1, Kind = "snapshot",
+            FinalSize = 1, Kind = "snapshot", Legacy = true,
         };
         if (task is not null) Assert.Equal(task, job.TaskStateAt(fraction));
         Assert.Equal(status, SnapshotJob.ImageStatusAt(fraction));

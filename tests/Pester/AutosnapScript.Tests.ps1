@@ -4,7 +4,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'LocalCloud.ps1')
     $script:Cloud = Start-LocalCloud -Config @{ snapshotSeconds = 0 }
-    $script:Script = Join-Path $ModulePath 'autosnap.ps1'
+    $script:Script = Join-Path $ModulePath 'scripts/autosnap.ps1'
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("autosnap-script-{0}" -f [guid]::NewGuid())
     $null = New-Item -ItemType Directory $Work
 
@@ -47,7 +47,7 @@ Describe 'autosnap.ps1' {
         $run = Invoke-Autosnap -Arguments '-Server', $server.name, '-Schedule', 'daily', '-Retention', '1' -Environment $DemoEnv
         $run.ExitCode | Should -Be 0 -Because $run.Err
         ($run.Out -join "`n") | Should -Match " $($server.name) daily snapshot $($server.name)-daily-\d{8}T\d{6}Z \([0-9a-f-]{36}\) active"
-        $run.Out[-1] | Should -Be 'autosnap: 1 server(s): 1 done, 0 failed'
+        $run.Out[-1] | Should -Be 'autosnap: 1 job(s): 1 succeeded, 0 skipped, 0 failed'
     }
 
     It 'is the original script done right: five runs with retention 2 leave three good images' {
@@ -71,12 +71,22 @@ Describe 'autosnap.ps1' {
     }
 
     It 'exits 1 when some servers fail and 2 when all do' {
-        $server = New-TestServer 'partial'
-        $some = Invoke-Autosnap -Arguments '-Server', "$($server.name),no-such-server", '-Retention', '1' -Environment $DemoEnv
-        $some.ExitCode | Should -Be 1
-        $some.Err | Should -Match "No server with id or name 'no-such-server'"
-        $all = Invoke-Autosnap -Arguments '-Server', 'no-such-server', '-Retention', '1' -Environment $DemoEnv
+        $one = New-TestServer 'partial'
+        $two = New-TestServer 'partial2'
+        Set-LocalCloudServerState -Id $two.id -Status ERROR
+        $some = Invoke-Autosnap -Arguments '-Server', "$($one.name),$($two.name)", '-Retention', '1' -Environment $DemoEnv
+        $some.ExitCode | Should -Be 1 -Because $some.Err
+        $some.Err | Should -Match "is ERROR; a snapshot needs it ACTIVE"
+        $all = Invoke-Autosnap -Arguments '-Server', $two.name, '-Retention', '1' -Environment $DemoEnv
         $all.ExitCode | Should -Be 2
+    }
+
+    It 'exits 3 when a server named does not exist, after the others ran' {
+        $server = New-TestServer 'typo'
+        $run = Invoke-Autosnap -Arguments '-Server', "$($server.name),no-such-server", '-Retention', '1' -Environment $DemoEnv
+        $run.ExitCode | Should -Be 3
+        $run.Err | Should -Match "No server with id or name 'no-such-server'"
+        ($run.Out -join "`n") | Should -Match "$($server.name) default succeeded"
     }
 
     It 'exits 2, deleting nothing, when every new snapshot fails' {
@@ -97,7 +107,7 @@ Describe 'autosnap.ps1' {
         @{ Case = 'an unknown option'; Arguments = @('-Server', 'web01', '-Retention', '1', '-Bogus', 'x'); Message = 'unknown option -Bogus' }
         @{ Case = 'a negative retention'; Arguments = @('-Server', 'web01', '-Retention', '-3'); Message = "-Retention must be a whole number of 0 or more, not '-3'" }
         @{ Case = 'no retention at all'; Arguments = @('-Server', 'web01'); Message = 'say what to keep' }
-        @{ Case = 'no server'; Arguments = @('-Retention', '1'); Message = '-Server is required' }
+        @{ Case = 'no server'; Arguments = @('-Retention', '1'); Message = 'give one of -Server (with -Retention or bucket rules), -Policy <file> or -FromServerMetadata' }
         @{ Case = 'an option without its value'; Arguments = @('-Server'); Message = '-Server needs a value' }
         @{ Case = 'a wrong number of positional arguments'; Arguments = @('demo', 'key', 'web01'); Message = 'exactly the five arguments' }
         @{ Case = 'retention and bucket rules together'; Arguments = @('-Server', 'web01', '-Retention', '1', '-KeepDaily', '3'); Message = 'Retention' }

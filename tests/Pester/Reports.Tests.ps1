@@ -27,7 +27,7 @@ BeforeAll {
     # check_autosnap.ps1 in a fresh pwsh; returns its stdout lines, with $LASTEXITCODE the plugin's exit code.
     function Invoke-Plugin([string[]] $Arguments) {
         $pwsh = @(Get-PwshCommand)
-        $rest = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $ModulePath 'check_autosnap.ps1')) + $Arguments
+        $rest = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $ModulePath 'scripts/check_autosnap.ps1')) + $Arguments
         & $pwsh[0] @rest
     }
 

@@ -72,7 +72,7 @@ $tokens | Set-Content (Join-Path $Work 'tokens.txt')
     try {
         $env:RACKSPACE_USERNAME = 'demo'; $env:RACKSPACE_API_KEY = 'demo-api-key'; $env:RACKSPACE_IDENTITY_URL = "$($Cloud.Url)/v2.0"
         $pwsh = @(Get-PwshCommand)
-        $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $ModulePath 'autosnap.ps1'),
+        $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $ModulePath 'scripts/autosnap.ps1'),
             '-Server', 'web01', '-Retention', '2', '-Verbose', '-Debug', '-LogPath', (Join-Path $Work 'cron.jsonl'))
         & $pwsh[0] @arguments *> (Join-Path $Work 'cron.txt')
         $script:CronExit = $LASTEXITCODE

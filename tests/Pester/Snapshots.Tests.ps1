@@ -211,6 +211,24 @@ Describe 'Remove-AutoSnapshot, Lock-AutoSnapshot and Unlock-AutoSnapshot' {
         ($oldest | Unlock-AutoSnapshot -PassThru).IsPinned | Should -BeFalse
     }
 
+    It 'never takes a piped plan for the images to delete' {
+        $server = New-TestServer 'plan-pipe'
+        $owner = @{ autosnap_schedule = 'daily'; autosnap_server = $server.id }
+        $null = New-LocalCloudImage -Count 3 -Server $server.id -Properties $owner -CreatedFrom '2026-01-01T00:05:00Z' -CreatedStep 1.00:00:00
+        $plan = Invoke-SnapshotRotation -Server $server.id -Schedule daily -Retention 0 -WhatIf
+        { $plan | Remove-AutoSnapshot -Force -ErrorAction Stop } | Should -Throw -ErrorId 'InputObjectNotBound,*'
+        @(Get-AutoSnapshot -Server $server.id -Schedule daily).Count | Should -Be 3
+        # the explicit way: the deletions of the plan, as snapshots
+        $plan | Where-Object Action -EQ Delete | ForEach-Object Snapshot | Remove-AutoSnapshot -Force
+        @(Get-AutoSnapshot -Server $server.id -Schedule daily).Count | Should -Be 1
+    }
+
+    It 'finds the server of a piped snapshot' {
+        $server = New-TestServer 'whose'
+        $snapshot = New-AutoSnapshot -Server $server.id -Schedule daily -Wait
+        ($snapshot | Get-RackspaceServer).Id | Should -Be $server.id
+    }
+
     It 'honours -WhatIf even with -Force' {
         $server = New-TestServer 'whatifremove'
         $snapshot = New-AutoSnapshot -Server $server.id -Schedule daily -Wait

@@ -146,7 +146,11 @@ public static class AdminEndpoints
         if (body is null) return;
         try
         {
-            state.UpdateSettings(state.Settings.Merge(body));
+            var settings = state.Settings.Merge(body);
+            var unknown = settings.ImageOutage.Where(r => r != "*" && state.Region(r) is null).ToList();
+            if (unknown.Count > 0)
+                throw new SettingsException($"Setting 'imageOutage' names unknown region {string.Join(", ", unknown)}; regions are {string.Join(", ", state.RegionNames)}.");
+            state.UpdateSettings(settings);
         }
         catch (SettingsException e)
         {

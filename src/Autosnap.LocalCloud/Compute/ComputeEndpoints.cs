@@ -258,6 +258,12 @@ public static class ComputeEndpoints
             await Errors.Nova(context, call.LegacyCompute ? 413 : 403, $"Maximum number of metadata items exceeds {Metadata.MaxItems}");
             return;
         }
+        if (ImageOutage.NovaCannotReachGlance(context, state, call, out var glanceDown))
+        {
+            // Nova reads the image from Glance before it boots anything
+            await glanceDown;
+            return;
+        }
         var region = call.Region!;
         Server? server = null;
         (int Code, string Message)? failure = null;

@@ -139,10 +139,14 @@ public static class ComputeViews
         _ => "UNKNOWN",
     };
 
-    /// <summary>Rackspace shows a SAVING snapshot's progress growing 0..100; upstream's fixed steps otherwise.</summary>
-    public static int ImageProgress(Image image)
+    /// <summary>
+    /// Nova (v2.1) maps Glance's status to fixed steps: queued 25, saving 50, active 100, else 0. Rackspace (legacy
+    /// v2) shows a running snapshot's progress growing 0..99; the fixed steps for images no snapshot is filling.
+    /// </summary>
+    public static int ImageProgress(ApiCall call, Image image)
     {
-        if (image.Job is { } job && image.Status is "queued" or "saving") return Math.Min(99, (int)(job.Fraction * 100));
+        if (call.LegacyCompute && image.Job is { } job && image.Status is "queued" or "saving")
+            return Math.Min(99, (int)(job.Fraction * 100));
         return image.Status switch { "active" => 100, "queued" => 25, "saving" => 50, _ => 0 };
     }
 
@@ -161,13 +165,14 @@ public static class ComputeViews
         w.WriteString("id", image.Id);
         w.WriteString("name", image.Name);
         w.WriteString("status", ImageStatus(image));
-        w.WriteNumber("progress", ImageProgress(image));
+        w.WriteNumber("progress", ImageProgress(call, image));
         w.WriteString("created", VirtualClock.Iso(image.CreatedAt));
         w.WriteString("updated", VirtualClock.Iso(image.UpdatedAt));
         w.WriteNumber("minDisk", image.MinDisk);
         w.WriteNumber("minRam", image.MinRam);
         w.WriteStringMap("metadata", image.CustomProperties);
-        w.WriteNullableNumber("OS-EXT-IMG-SIZE:size", image.Size);
+        // Nova reads a size Glance does not have yet as 0; Rackspace showed null
+        w.WriteNullableNumber("OS-EXT-IMG-SIZE:size", call.LegacyCompute ? image.Size : image.Size ?? 0);
         if (image.Property("auto_disk_config") is { } auto)
             w.WriteString("OS-DCF:diskConfig", string.Equals(auto, "true", StringComparison.OrdinalIgnoreCase) ? "AUTO" : "MANUAL");
         if (image.InstanceUuid is { } serverId)

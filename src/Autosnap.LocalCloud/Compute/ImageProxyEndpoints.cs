@@ -52,6 +52,7 @@ public static class ImageProxyEndpoints
     {
         var call = ApiCall.Of(context);
         if (Removed(context, call, 36, out var removed)) return removed;
+        if (ImageOutage.NovaCannotReachGlance(context, state, call, out var glanceDown)) return glanceDown;
         var request = context.Request;
         var limitError = Paging.TryLimit(request, Paging.NovaMaxLimit, Paging.NovaMaxLimit, out var limit);
         if (limitError is not null) return Errors.Nova(context, 400, limitError);
@@ -158,6 +159,7 @@ public static class ImageProxyEndpoints
     {
         var call = ApiCall.Of(context);
         if (Removed(context, call, 36, out var removed)) return removed;
+        if (ImageOutage.NovaCannotReachGlance(context, state, call, out var glanceDown)) return glanceDown;
         var region = call.Region!;
         lock (region.Lock)
         {
@@ -179,6 +181,7 @@ public static class ImageProxyEndpoints
     {
         var call = ApiCall.Of(context);
         if (Removed(context, call, 36, out var removed)) return removed;
+        if (ImageOutage.NovaCannotReachGlance(context, state, call, out var glanceDown)) return glanceDown;
         var region = call.Region!;
         lock (region.Lock)
         {
@@ -205,6 +208,7 @@ public static class ImageProxyEndpoints
     {
         var call = ApiCall.Of(context);
         if (Removed(context, call, 39, out var removed)) return removed;
+        if (ImageOutage.NovaCannotReachGlance(context, state, call, out var glanceDown)) return glanceDown;
         lock (call.Region!.Lock)
         {
             call.Region.Settle(state.Now);
@@ -229,6 +233,11 @@ public static class ImageProxyEndpoints
         if (error is not null)
         {
             await Errors.Nova(context, 400, error);
+            return;
+        }
+        if (ImageOutage.NovaCannotReachGlance(context, state, call, out var glanceDown))
+        {
+            await glanceDown;
             return;
         }
         Task result;
@@ -264,6 +273,7 @@ public static class ImageProxyEndpoints
     {
         var call = ApiCall.Of(context);
         if (Removed(context, call, 39, out var removed)) return removed;
+        if (ImageOutage.NovaCannotReachGlance(context, state, call, out var glanceDown)) return glanceDown;
         var key = (string)context.Request.RouteValues["key"]!;
         lock (call.Region!.Lock)
         {
@@ -292,6 +302,11 @@ public static class ImageProxyEndpoints
             await Errors.Nova(context, 400, error);
             return;
         }
+        if (ImageOutage.NovaCannotReachGlance(context, state, call, out var glanceDown))
+        {
+            await glanceDown;
+            return;
+        }
         Task result;
         lock (call.Region!.Lock)
         {
@@ -317,6 +332,7 @@ public static class ImageProxyEndpoints
     {
         var call = ApiCall.Of(context);
         if (Removed(context, call, 39, out var removed)) return removed;
+        if (ImageOutage.NovaCannotReachGlance(context, state, call, out var glanceDown)) return glanceDown;
         var key = (string)context.Request.RouteValues["key"]!;
         lock (call.Region!.Lock)
         {

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Autosnap.LocalCloud.Http;
 using Autosnap.LocalCloud.State;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Autosnap.LocalCloud.Compute;
 
@@ -105,6 +106,8 @@ public static class ServerActions
         var region = call.Region!;
         Image? image = null;
         (int Code, string Message)? failure = null;
+        var glanceDown = false;
+        var orphan = call.HandlerFault is { Kind: "orphan" };
         lock (region.Lock)
         {
             var now = state.Now;
@@ -116,12 +119,29 @@ public static class ServerActions
                 failure = (409, $"Cannot '{action}' instance {server.Id} while it is in task_state {server.TaskState}");
             else if (server.VmState is not ("active" or "stopped" or "paused" or "suspended"))
                 failure = (409, $"Cannot '{action}' instance {server.Id} while it is in vm_state {server.VmState}");
+            else if (ImageOutage.IsDown(state.Settings, region.Name))
+                glanceDown = true;   // Nova's first call to Glance (create the image) fails: nothing made, server idle
+            else if (orphan)
+                image = NewSnapshotImage(state, region, call.Account, server, name, metadata, backupType, now);
             else
-                image = StartSnapshot(state, region, call.Account, server, name, metadata, backupType, rotation, now);
+                image = StartSnapshot(state, region, call, server, name, metadata, backupType, rotation, now);
         }
         if (failure is { } f)
         {
             await Errors.Nova(context, f.Code, f.Message);
+            return;
+        }
+        if (glanceDown)
+        {
+            await ImageOutage.NovaAnswer(context, state);
+            return;
+        }
+        if (orphan && image is not null)
+        {
+            // Glance made the image, then Nova's API failed to set the server's task_state (a database or queue
+            // error): the image stays queued for ever and no snapshot runs
+            context.RequestServices.GetRequiredService<RequestStats>().Fault("orphan", "after");
+            await Errors.Nova(context, 500, OrphanMessage);
             return;
         }
 
@@ -146,14 +166,54 @@ public static class ServerActions
         await JsonOut.Empty(context, 202);
     }
 
+    /// <summary>Nova's answer when its API fails after Glance made the image (the tier saw sqlite's "database is locked").</summary>
+    public const string OrphanMessage =
+        "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n" +
+        "<class 'sqlalchemy.exc.OperationalError'>";
+
     /// <summary>
     /// Creates the Glance image at once (queued, with Nova's snapshot properties and the request metadata as
     /// top-level properties) and the job that carries it to active (or killed) over snapshotSeconds.
     /// </summary>
-    private static Image StartSnapshot(CloudState state, RegionState region, Account account, Server server, string name,
+    private static Image StartSnapshot(CloudState state, RegionState region, ApiCall call, Server server, string name,
         Dictionary<string, string> metadata, string? backupType, int rotation, DateTimeOffset now)
     {
         var settings = state.Settings;
+        var image = NewSnapshotImage(state, region, call.Account, server, name, metadata, backupType, now);
+        var job = new SnapshotJob
+        {
+            ImageId = image.Id,
+            ServerId = server.Id,
+            StartedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp(),
+            Duration = TimeSpan.FromSeconds(settings.SnapshotSeconds),
+            // snapshotSeconds 0 means done before the answer, server included
+            TaskStateLag = settings.SnapshotSeconds > 0 ? TimeSpan.FromSeconds(settings.TaskStateLagSeconds) : TimeSpan.Zero,
+            WillFail = settings.SnapshotFailRate > 0 && state.Random.NextDouble() < settings.SnapshotFailRate,
+            FinalSize = state.Random.NextLong(400_000_000, 4_000_000_000),
+            Legacy = call.LegacyCompute,
+            DeleteOnFailure = settings.FailedSnapshots switch
+            {
+                "delete" => true,
+                "keep" => false,
+                _ => !call.LegacyCompute,   // auto: Nova (v2.1) deletes, Rackspace (legacy v2) keeps the killed image
+            },
+            Kind = backupType is null ? "snapshot" : "backup",
+            BackupType = backupType,
+            Rotation = rotation,
+        };
+        image.Job = job;
+        server.RunningJob = job;
+        server.TaskState = job.TaskStateAt(0);
+        server.Updated = now;
+        region.AddJob(job);
+        region.Settle(now);   // a zero-second snapshot is active before the response
+        return image;
+    }
+
+    /// <summary>The queued Glance image of a snapshot, in the store, with no job yet.</summary>
+    private static Image NewSnapshotImage(CloudState state, RegionState region, Account account, Server server, string name,
+        Dictionary<string, string> metadata, string? backupType, DateTimeOffset now)
+    {
         var image = CloudState.NewImage(region, state.Random.NewUuid(), name, account.TenantId, now);
         image.Status = "queued";
         image.Visibility = "private";
@@ -174,26 +234,7 @@ public static class ServerActions
         image.Properties["owner_user_name"] = account.UserName;
         image.Properties["boot_roles"] = "reader,member";
         foreach (var (key, value) in metadata) image.Properties[key] = value;   // Nova applies them last
-
-        var job = new SnapshotJob
-        {
-            ImageId = image.Id,
-            ServerId = server.Id,
-            StartedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp(),
-            Duration = TimeSpan.FromSeconds(settings.SnapshotSeconds),
-            WillFail = settings.SnapshotFailRate > 0 && state.Random.NextDouble() < settings.SnapshotFailRate,
-            FinalSize = state.Random.NextLong(400_000_000, 4_000_000_000),
-            Kind = backupType is null ? "snapshot" : "backup",
-            BackupType = backupType,
-            Rotation = rotation,
-        };
-        image.Job = job;
         region.Images.Add(image);
-        server.RunningJob = job;
-        server.TaskState = job.TaskStateAt(0);
-        server.Updated = now;
-        region.AddJob(job);
-        region.Settle(now);   // a zero-second snapshot is active before the response
         return image;
     }
 

@@ -22,6 +22,9 @@ public sealed class ApiCall
     /// <summary>Absolute URL of the compute endpoint without the version, for Nova's bookmark links.</summary>
     public string ComputeBookmarkRoot { get; set; } = "";
 
+    /// <summary>A fault its handler plays (see <see cref="Fault.PlayedByHandler"/>), if one was drawn.</summary>
+    public Fault? HandlerFault { get; set; }
+
     /// <summary>True when the request asked for at least 2.<paramref name="minor"/> (never on legacy v2).</summary>
     public bool AtLeast(int minor) => !LegacyCompute && Microversion >= minor;
 

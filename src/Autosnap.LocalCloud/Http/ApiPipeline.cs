@@ -56,10 +56,16 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
     private async Task Run(HttpContext context, ApiRoute? route, Endpoint? endpoint, Service service, string? regionName)
     {
         var settings = state.Settings;
+        if (service == Service.Image && ImageOutage.IsDown(settings, regionName ?? ImageOutage.RegionOfImagePath(context.Request.Path)))
+        {
+            // a stopped Glance: nobody answers, at once
+            context.Abort();
+            return;
+        }
         if (settings.LatencyMs > 0) await Task.Delay(settings.LatencyMs, context.RequestAborted);
 
         var fault = FaultInjector.Choose(settings, state.Random, service);
-        if (fault is { After: false })
+        if (fault is { After: false, PlayedByHandler: false })
         {
             stats.Fault(fault.Kind, fault.Phase);
             await FaultInjector.Play(context, fault, service, state, lifetime.ApplicationStopping);
@@ -75,7 +81,7 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
             return;
         }
 
-        var call = new ApiCall { Route = route };
+        var call = new ApiCall { Route = route, HandlerFault = fault is { PlayedByHandler: true } ? fault : null };
         context.Features.Set(call);
         var ready = service switch
         {
@@ -167,7 +173,9 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
         call.Token = state.Tokens.Validate(request.Headers["X-Auth-Token"].ToString(), state.Now);
         if (call.Token is null || !call.Token.Scoped || !call.Token.Account.HasRegion(call.Region.Name))
         {
-            await Errors.Nova(context, 401, "The request you have made requires authentication.");
+            // Rackspace's legacy endpoint answers in Nova's envelope; v2.1 sits behind keystonemiddleware
+            if (call.LegacyCompute) await Errors.Nova(context, 401, "The request you have made requires authentication.");
+            else await Errors.KeystoneMiddleware(context);
             return false;
         }
         if (tenant is not null && tenant != call.Account.TenantId)
@@ -191,7 +199,7 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
         call.Token = state.Tokens.Validate(context.Request.Headers["X-Auth-Token"].ToString(), state.Now);
         if (call.Token is null || !call.Token.Scoped || !call.Token.Account.HasRegion(call.Region.Name))
         {
-            await Errors.Glance(context, 401, "The request you have made requires authentication.");
+            await Errors.Glance(context, 401, Errors.WebobUnauthorized);
             return false;
         }
         return true;

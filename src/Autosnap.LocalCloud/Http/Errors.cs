@@ -42,9 +42,15 @@ public static class Errors
             w.WriteEndObject();
         }, "application/json; charset=UTF-8");
 
-    /// <summary>Glance answers with webob's plain errors: HTML unless the client accepts JSON.</summary>
+    /// <summary>
+    /// Glance answers with webob's plain errors: HTML unless the client accepts JSON. The text is webob's body
+    /// template, explanation then detail: <c>"&lt;message&gt;&lt;br /&gt;&lt;br /&gt;\n\n\n"</c>. Glance passes most messages
+    /// as the explanation; for 409 it passes them as the detail, after webob's own sentence, and 415 has a template
+    /// of its own (<paramref name="message"/> is not used there).
+    /// </summary>
     public static Task Glance(HttpContext context, int code, string message)
     {
+        if (code == 401) context.Response.Headers.WWWAuthenticate = $"Keystone uri=\"{BaseUrl(context)}\"";
         var reason = ReasonPhrase(code);
         var status = $"{code} {reason}";
         if (AcceptsJson(context))
@@ -52,19 +58,37 @@ public static class Errors
             return JsonOut.Write(context, code, w =>
             {
                 w.WriteStartObject();
-                w.WriteString("message", message);
+                w.WriteString("message", WebobBody(context, code, message, text => text));
                 w.WriteString("code", status);
                 w.WriteString("title", reason);
                 w.WriteEndObject();
             }, "application/json");
         }
         var html = $"<html>\n <head>\n  <title>{status}</title>\n </head>\n <body>\n  <h1>{status}</h1>\n  " +
-                   $"{WebUtility.HtmlEncode(message)}<br /><br />\n\n\n\n </body>\n</html>";
+                   $"{WebobBody(context, code, message, WebUtility.HtmlEncode)}\n </body>\n</html>";
         return JsonOut.Send(context, code, "text/html; charset=UTF-8", Encoding.UTF8.GetBytes(html));
     }
 
-    public static Task Keystone(HttpContext context, int code, string message) =>
-        JsonOut.Write(context, code, w =>
+    /// <summary>webob's body_template: "${explanation}&lt;br /&gt;&lt;br /&gt;\n${detail}\n${html_comment}\n" (415: its own).</summary>
+    private static string WebobBody(HttpContext context, int code, string message, Func<string, string> escape)
+    {
+        switch (code)
+        {
+            case 409:
+                return $"{escape("There was a conflict when trying to complete your request.")}<br /><br />\n{escape(message)}\n\n";
+            case 415:
+                var type = context.Request.ContentType ?? "";
+                return $"The request media type {escape(type)} is not supported by this server.\n<br /><br />\n";
+            default:
+                return $"{escape(message)}<br /><br />\n\n\n";
+        }
+    }
+
+    /// <summary>Keystone's own 401s name where to authenticate.</summary>
+    public static Task Keystone(HttpContext context, int code, string message)
+    {
+        if (code == 401) context.Response.Headers.WWWAuthenticate = $"Keystone uri=\"{BaseUrl(context)}/v3\"";
+        return JsonOut.Write(context, code, w =>
         {
             w.WriteStartObject();
             w.WriteStartObject("error");
@@ -74,6 +98,33 @@ public static class Errors
             w.WriteEndObject();
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>
+    /// A service behind keystonemiddleware (Nova's v2.1 endpoint) refusing a token: the middleware's own body
+    /// and header, not the service's fault envelope.
+    /// </summary>
+    public static Task KeystoneMiddleware(HttpContext context)
+    {
+        context.Response.Headers.WWWAuthenticate = $"Keystone uri=\"{BaseUrl(context)}\"";
+        return JsonOut.Write(context, 401, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("error");
+            w.WriteNumber("code", 401);
+            w.WriteString("title", "Unauthorized");
+            w.WriteString("message", "The request you have made requires authentication.");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>webob's text for a 401 (Glance behind keystonemiddleware).</summary>
+    public const string WebobUnauthorized =
+        "This server could not verify that you are authorized to access the document you requested. Either you supplied " +
+        "the wrong credentials (e.g., bad password), or your browser does not understand how to supply the credentials required.";
+
+    private static string BaseUrl(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";
 
     /// <summary>Rackspace identity v2.0: {"unauthorized":{"code":401,"message":...}}.</summary>
     public static Task Rackspace(HttpContext context, int code, string name, string message) =>

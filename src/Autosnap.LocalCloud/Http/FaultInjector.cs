@@ -11,6 +11,12 @@ namespace Autosnap.LocalCloud.Http;
 public sealed record Fault(string Kind, bool After)
 {
     public string Phase => After ? "after" : "before";
+
+    /// <summary>
+    /// Played by the handler, not the pipeline: "orphan" only means something to createImage/createBackup
+    /// (the image is made, then Nova's API fails before the snapshot starts); any other request runs normally.
+    /// </summary>
+    public bool PlayedByHandler => Kind == "orphan";
 }
 
 /// <summary>
@@ -28,7 +34,7 @@ public static class FaultInjector
         foreach (var s in settings.FaultServices) applies |= s == serviceName;
         if (!applies || random.NextDouble() >= settings.FaultRate) return null;
         var kind = settings.FaultKinds[random.Next(settings.FaultKinds.Count)];
-        if (kind is "413" or "429") return new Fault(kind, false);
+        if (kind is "413" or "429" or "orphan") return new Fault(kind, false);
         var after = settings.FaultPhase switch
         {
             "before" => false,

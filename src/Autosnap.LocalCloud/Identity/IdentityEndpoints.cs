@@ -180,7 +180,7 @@ public static class IdentityEndpoints
             return;
         }
 
-        var token = Issue(state, account, [authenticatedBy == "APIKEY" ? "apikey" : "password"], null, true, "AAB");
+        var token = Issue(state, account, [authenticatedBy == "APIKEY" ? "apikey" : "password"], null, true, keystone: false);
         var baseUrl = BaseUrl(context);
         await JsonOut.Write(context, 200, w =>
         {
@@ -255,6 +255,13 @@ public static class IdentityEndpoints
                     break;
                 case "application_credential":
                     (account, credential) = ApplicationCredentialUser(state, payload);
+                    if (account is null && payload.String("id") is { } unknownId && !CredentialExists(state, unknownId))
+                    {
+                        // Keystone looks the credential up by id first: an id nobody has is 404, not 401
+                        // (a known id with a wrong secret, or an expired one, is 401 below)
+                        await Errors.Keystone(context, 404, $"Could not find Application Credential: {unknownId}.");
+                        return;
+                    }
                     break;
                 case "token":
                     fromToken = state.Tokens.Validate(payload.String("id"), state.Now);
@@ -283,7 +290,20 @@ public static class IdentityEndpoints
         {
             if (credential is not null)
             {
-                await Errors.Keystone(context, 401, "Application credentials cannot request a scope.");
+                // Keystone's auth plugin error: its body has an extra (empty) "identity"
+                context.Response.Headers.WWWAuthenticate = $"Keystone uri=\"{BaseUrl(context)}/v3\"";
+                await JsonOut.Write(context, 401, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteStartObject("error");
+                    w.WriteNumber("code", 401);
+                    w.WriteStartObject("identity");
+                    w.WriteEndObject();
+                    w.WriteString("message", "Error authenticating with application credential: Application credentials cannot request a scope.");
+                    w.WriteString("title", "Unauthorized");
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                });
                 return;
             }
             if (scope["project"] is not JsonObject project || !ProjectMatches(account, project))
@@ -299,7 +319,7 @@ public static class IdentityEndpoints
             return;
         }
 
-        var token = Issue(state, account, methods, credential?.Id ?? fromToken?.ApplicationCredentialId, scoped, "gAAAAA");
+        var token = Issue(state, account, methods, credential?.Id ?? fromToken?.ApplicationCredentialId, scoped, keystone: true);
         context.Response.Headers["X-Subject-Token"] = token.Id;
         var withCatalog = !context.Request.Query.ContainsKey("nocatalog");
         await JsonOut.Write(context, 201, w => WriteKeystoneToken(w, BaseUrl(context), token, credential, withCatalog));
@@ -335,6 +355,18 @@ public static class IdentityEndpoints
             }
         }
         return (null, null);
+    }
+
+    private static bool CredentialExists(CloudState state, string id)
+    {
+        foreach (var account in state.Accounts)
+        {
+            lock (account.ApplicationCredentials)
+            {
+                if (account.ApplicationCredentials.Any(c => c.Id == id)) return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>A user named by id, or by name within a domain (by domain id or name).</summary>
@@ -403,16 +435,23 @@ public static class IdentityEndpoints
         await JsonOut.Empty(context, 204);
     }
 
+    /// <summary>
+    /// A new token. Keystone's (Fernet) carry whole seconds and live an hour by default; Rackspace's carry
+    /// milliseconds and live a day. tokenTtlSeconds, when set, applies to both.
+    /// </summary>
     private static Token Issue(CloudState state, Account account, IReadOnlyList<string> methods, string? credentialId,
-        bool scoped, string prefix)
+        bool scoped, bool keystone)
     {
         var now = state.Now;
+        if (keystone) now = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var ttl = state.Settings.TokenTtlSeconds
+                  ?? (keystone ? CloudSettings.KeystoneTokenTtlSeconds : CloudSettings.RackspaceTokenTtlSeconds);
         var token = new Token
         {
-            Id = state.Random.NewToken(prefix),
+            Id = state.Random.NewToken(keystone ? "gAAAAA" : "AAB"),
             Account = account,
             IssuedAt = now,
-            ExpiresAt = now.AddSeconds(state.Settings.TokenTtlSeconds),
+            ExpiresAt = now.AddSeconds(ttl),
             Methods = methods,
             ApplicationCredentialId = credentialId,
             Scoped = scoped,
@@ -530,7 +569,7 @@ public static class IdentityEndpoints
         {
             Id = state.Random.NewHex(16),
             Name = request.String("name")!,
-            Secret = request.String("secret") ?? state.Random.NewToken(""),
+            Secret = request.String("secret") ?? state.Random.NewSecret(),
             Description = request.String("description"),
             ExpiresAt = expires,
         };
@@ -590,12 +629,13 @@ public static class IdentityEndpoints
         lock (token.Account.ApplicationCredentials) { removed = token.Account.ApplicationCredentials.RemoveAll(c => c.Id == id); }
         if (removed == 0)
         {
-            await Errors.Keystone(context, 404, $"Could not find application credential: {id}.");
+            await Errors.Keystone(context, 404, $"Could not find Application Credential: {id}.");
             return;
         }
         await JsonOut.Empty(context, 204);
     }
 
+    /// <summary>Keystone's application-credential document (Zed): roles as the creating token had them.</summary>
     private static void WriteCredential(Utf8JsonWriter w, string baseUrl, Account account, ApplicationCredential credential,
         bool withSecret)
     {
@@ -603,21 +643,29 @@ public static class IdentityEndpoints
         w.WriteString("id", credential.Id);
         w.WriteString("name", credential.Name);
         w.WriteNullableString("description", credential.Description);
-        if (withSecret) w.WriteString("secret", credential.Secret);
+        w.WriteString("user_id", account.UserId);
+        w.WriteString("project_id", account.TenantId);
+        w.WriteNull("system");
         if (credential.ExpiresAt is { } expires) w.WriteString("expires_at", VirtualClock.IsoMicros(expires));
         else w.WriteNull("expires_at");
-        w.WriteString("project_id", account.TenantId);
-        w.WriteBoolean("unrestricted", false);
+        w.WriteNull("unrestricted");
         w.WriteStartArray("roles");
-        w.WriteStartObject();
-        w.WriteString("id", StableIds.Hex32("role:member"));
-        w.WriteString("name", "member");
-        w.WriteEndObject();
+        foreach (var role in new[] { "member", "reader" })
+        {
+            w.WriteStartObject();
+            w.WriteString("id", StableIds.Hex32("role:" + role));
+            w.WriteString("name", role);
+            w.WriteNull("domain_id");
+            w.WriteNull("description");
+            w.WriteStartObject("options");
+            w.WriteBoolean("immutable", true);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
-        w.WriteStartArray("access_rules");
-        w.WriteEndArray();
+        if (withSecret) w.WriteString("secret", credential.Secret);
         w.WriteStartObject("links");
-        w.WriteString("self", $"{baseUrl}/v3/users/{account.UserId}/application_credentials/{credential.Id}");
+        w.WriteString("self", $"{baseUrl}/v3/application_credentials/{credential.Id}");
         w.WriteEndObject();
         w.WriteEndObject();
     }

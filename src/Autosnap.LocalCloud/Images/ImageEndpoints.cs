@@ -26,8 +26,6 @@ public static class ImageEndpoints
     private const int MaxProperties = 128;
     private const int MaxTags = 128;
 
-    private static readonly string[] Statuses =
-        ["queued", "saving", "active", "killed", "deleted", "pending_delete", "deactivated", "uploading", "importing"];
     private static readonly string[] Visibilities = ["public", "private", "shared", "community"];
     private static readonly string[] DiskFormats = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"];
     private static readonly string[] ContainerFormats = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"];
@@ -135,7 +133,9 @@ public static class ImageEndpoints
                     error = AddTimeFilter(query, key, value);
                     break;
                 case "status":
-                    error = AddInFilter(query, value, i => i.Status, Statuses, "status");
+                    // Glance matches the value as given (lower case, exactly) and rejects nothing:
+                    // ACTIVE (Nova's spelling) or bogus give an empty list
+                    error = AddInFilter(query, value, i => i.Status, null, "status");
                     break;
                 case "name":
                     error = AddInFilter(query, value, i => i.Name, null, "name");
@@ -176,7 +176,7 @@ public static class ImageEndpoints
             {
                 var markerImage = region.Images.Find(marker);
                 if (markerImage is null || !markerImage.IsVisibleTo(tenant))
-                    return Errors.Glance(context, 400, $"marker [{marker}] not found");
+                    return Errors.Glance(context, 400, $"No image found with ID {marker}");
                 query.Marker = markerImage;
             }
             var page = region.Images.Query(query);
@@ -242,7 +242,7 @@ public static class ImageEndpoints
         if (sort is not null)
         {
             if (sortKeys.Count > 0 || sortDirs.Count > 0)
-                return (null, "The 'sort' parameter cannot be used with the deprecated 'sort_key' and 'sort_dir' parameters.");
+                return (null, "Old and new sorting syntax cannot be combined");
             foreach (var part in sort.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var pieces = part.Split(':');

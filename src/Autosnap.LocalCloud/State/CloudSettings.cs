@@ -12,7 +12,7 @@ namespace Autosnap.LocalCloud.State;
 /// </summary>
 public sealed record CloudSettings
 {
-    public static readonly string[] AllFaultKinds = ["500", "503", "429", "413", "reset", "stall", "garbage"];
+    public static readonly string[] AllFaultKinds = ["500", "503", "429", "413", "reset", "stall", "garbage", "orphan"];
     public static readonly string[] AllServices = ["identity", "compute", "image"];
 
     /// <summary>Added to every API response (never to /__admin).</summary>
@@ -21,8 +21,20 @@ public sealed record CloudSettings
     /// <summary>Real seconds from createImage to an active image; 0 finishes in the request.</summary>
     public double SnapshotSeconds { get; init; } = 3;
 
-    /// <summary>0..1: the share of snapshots that end killed (Nova: ERROR).</summary>
+    /// <summary>
+    /// Real seconds between a snapshot's image turning active (or failing) and the server's task_state clearing,
+    /// as in Nova (about 0.1 s). Not applied when snapshotSeconds is 0 (everything is done before the answer).
+    /// </summary>
+    public double TaskStateLagSeconds { get; init; } = 0.1;
+
+    /// <summary>0..1: the share of snapshots the "hypervisor" fails; what that leaves is <see cref="FailedSnapshots"/>.</summary>
     public double SnapshotFailRate { get; init; }
+
+    /// <summary>
+    /// What a failed snapshot leaves: auto (the image is deleted when the snapshot was asked for on v2.1, as Nova
+    /// does; left killed on the legacy v2 endpoint, as Rackspace does), delete or keep.
+    /// </summary>
+    public string FailedSnapshots { get; init; } = "auto";
 
     /// <summary>Real seconds a booted server stays BUILD; 0 makes it ACTIVE at once.</summary>
     public double BuildSeconds { get; init; }
@@ -43,13 +55,32 @@ public sealed record CloudSettings
 
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Regions whose image service (Glance) is stopped while Nova runs; "*" for all. Empty: none.
+    /// See Http/ImageOutage.cs.
+    /// </summary>
+    public IReadOnlyList<string> ImageOutage { get; init; } = [];
+
+    /// <summary>How long Nova tries to reach a stopped Glance before its 500 (real Nova: about 3 s).</summary>
+    public double ImageOutageDelaySeconds { get; init; } = 3;
+
     /// <summary>Requests per minute per verb, per account and region; empty = no rate limiting.</summary>
     public IReadOnlyDictionary<string, int> RateLimits { get; init; } = new Dictionary<string, int>();
 
     /// <summary>413 (Rackspace, Repose) or 429 (upstream Nova).</summary>
     public int RateLimitStatus { get; init; } = 413;
 
-    public double TokenTtlSeconds { get; init; } = 86400;
+    /// <summary>
+    /// Token lifetime on the virtual clock for both identity APIs; null (the default) gives each its real default:
+    /// <see cref="KeystoneTokenTtlSeconds"/> for Keystone v3, <see cref="RackspaceTokenTtlSeconds"/> for Rackspace v2.0.
+    /// </summary>
+    public double? TokenTtlSeconds { get; init; }
+
+    /// <summary>Keystone's default <c>[token] expiration</c>: one hour.</summary>
+    public const double KeystoneTokenTtlSeconds = 3600;
+
+    /// <summary>Rackspace identity's tokens last a day.</summary>
+    public const double RackspaceTokenTtlSeconds = 86400;
 
     public bool IsFaultKind(string kind) => FaultKinds.Contains(kind, StringComparer.OrdinalIgnoreCase);
 
@@ -58,7 +89,9 @@ public sealed record CloudSettings
         w.WriteStartObject();
         w.WriteNumber("latencyMs", LatencyMs);
         w.WriteNumber("snapshotSeconds", SnapshotSeconds);
+        w.WriteNumber("taskStateLagSeconds", TaskStateLagSeconds);
         w.WriteNumber("snapshotFailRate", SnapshotFailRate);
+        w.WriteString("failedSnapshots", FailedSnapshots);
         w.WriteNumber("buildSeconds", BuildSeconds);
         w.WriteNumber("faultRate", FaultRate);
         w.WriteStartArray("faultKinds");
@@ -70,11 +103,15 @@ public sealed record CloudSettings
         w.WriteEndArray();
         w.WriteNumber("stallSeconds", StallSeconds);
         w.WriteNumber("seed", Seed);
+        w.WriteStartArray("imageOutage");
+        foreach (var region in ImageOutage) w.WriteStringValue(region);
+        w.WriteEndArray();
+        w.WriteNumber("imageOutageDelaySeconds", ImageOutageDelaySeconds);
         w.WriteStartObject("rateLimits");
         foreach (var (verb, perMinute) in RateLimits) w.WriteNumber(verb, perMinute);
         w.WriteEndObject();
         w.WriteNumber("rateLimitStatus", RateLimitStatus);
-        w.WriteNumber("tokenTtlSeconds", TokenTtlSeconds);
+        if (TokenTtlSeconds is { } ttl) w.WriteNumber("tokenTtlSeconds", ttl); else w.WriteNull("tokenTtlSeconds");
         w.WriteEndObject();
     }
 
@@ -91,7 +128,9 @@ public sealed record CloudSettings
             {
                 "latencyMs" => result with { LatencyMs = (int)Number(name, value, 0, 600_000) },
                 "snapshotSeconds" => result with { SnapshotSeconds = Number(name, value, 0, 86_400) },
+                "taskStateLagSeconds" => result with { TaskStateLagSeconds = Number(name, value, 0, 3600) },
                 "snapshotFailRate" => result with { SnapshotFailRate = Number(name, value, 0, 1) },
+                "failedSnapshots" => result with { FailedSnapshots = OneOf(name, value, ["auto", "delete", "keep"]) },
                 "buildSeconds" => result with { BuildSeconds = Number(name, value, 0, 86_400) },
                 "faultRate" => result with { FaultRate = Number(name, value, 0, 1) },
                 "faultKinds" => result with { FaultKinds = Strings(name, value, AllFaultKinds) },
@@ -99,9 +138,11 @@ public sealed record CloudSettings
                 "faultServices" => result with { FaultServices = Strings(name, value, AllServices) },
                 "stallSeconds" => result with { StallSeconds = Number(name, value, 0, 86_400) },
                 "seed" => result with { Seed = (int)Number(name, value, int.MinValue, int.MaxValue) },
+                "imageOutage" => result with { ImageOutage = Regions(name, value) },
+                "imageOutageDelaySeconds" => result with { ImageOutageDelaySeconds = Number(name, value, 0, 600) },
                 "rateLimits" => result with { RateLimits = Limits(name, value) },
                 "rateLimitStatus" => result with { RateLimitStatus = RateStatus(name, value) },
-                "tokenTtlSeconds" => result with { TokenTtlSeconds = Number(name, value, 1, 365 * 86_400.0) },
+                "tokenTtlSeconds" => result with { TokenTtlSeconds = value is null ? null : Number(name, value, 1, 365 * 86_400.0) },
                 _ => throw new SettingsException($"Unknown setting '{name}'."),
             };
         }
@@ -110,8 +151,9 @@ public sealed record CloudSettings
 
     public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
     {
-        "latencyMs", "snapshotSeconds", "snapshotFailRate", "buildSeconds", "faultRate", "faultKinds", "faultPhase",
-        "faultServices", "stallSeconds", "seed", "rateLimits", "rateLimitStatus", "tokenTtlSeconds",
+        "latencyMs", "snapshotSeconds", "taskStateLagSeconds", "snapshotFailRate", "failedSnapshots", "buildSeconds", "faultRate", "faultKinds", "faultPhase",
+        "faultServices", "stallSeconds", "seed", "imageOutage", "imageOutageDelaySeconds", "rateLimits", "rateLimitStatus",
+        "tokenTtlSeconds",
     };
 
     private static double Number(string name, JsonNode? value, double min, double max)
@@ -144,6 +186,23 @@ public sealed record CloudSettings
             if (result.Count == array.Count) return result.ToArray();
         }
         throw new SettingsException($"Setting '{name}' must be an array of {string.Join(", ", allowed)}.");
+    }
+
+    /// <summary>Region names (upper-cased) or "*"; null means none. Whether they exist is the admin API's check.</summary>
+    private static string[] Regions(string name, JsonNode? value)
+    {
+        if (value is null) return [];
+        if (value is JsonArray array)
+        {
+            var result = new List<string>();
+            foreach (var item in array)
+            {
+                if (item is not JsonValue v || !v.TryGetValue(out string? region) || region.Trim().Length == 0) break;
+                result.Add(region.Trim().ToUpperInvariant());
+            }
+            if (result.Count == array.Count) return result.Distinct().ToArray();
+        }
+        throw new SettingsException($"Setting '{name}' must be an array of region names (\"*\" for all), e.g. [\"DFW\"].");
     }
 
     private static Dictionary<string, int> Limits(string name, JsonNode? value)

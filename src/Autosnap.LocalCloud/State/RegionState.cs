@@ -65,8 +65,22 @@ public sealed class RegionState
             var image = Images.Find(job.ImageId);
             if (fraction >= 1)
             {
-                Finish(job, server, image, now);
-                _jobs.RemoveAt(i);
+                if (!job.ImageFinished)
+                {
+                    FinishImage(job, image, now);
+                    job.ImageFinished = true;
+                }
+                if (job.ServerFinished)
+                {
+                    FinishServer(job, server, now);
+                    _jobs.RemoveAt(i);
+                }
+                else if (server is not null && server.RunningJob == job && server.TaskState != job.TaskStateAt(0.99))
+                {
+                    // the image is done, Nova has not cleared the task_state yet: still the upload's
+                    server.TaskState = job.TaskStateAt(0.99);
+                    server.Updated = now;
+                }
                 continue;
             }
             var task = job.TaskStateAt(fraction);
@@ -85,7 +99,7 @@ public sealed class RegionState
         }
     }
 
-    private void Finish(SnapshotJob job, Server? server, Image? image, DateTimeOffset now)
+    private static void FinishServer(SnapshotJob job, Server? server, DateTimeOffset now)
     {
         if (server is not null && server.RunningJob == job)
         {
@@ -93,9 +107,19 @@ public sealed class RegionState
             server.RunningJob = null;
             server.Updated = now;
         }
+    }
+
+    private void FinishImage(SnapshotJob job, Image? image, DateTimeOffset now)
+    {
         if (image is null) return;   // deleted while it was being made
         image.Job = null;
         image.UpdatedAt = now;
+        if (job.WillFail && job.DeleteOnFailure)
+        {
+            // Nova wraps snapshot and backup in delete_image_on_error: the image is gone from Glance
+            Images.Remove(image.Id, now);
+            return;
+        }
         if (job.WillFail)
         {
             image.Status = "killed";

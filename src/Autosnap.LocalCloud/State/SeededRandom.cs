@@ -51,6 +51,14 @@ public sealed class SeededRandom
         return prefix + Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_').TrimEnd('=');
     }
 
+    /// <summary>A generated application-credential secret: URL-safe base64 of 64 bytes (86 characters), as Keystone's.</summary>
+    public string NewSecret()
+    {
+        var bytes = new byte[64];
+        lock (_lock) { _random.NextBytes(bytes); }
+        return Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+    }
+
     public string NewHex(int bytesCount)
     {
         var bytes = new byte[bytesCount];

@@ -15,9 +15,23 @@ public sealed class SnapshotJob
     /// <summary>Stopwatch ticks at createImage; moved back by /__admin/snapshots to fast-forward.</summary>
     public required long StartedTimestamp { get; set; }
     public required TimeSpan Duration { get; init; }
+    /// <summary>
+    /// How long after the image is done (active, killed or deleted) the server's task_state clears: Nova's
+    /// compute manager does that after the driver returns (the tier: 87-95 ms).
+    /// </summary>
+    public TimeSpan TaskStateLag { get; init; }
+    /// <summary>The image part is done; the job waits out <see cref="TaskStateLag"/> before it frees the server.</summary>
+    public bool ImageFinished { get; set; }
     /// <summary>Decided at the start (seeded), so the outcome does not depend on when it is observed.</summary>
     public required bool WillFail { get; init; }
     public required long FinalSize { get; init; }
+    /// <summary>Requested through the legacy v2 (Rackspace) endpoint rather than v2.1 (Nova from the Keystone catalog).</summary>
+    public required bool Legacy { get; init; }
+    /// <summary>
+    /// A failure deletes the image (Nova's delete_image_on_error) instead of leaving it killed (Rackspace);
+    /// decided at the start from failedSnapshots and <see cref="Legacy"/>.
+    /// </summary>
+    public bool DeleteOnFailure { get; init; }
     /// <summary>"snapshot" or "backup".</summary>
     public required string Kind { get; init; }
     public string? BackupType { get; init; }
@@ -33,6 +47,12 @@ public sealed class SnapshotJob
             return Math.Clamp(elapsed / Duration, 0, 1);
         }
     }
+
+    /// <summary>Real time since createImage (moved on by /__admin/snapshots).</summary>
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(StartedTimestamp);
+
+    /// <summary>True once the image is done and the task_state lag has passed too.</summary>
+    public bool ServerFinished => Elapsed >= Duration + TaskStateLag;
 
     /// <summary>Nova's task_state at a point of the run (Nova: pending, snapshot, pending upload, uploading).</summary>
     public string? TaskStateAt(double fraction)

@@ -28,6 +28,8 @@ namespace Autosnap.Cloud
         InvalidResponse,
         /// <summary>Wrong input before anything was sent: unknown region, insecure URL, missing credential.</summary>
         Configuration,
+        /// <summary>A name that fits several things (servers of the same name): give the id.</summary>
+        Ambiguous,
     }
 
     /// <summary>

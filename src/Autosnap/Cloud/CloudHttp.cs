@@ -88,11 +88,11 @@ namespace Autosnap.Cloud
             _client.DefaultRequestHeaders.UserAgent.ParseAdd("Autosnap/" + typeof(CloudHttp).Assembly.GetName().Version?.ToString(3));
             _jitter = _options.JitterSeed.HasValue ? new Random(_options.JitterSeed.Value) : new Random();
 
-            _timeout = Policy.TimeoutAsync(_options.RequestTimeout, TimeoutStrategy.Optimistic);
-            _idempotentRetry = Policy
+            _timeout = Polly.Policy.TimeoutAsync(_options.RequestTimeout, TimeoutStrategy.Optimistic);
+            _idempotentRetry = Polly.Policy
                 .Handle<Exception>(e => IsRetryable(e, RetryMode.Idempotent))
                 .WaitAndRetryAsync(_options.MaxRetries, RetryDelay, OnRetryAsync);
-            _guardedRetry = Policy
+            _guardedRetry = Polly.Policy
                 .Handle<Exception>(e => IsRetryable(e, RetryMode.NotIdempotent))
                 .WaitAndRetryAsync(_options.MaxRetries, RetryDelay, OnRetryAsync);
         }
@@ -170,14 +170,20 @@ namespace Autosnap.Cloud
                 message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(request.ContentType);
             }
 
+            // A request that changes something is never abandoned halfway because the user pressed Ctrl+C: once sent,
+            // it runs to its answer or its own timeout (a second later than Polly's, so Polly reports the timeout).
+            // Cancellation still stops everything before the send and between attempts.
+            using var sendTimeout = request.Method == HttpMethod.Get ? null : new CancellationTokenSource(_options.RequestTimeout + TimeSpan.FromSeconds(1));
+            CancellationToken sendToken = sendTimeout?.Token ?? cancellationToken;
+
             var watch = Stopwatch.StartNew();
             Interlocked.Increment(ref _requestCount);
             CloudResponse response;
             try
             {
-                using HttpResponseMessage answer = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                using HttpResponseMessage answer = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, sendToken).ConfigureAwait(false);
                 response = new CloudResponse(answer.StatusCode, ReadHeaders(answer),
-                    await ReadBodyAsync(answer, request, cancellationToken).ConfigureAwait(false));
+                    await ReadBodyAsync(answer, request, sendToken).ConfigureAwait(false));
             }
             catch (HttpRequestException e)
             {
@@ -294,9 +300,9 @@ namespace Autosnap.Cloud
         }
 
         private AsyncCircuitBreakerPolicy CreateBreaker(string authority) =>
-            Policy.Handle<Exception>(e => e is TimeoutRejectedException ||
-                                          e is CloudException { Kind: CloudErrorKind.Unavailable or CloudErrorKind.Connection or CloudErrorKind.Timeout })
-                  .CircuitBreakerAsync(_options.BreakAfterFailures, _options.BreakDuration);
+            Polly.Policy.Handle<Exception>(e => e is TimeoutRejectedException ||
+                                                e is CloudException { Kind: CloudErrorKind.Unavailable or CloudErrorKind.Connection or CloudErrorKind.Timeout })
+                        .CircuitBreakerAsync(_options.BreakAfterFailures, _options.BreakDuration);
 
         private void ObserveClock(Uri uri, CloudResponse response)
         {

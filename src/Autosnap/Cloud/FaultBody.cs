@@ -9,7 +9,9 @@ namespace Autosnap.Cloud
     /// <summary>
     /// The useful parts of an error body, whatever its shape: Nova's envelope
     /// <c>{"itemNotFound":{"code":404,"message":"..."}}</c> (also Rackspace identity's <c>{"unauthorized":{...}}</c>),
-    /// Keystone's <c>{"error":{"code":401,"message":"...","title":"..."}}</c>, or Glance's plain text / HTML page.
+    /// Keystone's <c>{"error":{"code":401,"message":"...","title":"..."}}</c>, Glance's flat JSON (what it sends to our
+    /// Accept: application/json) <c>{"message":"...&lt;br /&gt;&lt;br /&gt;\n\n\n","code":"403 Forbidden","title":"Forbidden"}</c>,
+    /// or a plain text / HTML page (Glance without that Accept, proxies).
     /// Never used to decide anything: decisions use status codes. Only for messages and Retry-After hints.
     /// </summary>
     internal sealed class FaultBody
@@ -31,8 +33,8 @@ namespace Autosnap.Cloud
             {
                 try
                 {
-                    if (JsonFields.Parse(text) is JObject root && root.Properties().FirstOrDefault() is JProperty envelope &&
-                        envelope.Value is JObject inner)
+                    JObject root = JsonFields.Parse(text);
+                    if (root.Properties().FirstOrDefault() is JProperty envelope && envelope.Value is JObject inner)
                     {
                         fault.Name = envelope.Name;
                         fault.Message = (string?)inner["message"] ?? (string?)inner["title"];
@@ -46,16 +48,27 @@ namespace Autosnap.Cloud
                         }
                         return fault;
                     }
+                    if (root["message"] is JValue { Type: JTokenType.String } message)
+                    {
+                        // Glance: no envelope; the message carries webob's HTML line breaks
+                        fault.Message = PlainText((string)message!);
+                        return fault;
+                    }
                 }
                 catch (Exception e) when (e is Newtonsoft.Json.JsonException || e is FormatException)
                 {
                     // not JSON after all: fall through to plain text
                 }
             }
-            // Plain text or an HTML page (Glance, proxies): strip the tags, keep the words.
-            string plain = Regex.Replace(Regex.Replace(text, "<(script|style)[^>]*>.*?</\\1>", " ", RegexOptions.Singleline | RegexOptions.IgnoreCase), "<[^>]+>", " ");
-            fault.Message = CloudHttp.Shorten(System.Net.WebUtility.HtmlDecode(plain));
+            fault.Message = PlainText(text);
             return fault;
+        }
+
+        /// <summary>Plain text or an HTML page (Glance, proxies): the tags stripped, the words kept, on one line.</summary>
+        private static string PlainText(string text)
+        {
+            string plain = Regex.Replace(Regex.Replace(text, "<(script|style)[^>]*>.*?</\\1>", " ", RegexOptions.Singleline | RegexOptions.IgnoreCase), "<[^>]+>", " ");
+            return CloudHttp.Shorten(System.Net.WebUtility.HtmlDecode(plain));
         }
     }
 }

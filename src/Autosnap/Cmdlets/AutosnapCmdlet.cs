@@ -99,6 +99,7 @@ namespace Autosnap.Cmdlets
                     CloudErrorKind.Timeout => ("Timeout", ErrorCategory.OperationTimeout),
                     CloudErrorKind.Connection => ("ConnectionFailed", ErrorCategory.ConnectionError),
                     CloudErrorKind.InvalidResponse => ("InvalidResponse", ErrorCategory.InvalidData),
+                    CloudErrorKind.Ambiguous => ("Ambiguous", ErrorCategory.InvalidArgument),
                     _ => ("InvalidConfiguration", ErrorCategory.InvalidArgument),
                 };
                 return new ErrorRecord(cloud, noun + condition, category, target);

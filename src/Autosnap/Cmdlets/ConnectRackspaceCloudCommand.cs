@@ -98,6 +98,7 @@ namespace Autosnap.Cmdlets
 
         /// <summary>How long one HTTP attempt may take.</summary>
         [Parameter]
+        [DurationTransformation]
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
         /// <summary>Retries of a failed call.</summary>

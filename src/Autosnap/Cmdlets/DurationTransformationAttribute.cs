@@ -1,13 +1,14 @@
 using System;
 using System.Management.Automation;
-using Autosnap.Engine;
+using Autosnap.Policy;
 
 namespace Autosnap.Cmdlets
 {
     /// <summary>
-    /// Lets a TimeSpan parameter take the short forms monitoring configurations use ("26h", "2d", "90m") as well as
-    /// TimeSpan strings, and refuses a bare number (PowerShell would make 26 into 26 ticks). Anything else, a
-    /// TimeSpan above all, is left to PowerShell's own conversion.
+    /// On every TimeSpan parameter of the module: takes the short forms people type ("26h", "7d", "90m") as well as
+    /// TimeSpan strings, and refuses a bare number, which PowerShell would otherwise make into ticks: -KeepWithin 7
+    /// would mean 700 nanoseconds and keep only the newest image. Anything else, a TimeSpan above all, is left to
+    /// PowerShell's own conversion.
     /// </summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
     internal sealed class DurationTransformationAttribute : ArgumentTransformationAttribute
@@ -19,7 +20,7 @@ namespace Autosnap.Cmdlets
             if (IsNumber(value))
             {
                 // PowerShell reads an unquoted 2d as the decimal 2; what was typed survives as the wrapper's text.
-                if (inputData is PSObject && Durations.TryParse(inputData.ToString(), out TimeSpan typed)) return typed;
+                if (inputData is PSObject && PolicyDuration.TryParse(inputData.ToString(), out TimeSpan typed)) return typed;
                 throw new ArgumentTransformationMetadataException(
                     $"{inputData} is a number without a unit: give a duration such as 26h, 2d or 90m, or a TimeSpan such as 1.02:00:00.");
             }
@@ -30,9 +31,9 @@ namespace Autosnap.Cmdlets
         {
             try
             {
-                return Durations.Parse(text);
+                return PolicyDuration.Parse(text);
             }
-            catch (FormatException e)
+            catch (PolicyException e)
             {
                 throw new ArgumentTransformationMetadataException(e.Message, e);
             }

@@ -23,11 +23,11 @@ namespace Autosnap.Cmdlets
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
 
-        /// <summary>Server ids.</summary>
+        /// <summary>Server ids. Named ServerId so that a piped snapshot binds its ServerId, not its own Id.</summary>
         [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("ServerId")]
+        [Alias("Id")]
         [ValidateNotNullOrEmpty]
-        public string[] Id { get; set; } = null!;
+        public string[] ServerId { get; set; } = null!;
 
         /// <summary>Only servers whose metadata has every one of these keys with a matching value (wildcards allowed in values).</summary>
         [Parameter]
@@ -69,7 +69,7 @@ namespace Autosnap.Cmdlets
                     {
                         if (ParameterSetName == IdSet)
                         {
-                            foreach (string id in Id)
+                            foreach (string id in ServerId)
                             {
                                 RackspaceServer? server = await service.Compute(region).FindServerAsync(id, token).ConfigureAwait(false);
                                 if (server == null) continue;
@@ -93,7 +93,7 @@ namespace Autosnap.Cmdlets
                     }
                 }
                 // Like Get-Process: a name without wildcards (or an id) that matched nothing is an error.
-                IEnumerable<string> asked = ParameterSetName == IdSet ? Id : (Name ?? new string[0]).Where(n => !WildcardPattern.ContainsWildcardCharacters(n));
+                IEnumerable<string> asked = ParameterSetName == IdSet ? ServerId : (Name ?? new string[0]).Where(n => !WildcardPattern.ContainsWildcardCharacters(n));
                 foreach (string missing in asked.Where(a => !found.Contains(a)))
                 {
                     host.Post(() => WriteError(new ErrorRecord(

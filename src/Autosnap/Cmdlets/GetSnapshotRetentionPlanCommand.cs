@@ -67,6 +67,7 @@ namespace Autosnap.Cmdlets
 
         /// <summary>The time between simulated runs (whole days with -WallClockTimeZone).</summary>
         [Parameter(ParameterSetName = SimulateSet)]
+        [DurationTransformation]
         public TimeSpan Interval { get; set; } = TimeSpan.FromDays(1);
 
         /// <summary>How many runs to simulate.</summary>

@@ -1,59 +1,101 @@
 using System;
-using System.Linq;
-using System.IO;
 using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using Autosnap.Cloud;
 using Autosnap.Engine;
 using Autosnap.Model;
+using Autosnap.Policy;
 using Autosnap.Rotation;
 
 namespace Autosnap.Cmdlets
 {
     /// <summary>
-    /// The whole nightly job for each server: snapshot, wait until it is good, rotate its pool. One summary object per
-    /// server; a server's failure never stops the others, and a job whose new snapshot is not good deletes nothing.
+    /// The whole nightly job for every target: snapshot, wait until it is good, rotate its pool. Targets and rules come
+    /// from parameters (-Server ...), a policy file (-Path) or the servers' own metadata (-FromServerMetadata). Servers
+    /// run in parallel, paced under the account's rate limits; one summary object per server; one server's failure never
+    /// stops the others, and a job whose new snapshot is not good deletes nothing.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "AutoSnapshotPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Invoke, "AutoSnapshotPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+        DefaultParameterSetName = ParametersSet)]
     [OutputType(typeof(SnapshotJobResult))]
     public sealed class InvokeAutoSnapshotPolicyCommand : RetentionCmdlet
     {
-        private RetentionPolicy _policy = null!;
+        private const string ParametersSet = "Parameters";
+        private const string PathSet = "Path";
+        private const string ServerMetadataSet = "ServerMetadata";
+        private const int DefaultThrottleLimit = 16;
+
+        private readonly List<ServerReference> _references = new List<ServerReference>();
+        private readonly List<SnapshotJobResult> _failures = new List<SnapshotJobResult>();
+        private RetentionPolicy? _policy;
+        private PolicyDocument? _document;
+        private JsonLinesLog? _log;
 
         /// <summary>The servers: objects, ids or names.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParametersSet, ValueFromPipeline = true)]
         [ValidateNotNullOrEmpty]
         public ServerReference[] Server { get; set; } = null!;
 
+        /// <summary>A policy file (JSON; see docs/policy.md).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = null!;
+
+        /// <summary>Takes targets and rules from the servers' "autosnap:&lt;schedule&gt;" metadata.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ServerMetadataSet)]
+        public SwitchParameter FromServerMetadata { get; set; }
+
         /// <summary>The schedule (pool).</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ParametersSet)]
         [ArgumentCompleter(typeof(ScheduleCompleter))]
         [ValidateNotNullOrEmpty]
         public string Schedule { get; set; } = AutosnapMetadata.DefaultSchedule;
 
         /// <summary>How long to wait for each snapshot.</summary>
-        [Parameter]
-        public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
+        [Parameter(ParameterSetName = ParametersSet)]
+        [DurationTransformation]
+        public TimeSpan Timeout { get; set; } = SnapshotPolicy.DefaultTimeout;
+
+        /// <summary>Skip a server whose newest good image of the schedule is younger than this.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [DurationTransformation]
+        public TimeSpan? MinInterval { get; set; }
 
         /// <summary>More metadata for each image.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ParametersSet)]
         [ValidateNotNull]
         public System.Collections.Hashtable? Metadata { get; set; }
 
         /// <summary>The name template.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ParametersSet)]
         [ValidateNotNullOrEmpty]
         public string Name { get; set; } = SnapshotService.DefaultNameTemplate;
 
         /// <summary>Adopt images of the original autosnap.py into the schedule.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = ParametersSet)]
         public SwitchParameter AdoptLegacy { get; set; }
 
-        /// <summary>The region of servers given by id or name.</summary>
-        [Parameter]
+        /// <summary>The region of servers given by id or name (-Server), or the regions to scan (-FromServerMetadata).</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [Parameter(ParameterSetName = ServerMetadataSet)]
         [ArgumentCompleter(typeof(RegionCompleter))]
         [ValidateNotNullOrEmpty]
-        public string? Region { get; set; }
+        public string[]? Region { get; set; }
+
+        /// <summary>Scans every region of the catalog (-FromServerMetadata).</summary>
+        [Parameter(ParameterSetName = ServerMetadataSet)]
+        public SwitchParameter AllRegions { get; set; }
+
+        /// <summary>What to do with pools whose server no longer exists; overrides the policy file's onServerDeleted.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        public OrphanHandling? OnServerDeleted { get; set; }
+
+        /// <summary>How many servers run at once; the policy file's throttleLimit, else 16.</summary>
+        [Parameter]
+        [ValidateRange(PolicyDocument.MinThrottleLimit, PolicyDocument.MaxThrottleLimit)]
+        public int? ThrottleLimit { get; set; }
 
         /// <summary>Appends one JSON line per job and per deletion to this file.</summary>
         [Parameter]
@@ -64,30 +106,38 @@ namespace Autosnap.Cmdlets
         [Parameter]
         public RackspaceSession? Session { get; set; }
 
-        /// <summary>How many servers run at once.</summary>
-        [Parameter]
-        [ValidateRange(1, 256)]
-        public int ThrottleLimit { get; set; } = 16;
-
-        /// <summary>Skip a server whose newest good image of the schedule is younger than this.</summary>
-        [Parameter]
-        public TimeSpan? MinInterval { get; set; }
-
-        private readonly List<ServerReference> _references = new List<ServerReference>();
-        private JsonLinesLog? _log;
-
         protected override void BeginProcessing()
         {
-            _policy = BuildPolicy();
-            try
+            switch (ParameterSetName)
             {
-                SnapshotService.ValidateSchedule(Schedule);
-                SnapshotService.BuildMetadata("check", Schedule, "check", NewAutoSnapshotCommand.ToDictionary(Metadata));
-                if (Timeout <= TimeSpan.Zero) throw new ArgumentException("-Timeout must be longer than zero.", nameof(Timeout));
-            }
-            catch (ArgumentException e)
-            {
-                ThrowTerminatingError(ErrorFor(e, "AutoSnapshotPolicy", null));
+                case ParametersSet:
+                    _policy = BuildPolicy();
+                    try
+                    {
+                        SnapshotService.ValidateSchedule(Schedule);
+                        SnapshotService.BuildMetadata("check", Schedule, "check", NewAutoSnapshotCommand.ToDictionary(Metadata));
+                        if (Timeout <= TimeSpan.Zero) throw new ArgumentException("-Timeout must be longer than zero.", nameof(Timeout));
+                        if (Region?.Length > 1) throw new ArgumentException("With -Server, give one -Region (the region of the servers named by id or name).", nameof(Region));
+                    }
+                    catch (ArgumentException e)
+                    {
+                        ThrowTerminatingError(ErrorFor(e, "AutoSnapshotPolicy", null));
+                    }
+                    break;
+                case PathSet:
+                    RefuseRetentionParameters("a policy file");
+                    try
+                    {
+                        _document = PolicyFile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path));
+                    }
+                    catch (PolicyException e)
+                    {
+                        ThrowTerminatingError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidData, Path));
+                    }
+                    break;
+                default:
+                    RefuseRetentionParameters("the servers' metadata");
+                    break;
             }
             if (LogPath != null)
             {
@@ -102,12 +152,10 @@ namespace Autosnap.Cmdlets
             }
         }
 
-
-
         protected override void ProcessRecord()
         {
             // Collected: the jobs run together at the end, in parallel.
-            _references.AddRange(Server);
+            if (ParameterSetName == ParametersSet) _references.AddRange(Server);
         }
 
         protected override void EndProcessing()
@@ -115,47 +163,89 @@ namespace Autosnap.Cmdlets
             try
             {
                 RackspaceSession session = ResolveSession(Session);
-                var options = new JobOptions(Schedule, _policy)
-                {
-                    Wait = new WaitOptions { Timeout = Timeout },
-                    Metadata = NewAutoSnapshotCommand.ToDictionary(Metadata),
-                    NameTemplate = Name,
-                    AdoptLegacy = AdoptLegacy.IsPresent,
-                    MinInterval = MinInterval,
-                };
+                IReadOnlyList<string>? scanRegions = ParameterSetName == ServerMetadataSet
+                    ? ResolveRegions(session, Region, AllRegions.IsPresent, "AutoSnapshotPolicy")
+                    : null;
+                string? serverRegion = ParameterSetName == ParametersSet ? ResolveRegion(session, Region?.FirstOrDefault(), "AutoSnapshotPolicy") : null;
+                int throttle = ThrottleLimit ?? _document?.ThrottleLimit ?? DefaultThrottleLimit;
                 var summary = new RunSummary();
                 Run(async (host, token) =>
                 {
-                    var jobs = new List<FleetJob>();
-                    var service = new SnapshotService(session, host);
-                    foreach (var byRegion in _references.GroupBy(r => r.Server?.Region ?? ResolveRegion(session, Region, "AutoSnapshotPolicy")))
+                    var planner = new PolicyRunPlanner(session, host);
+                    PolicyRunPlan plan = ParameterSetName switch
                     {
-                        jobs.AddRange(byRegion.Where(r => r.Server != null).Select(r => new FleetJob(r.Server!, options)));
-                        var named = byRegion.Where(r => r.Server == null).Select(r => r.Text).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-                        if (named.Count == 0) continue;
-                        foreach (var (reference, server, error) in await service.ResolveServersAsync(named, byRegion.Key, token).ConfigureAwait(false))
-                        {
-                            if (server != null)
-                            {
-                                jobs.Add(new FleetJob(server, options));
-                                continue;
-                            }
-                            // Not even found: still one result per server, so callers (autosnap.ps1) count it as failed.
-                            var unresolved = new SnapshotJobResult(reference, string.Empty, byRegion.Key, Schedule);
-                            unresolved.Fail(error!.Message);
-                            host.Post(() => Report(unresolved, summary));
-                        }
-                    }
-                    var approved = jobs.Where(job => host.ShouldProcess($"{job.Server.Name} ({job.Server.Id}) in {job.Server.Region}",
-                        $"Snapshot into schedule '{Schedule}', then rotate the pool ({_policy})")).ToList();
-                    await new FleetRunner(session, host).RunAsync(approved, ThrottleLimit,
-                        result => host.Post(() => Report(result, summary)), token).ConfigureAwait(false);
+                        PathSet => await planner.PlanAsync(_document!, OnServerDeleted, token).ConfigureAwait(false),
+                        ServerMetadataSet => await planner.PlanFromServerMetadataAsync(scanRegions!, token).ConfigureAwait(false),
+                        _ => await PlanServersAsync(session, host, serverRegion!, token).ConfigureAwait(false),
+                    };
+                    plan.Jobs.RemoveAll(job => !host.ShouldProcess($"{job.Server.Name} ({job.Server.Id}) in {job.Server.Region}",
+                        $"Snapshot into schedule '{job.Options.Schedule}', then rotate the pool ({job.Options.Policy})"));
+                    plan.Orphans.RemoveAll(orphan => orphan.Policy != null && orphan.Handling == OrphanHandling.ApplyRetention &&
+                        !host.ShouldProcess($"pool {orphan.ServerId}/{orphan.Schedule} in {orphan.Region} (server deleted)", $"Rotate the orphaned pool ({orphan.Policy.Retention})"));
+                    await new FleetRunner(session, host).RunPlanAsync(plan, throttle, result => host.Post(() => Report(result, summary)), token).ConfigureAwait(false);
                 });
                 WriteInformation(new InformationRecord(summary.ToString(), "Invoke-AutoSnapshotPolicy"));
+                // Errors come last: with $ErrorActionPreference = 'Stop' the first one ends the command, and by now
+                // every server has had its night. One server's failure never stops the others.
+                foreach (SnapshotJobResult failed in _failures)
+                {
+                    WriteError(new ErrorRecord(new InvalidOperationException($"{failed.ServerName} ({failed.Schedule}): {failed.Message}"),
+                        "AutoSnapshotPolicyJobFailed", ErrorCategory.NotSpecified, failed));
+                }
+            }
+            catch (PolicyException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidData, Path));
             }
             finally
             {
                 _log?.Dispose();
+            }
+        }
+
+        /// <summary>The -Server form: each reference resolved (one listing per region), one job each.</summary>
+        private async System.Threading.Tasks.Task<PolicyRunPlan> PlanServersAsync(RackspaceSession session, PipelineHost host, string region,
+                                                                                 System.Threading.CancellationToken token)
+        {
+            var plan = new PolicyRunPlan();
+            var options = new JobOptions(Schedule, _policy!)
+            {
+                Wait = new WaitOptions { Timeout = Timeout },
+                Metadata = NewAutoSnapshotCommand.ToDictionary(Metadata),
+                NameTemplate = Name,
+                AdoptLegacy = AdoptLegacy.IsPresent,
+                MinInterval = MinInterval,
+            };
+            var service = new SnapshotService(session, host);
+            foreach (var byRegion in _references.GroupBy(r => r.Server?.Region ?? region, StringComparer.OrdinalIgnoreCase))
+            {
+                plan.Jobs.AddRange(byRegion.Where(r => r.Server != null).Select(r => new FleetJob(r.Server!, options)));
+                var named = byRegion.Where(r => r.Server == null).Select(r => r.Text).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                if (named.Count == 0) continue;
+                foreach (var (reference, server, error) in await service.ResolveServersAsync(named, byRegion.Key, token).ConfigureAwait(false))
+                {
+                    if (server != null)
+                    {
+                        plan.Jobs.Add(new FleetJob(server, options));
+                        continue;
+                    }
+                    // Not even found: still one result per server, so callers (autosnap.ps1) can tell.
+                    var unresolved = new SnapshotJobResult(JobTarget.UnknownServer, reference, string.Empty, byRegion.Key, Schedule);
+                    unresolved.Fail(error!.Message);
+                    plan.Refused.Add(unresolved);
+                }
+            }
+            return plan;
+        }
+
+        private void RefuseRetentionParameters(string source)
+        {
+            var given = MyInvocation.BoundParameters.Keys.Where(k => k == nameof(Retention) || k.StartsWith("Keep", StringComparison.Ordinal) || k == nameof(TimeZone)).ToList();
+            if (given.Count > 0)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    $"-{string.Join(", -", given)}: the retention rules come from {source} here; give them there, or use -Server with retention parameters."),
+                    "AutoSnapshotPolicyInvalidArgument", ErrorCategory.InvalidArgument, null));
             }
         }
 
@@ -164,11 +254,7 @@ namespace Autosnap.Cmdlets
             summary.Add(result);
             _log?.Write(result);
             WriteObject(result);
-            if (result.Status == JobStatus.Failed)
-            {
-                WriteError(new ErrorRecord(new InvalidOperationException($"{result.ServerName} ({result.Schedule}): {result.Message}"),
-                    "AutoSnapshotPolicyJobFailed", ErrorCategory.NotSpecified, result));
-            }
+            if (result.Status == JobStatus.Failed) _failures.Add(result);
         }
     }
 }

@@ -39,8 +39,8 @@ namespace Autosnap.Cmdlets
         [ValidateNotNull]
         public AutoSnapshot[] InputObject { get; set; } = null!;
 
-        /// <summary>Image ids.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>Image ids. Not bound from piped objects' Id: a piped plan must not unpin what it lists.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = IdSet)]
         [ValidateNotNullOrEmpty]
         public string[] Id { get; set; } = null!;
 

@@ -45,6 +45,7 @@ namespace Autosnap.Cmdlets
 
         /// <summary>How long -Wait waits.</summary>
         [Parameter]
+        [DurationTransformation]
         public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
 
         /// <summary>The region of servers given by id or name.</summary>

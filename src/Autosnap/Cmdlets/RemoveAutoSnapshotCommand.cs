@@ -23,13 +23,17 @@ namespace Autosnap.Cmdlets
         public AutoSnapshot[] InputObject { get; set; } = null!;
 
         /// <summary>Image ids.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+        /// <remarks>
+        /// Deliberately not bound from piped objects' Id property: rotation decisions have one too, and piping a plan
+        /// here must never delete the images the plan keeps. Pipe snapshots (InputObject) instead.
+        /// </remarks>
+        [Parameter(Mandatory = true, ParameterSetName = IdSet)]
         [Alias("ImageId")]
         [ValidateNotNullOrEmpty]
         public string[] Id { get; set; } = null!;
 
         /// <summary>The region of images given by id.</summary>
-        [Parameter(ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = IdSet)]
         [ArgumentCompleter(typeof(RegionCompleter))]
         public string? Region { get; set; }
 

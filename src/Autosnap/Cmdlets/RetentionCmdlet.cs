@@ -49,6 +49,7 @@ namespace Autosnap.Cmdlets
 
         /// <summary>Keep every good image created within this span of the newest good image.</summary>
         [Parameter]
+        [DurationTransformation]
         public TimeSpan? KeepWithin { get; set; }
 
         /// <summary>The time zone of the buckets (IANA or Windows id); the local zone when omitted.</summary>

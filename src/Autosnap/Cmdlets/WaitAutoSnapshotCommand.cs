@@ -18,6 +18,7 @@ namespace Autosnap.Cmdlets
 
         /// <summary>How long to wait for each snapshot.</summary>
         [Parameter]
+        [DurationTransformation]
         public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
 
         /// <summary>The session to use; the session the snapshot was read through when omitted.</summary>

@@ -28,6 +28,13 @@ namespace Autosnap.Engine
     /// </summary>
     public sealed class FleetRunner
     {
+        /// <summary>
+        /// Regions with at least this many jobs learn their rate limits first (one GET /limits). Fewer jobs cannot come
+        /// near any limit a cloud sets (about one POST and ten GETs each), so a small run spends no call on it; a 413
+        /// or 429 still pauses its region either way.
+        /// </summary>
+        public const int PacingThreshold = 10;
+
         private readonly RackspaceSession _session;
         private readonly IJobHost _host;
 
@@ -40,7 +47,8 @@ namespace Autosnap.Engine
         public async Task RunAsync(IReadOnlyList<FleetJob> jobs, int throttleLimit, Action<SnapshotJobResult> onResult, CancellationToken cancellationToken)
         {
             if (throttleLimit < 1) throw new ArgumentOutOfRangeException(nameof(throttleLimit), "The throttle limit must be at least 1.");
-            await LearnRateLimitsAsync(jobs.Select(j => j.Server.Region).Distinct(StringComparer.OrdinalIgnoreCase), cancellationToken).ConfigureAwait(false);
+            var busyRegions = jobs.GroupBy(j => j.Server.Region, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() >= PacingThreshold).Select(g => g.Key);
+            await LearnRateLimitsAsync(busyRegions, cancellationToken).ConfigureAwait(false);
 
             using var gate = new SemaphoreSlim(throttleLimit);
             var running = new List<Task>();
@@ -60,6 +68,51 @@ namespace Autosnap.Engine
                 }, cancellationToken));
             }
             await Task.WhenAll(running).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Runs a policy plan: the results settled at planning first, then every server's job (in parallel), then the
+        /// orphaned pools (reported, or rotated by their policy when it says ApplyRetention; rotation never deletes the
+        /// newest good image, so such a pool keeps at least one).
+        /// </summary>
+        public async Task RunPlanAsync(PolicyRunPlan plan, int throttleLimit, Action<SnapshotJobResult> onResult, CancellationToken cancellationToken)
+        {
+            foreach (SnapshotJobResult refused in plan.Refused) onResult(refused);
+            await RunAsync(plan.Jobs, throttleLimit, onResult, cancellationToken).ConfigureAwait(false);
+            foreach (OrphanPool orphan in plan.Orphans)
+            {
+                onResult(await HandleOrphanAsync(orphan, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        private async Task<SnapshotJobResult> HandleOrphanAsync(OrphanPool orphan, CancellationToken cancellationToken)
+        {
+            var result = new SnapshotJobResult(JobTarget.OrphanedPool, "(deleted server)", orphan.ServerId, orphan.Region, orphan.Schedule);
+            string what = $"server {orphan.ServerId} in {orphan.Region} no longer exists; its {orphan.Images} snapshot(s) of schedule '{orphan.Schedule}'";
+            if (orphan.Policy == null || orphan.Handling != Policy.OrphanHandling.ApplyRetention)
+            {
+                _host.Warning($"{what} are kept (onServerDeleted: Keep).");
+                result.Skip($"{what} are kept");
+                return result;
+            }
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                result.Rotation = await new RotationService(_session, _host).RotatePoolAsync(orphan.Region, orphan.ServerId, orphan.Schedule,
+                    orphan.Policy.Retention, null, null, cancellationToken).ConfigureAwait(false);
+                _host.Warning($"{what} were rotated by policy '{orphan.Policy.Name}' (onServerDeleted: ApplyRetention): {result.Deleted} deleted, {result.Kept} kept.");
+                if (result.DeleteFailures > 0) result.Fail($"{result.DeleteFailures} deletions failed (they are retried next run)");
+            }
+            catch (CloudException e)
+            {
+                result.Fail($"the orphaned pool was not rotated and nothing was deleted: {e.Message}");
+            }
+            catch (UnsafeRotationException e)
+            {
+                result.Fail(e.Message);
+            }
+            result.Duration = watch.Elapsed;
+            return result;
         }
 
         /// <summary>

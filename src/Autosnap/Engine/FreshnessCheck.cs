@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Autosnap.Cloud;
 using Autosnap.Model;
+using Autosnap.Policy;
 using Autosnap.Rotation;
 
 namespace Autosnap.Engine
@@ -22,11 +23,11 @@ namespace Autosnap.Engine
         public FreshnessThresholds(TimeSpan warning, TimeSpan critical)
         {
             // No parameter names in these messages: they end up in a Nagios line, where "(Parameter 'warning')" is noise.
-            if (warning <= TimeSpan.Zero) throw new ArgumentException($"The warning age must be positive, not {Durations.FormatLimit(warning)}.");
-            if (critical <= TimeSpan.Zero) throw new ArgumentException($"The critical age must be positive, not {Durations.FormatLimit(critical)}.");
+            if (warning <= TimeSpan.Zero) throw new ArgumentException($"The warning age must be positive, not {PolicyDuration.Format(warning)}.");
+            if (critical <= TimeSpan.Zero) throw new ArgumentException($"The critical age must be positive, not {PolicyDuration.Format(critical)}.");
             if (warning >= critical)
             {
-                throw new ArgumentException($"The warning age ({Durations.FormatLimit(warning)}) must be below the critical age ({Durations.FormatLimit(critical)}).");
+                throw new ArgumentException($"The warning age ({PolicyDuration.Format(warning)}) must be below the critical age ({PolicyDuration.Format(critical)}).");
             }
             Warning = warning;
             Critical = critical;
@@ -74,13 +75,13 @@ namespace Autosnap.Engine
             FreshnessStatus status = Classify(age, thresholds);
 
             var notes = new List<string>();
-            if (status == FreshnessStatus.Warning) notes.Add("warning " + Durations.FormatLimit(thresholds.Warning));
-            if (status == FreshnessStatus.Critical && newestGood != null) notes.Add("critical " + Durations.FormatLimit(thresholds.Critical));
+            if (status == FreshnessStatus.Warning) notes.Add("warning " + PolicyDuration.Format(thresholds.Warning));
+            if (status == FreshnessStatus.Critical && newestGood != null) notes.Add("critical " + PolicyDuration.Format(thresholds.Critical));
             if (failedSince > 0) notes.Add(newestGood == null ? $"{failedSince} failed" : $"{failedSince} failed since");
             int pending = present.Count(image => image.State == SnapshotState.Pending);
             if (newestGood == null && pending > 0) notes.Add($"{pending} pending");
             if (note != null) notes.Add(note);
-            string message = (newestGood == null ? "no good image" : $"newest good {Durations.FormatAge(age!.Value)} ago") + Parenthesized(notes);
+            string message = (newestGood == null ? "no good image" : $"newest good {PolicyDuration.FormatAge(age!.Value)} ago") + Parenthesized(notes);
 
             return new AutoSnapshotFreshness(region, serverId, serverName, schedule, status, message, thresholds.Warning, thresholds.Critical)
             {

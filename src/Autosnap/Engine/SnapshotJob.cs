@@ -116,14 +116,10 @@ namespace Autosnap.Engine
         {
             var pool = await new SnapshotFinder(_session, _host).ListPoolAsync(server.Region, server.Id, schedule, cancellationToken).ConfigureAwait(false);
             AutoSnapshot? newest = pool.Where(i => i.State == SnapshotState.Good).OrderByDescending(i => i.Created).FirstOrDefault();
-            if (newest == null) return null;
-            TimeSpan age = _session.Cloud.ServerNow(server.Region) - newest.Created;
-            return age < minInterval
-                ? $"the newest good snapshot {newest.Name} is {Format(age)} old, younger than the minimum interval {Format(minInterval)}"
-                : null;
+            DateTimeOffset now = _session.Cloud.ServerNow(server.Region);
+            return Policy.SnapshotPolicy.IsDue(minInterval, newest?.Created, now)
+                ? null
+                : $"the newest good snapshot {newest!.Name} is {Policy.PolicyDuration.FormatAge(now - newest.Created)} old, younger than the minimum interval {Policy.PolicyDuration.Format(minInterval)}";
         }
-
-        private static string Format(TimeSpan span) =>
-            span.TotalDays >= 1 ? $"{(int)span.TotalDays}d{span.Hours:00}h" : span.TotalHours >= 1 ? $"{(int)span.TotalHours}h{span.Minutes:00}m" : $"{(int)span.TotalMinutes}m{span.Seconds:00}s";
     }
 }

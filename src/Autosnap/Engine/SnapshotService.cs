@@ -52,7 +52,8 @@ namespace Autosnap.Engine
         private static readonly HashSet<string> SnapshotableStatuses =
             new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED" };
 
-        private static readonly Regex ScheduleName = new Regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
+        // \z, not $: in .NET "$" also matches before a final newline, which would let "daily\n" through.
+        private static readonly Regex ScheduleName = new Regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\\z");
         private const int MaxCreateAttempts = 3;
 
         private readonly RackspaceSession _session;
@@ -89,7 +90,7 @@ namespace Autosnap.Engine
                 case 0:
                     throw new CloudException(CloudErrorKind.NotFound, $"No server with id or name '{idOrName}' in region {region}.");
                 default:
-                    throw new CloudException(CloudErrorKind.Conflict,
+                    throw new CloudException(CloudErrorKind.Ambiguous,
                         $"{matches.Count} servers are named '{idOrName}' in region {region} ({string.Join(", ", matches.Select(m => m.Id))}); give the id.");
             }
         }
@@ -107,7 +108,7 @@ namespace Autosnap.Engine
                 {
                     return new[] { (idsOrNames[0], (RackspaceServer?)await ResolveServerAsync(idsOrNames[0], region, cancellationToken).ConfigureAwait(false), (CloudException?)null) };
                 }
-                catch (CloudException e) when (e.Kind == CloudErrorKind.NotFound || e.Kind == CloudErrorKind.Conflict)
+                catch (CloudException e) when (e.Kind == CloudErrorKind.NotFound || e.Kind == CloudErrorKind.Ambiguous)
                 {
                     return new[] { (idsOrNames[0], (RackspaceServer?)null, (CloudException?)e) };
                 }
@@ -121,7 +122,7 @@ namespace Autosnap.Engine
                 {
                     1 => (reference, (RackspaceServer?)matches[0], (CloudException?)null),
                     0 => (reference, null, new CloudException(CloudErrorKind.NotFound, $"No server with id or name '{reference}' in region {region}.")),
-                    _ => (reference, null, new CloudException(CloudErrorKind.Conflict,
+                    _ => (reference, null, new CloudException(CloudErrorKind.Ambiguous,
                         $"{matches.Count} servers are named '{reference}' in region {region} ({string.Join(", ", matches.Select(m => m.Id))}); give the id.")),
                 };
             }).ToList();
@@ -170,7 +171,19 @@ namespace Autosnap.Engine
                 catch (CloudException e) when (e.OutcomeUnknown || e.Kind == CloudErrorKind.Conflict)
                 {
                     // Did the request we could not hear back from create the image after all?
-                    string? created = await FindByRequestTokenAsync(images, current.Id, token, cancellationToken).ConfigureAwait(false);
+                    string? created;
+                    try
+                    {
+                        created = await FindByRequestTokenAsync(images, current.Id, token, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (CloudException lookup)
+                    {
+                        // Both failed (Nova answers 500 when it cannot reach Glance, and so does our lookup): say both,
+                        // or the user reads about a listing and never learns that the snapshot request failed.
+                        throw new CloudException(lookup.Kind,
+                            $"{e.Message.TrimEnd('.')}; whether that request made an image anyway could not be checked: {lookup.Message}",
+                            lookup.StatusCode, lookup.FaultName, lookup) { OutcomeUnknown = true };
+                    }
                     if (created != null)
                     {
                         _host.Verbose($"The answer to the snapshot request was lost, but it created image {created}; using it.");

@@ -15,23 +15,38 @@ namespace Autosnap.Model
         Skipped,
     }
 
+    /// <summary>What a result is about.</summary>
+    public enum JobTarget
+    {
+        /// <summary>A server's job: snapshot, wait, rotate.</summary>
+        Server,
+        /// <summary>A name or id that matches no server: a configuration error, not a failed night.</summary>
+        UnknownServer,
+        /// <summary>A server whose autosnap metadata rules cannot be read: a configuration error.</summary>
+        InvalidRules,
+        /// <summary>A pool whose server no longer exists: reported, kept, or rotated (never below one good image).</summary>
+        OrphanedPool,
+    }
+
     /// <summary>The summary of one server's job: what was created, kept and deleted, how long it took, and what failed.</summary>
     public sealed class SnapshotJobResult
     {
         internal SnapshotJobResult(RackspaceServer server, string schedule)
-            : this(server.Name, server.Id, server.Region, schedule)
+            : this(JobTarget.Server, server.Name, server.Id, server.Region, schedule)
         {
         }
 
-        /// <summary>For a server that could not even be found: the job failed before it began.</summary>
-        internal SnapshotJobResult(string serverName, string serverId, string region, string schedule)
+        /// <summary>A result that is not a server's job: an unknown server, unreadable rules, an orphaned pool.</summary>
+        internal SnapshotJobResult(JobTarget target, string serverName, string serverId, string region, string schedule)
         {
+            Target = target;
             ServerName = serverName;
             ServerId = serverId;
             Region = region;
             Schedule = schedule;
         }
 
+        public JobTarget Target { get; }
         public string ServerName { get; }
         public string ServerId { get; }
         public string Region { get; }

@@ -32,6 +32,15 @@ namespace Autosnap.Tests.Cloud
         }
 
         [Fact]
+        public void Reads_glance_s_flat_json_error()
+        {
+            // what Glance (Zed) sends to Accept: application/json, here a protected image's DELETE (api-record.txt)
+            FaultBody fault = FaultBody.Parse("{\"message\": \"Image 1e6b4f3a-5f0c-4c6e-9a53-1b0e6d1c2a11 is protected and cannot be deleted.<br /><br />\\n\\n\\n\", \"code\": \"403 Forbidden\", \"title\": \"Forbidden\"}");
+            Assert.Null(fault.Name);
+            Assert.Equal("Image 1e6b4f3a-5f0c-4c6e-9a53-1b0e6d1c2a11 is protected and cannot be deleted.", fault.Message);
+        }
+
+        [Fact]
         public void Turns_an_html_error_page_into_one_line_of_words()
         {
             FaultBody fault = FaultBody.Parse("<html><head><title>503 Service Unavailable</title><style>p{}</style></head>\n<body><h1>503 Service Unavailable</h1>\n<p>No server is available.</p></body></html>");

@@ -31,12 +31,14 @@ function Invoke-OsRigApi {
         $params.ContentType = $ContentType
     }
     $response = Invoke-WebRequest @params
-    $headers = [System.Collections.Generic.Dictionary[string, string]]::new([StringComparer]::OrdinalIgnoreCase)
-    foreach ($key in $response.Headers.Keys) { $headers[$key] = @($response.Headers[$key])[0] }
+    # not "$headers": PowerShell names are case-insensitive, and the [hashtable] parameter $Headers would turn the
+    # dictionary into a case-sensitive Hashtable
+    $answerHeaders = [System.Collections.Generic.Dictionary[string, string]]::new([StringComparer]::OrdinalIgnoreCase)
+    foreach ($key in $response.Headers.Keys) { $answerHeaders[$key] = @($response.Headers[$key])[0] }
     $content = if ($response.Content -is [byte[]]) { [Text.Encoding]::UTF8.GetString($response.Content) } else { [string]$response.Content }
     $json = $null
-    if ($content -and $headers['Content-Type'] -like 'application/json*') { $json = $content | ConvertFrom-Json -Depth 50 }
-    [pscustomobject]@{ Status = [int]$response.StatusCode; Headers = $headers; Content = $content; Json = $json }
+    if ($content -and $answerHeaders['Content-Type'] -like 'application/json*') { $json = $content | ConvertFrom-Json -Depth 50 }
+    [pscustomobject]@{ Status = [int]$response.StatusCode; Headers = $answerHeaders; Content = $content; Json = $json }
 }
 
 # Keystone v3 password auth, project-scoped by names. Returns Token, Body (the token object) and Response.

@@ -237,6 +237,10 @@ osapi_compute_listen = $H
 osapi_compute_listen_port = 8774
 osapi_compute_workers = 1
 heal_instance_info_cache_interval = -1
+# Fewer service heartbeats: on sqlite they contend with API writes ("database is locked", which made createImage
+# answer 500 after Glance had already created the image).
+report_interval = 60
+service_down_time = 180
 [api]
 auth_strategy = keystone
 [wsgi]
