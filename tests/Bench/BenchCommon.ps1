@@ -41,6 +41,16 @@ function Write-BenchMachine {
         $Machine.Cpu, $Machine.Cores, $Machine.Os, $Machine.Dotnet, $Machine.Pwsh, $Machine.LoadAverage, $Machine.Commit, $Machine.Date)
 }
 
+function Get-AutosnapScript {
+    <# .SYNOPSIS The cron entry point of a built module: scripts/autosnap.ps1 (or autosnap.ps1 at the root, as before). #>
+    param([Parameter(Mandatory)] [string] $ModulePath)
+    foreach ($candidate in 'scripts/autosnap.ps1', 'autosnap.ps1') {
+        $path = Join-Path $ModulePath $candidate
+        if (Test-Path -PathType Leaf $path) { return $path }
+    }
+    throw "autosnap.ps1 is not in $ModulePath (looked in scripts/ and at the root)."
+}
+
 function Get-LoadAverage {
     if ($IsLinux -and (Test-Path /proc/loadavg)) { ((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' ' } else { 'n/a' }
 }

@@ -248,7 +248,7 @@ function Get-JobFigures($Run, [string] $Tool, [string[]] $OldIds) {
 
 function Measure-AutosnapJob([double] $SnapshotSeconds) {
     $runs = @()
-    $script = Join-Path $ModulePath 'autosnap.ps1'
+    $script = Get-AutosnapScript $ModulePath
     $environment = @{
         RACKSPACE_USERNAME = 'demo'; RACKSPACE_API_KEY = 'demo-api-key'; RACKSPACE_IDENTITY_URL = "$($script:Cloud.Url)/v2.0"; RACKSPACE_REGION = 'DFW'
         OS_AUTH_URL = $null; OS_USERNAME = $null; OS_PASSWORD = $null; OS_CLOUD = $null; OS_APPLICATION_CREDENTIAL_ID = $null

@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    Runs the real cron entry point, out/Autosnap/autosnap.ps1, with a short per-request timeout and -Verbose, and
+    Runs the real cron entry point, out/Autosnap/scripts/autosnap.ps1, with a short per-request timeout and -Verbose, and
     exits with its exit code. Used by Invoke-Soak.ps1, one process per simulated day.
 
 .DESCRIPTION

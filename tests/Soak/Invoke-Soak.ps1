@@ -5,7 +5,7 @@
     checker (SoakChecker.ps1). Prints a line per day and the totals; violations must be 0.
 
 .DESCRIPTION
-    Each day: the clock moves one day; faults are switched on; out/Autosnap/autosnap.ps1 runs once for every
+    Each day: the clock moves one day; faults are switched on; out/Autosnap/scripts/autosnap.ps1 runs once for every
     server as cron would (credentials from the environment, -LogPath, -Verbose, a short request timeout so stalls
     cost seconds, not minutes); faults are switched off; the checker reads the cloud with plain HTTP and checks:
       - every pool that ever had a good image still has one;
@@ -111,7 +111,7 @@ try {
     $ledger = New-SoakLedger -CloudUrl $cloud.Url -Region $Region -Policy $policy
     $null = Update-SoakLedger $ledger -Day 0
 
-    $script = Join-Path $ModulePath 'autosnap.ps1'
+    $script = Get-AutosnapScript $ModulePath
     $environment = @{
         RACKSPACE_USERNAME = 'demo'; RACKSPACE_API_KEY = 'demo-api-key'; RACKSPACE_IDENTITY_URL = "$($cloud.Url)/v2.0"; RACKSPACE_REGION = $Region
         OS_AUTH_URL = $null; OS_USERNAME = $null; OS_PASSWORD = $null; OS_CLOUD = $null; OS_APPLICATION_CREDENTIAL_ID = $null
