@@ -46,9 +46,10 @@ param(
 
     [int] $FleetServers = 200,
     [string[]] $FleetRegions = @('DFW', 'ORD', 'IAD'),
+    # runs with the default -ThrottleLimit, then runs with -ThrottleLimit $FleetThrottleLimit (0 runs: not measured)
     [int] $FleetRuns = 3,
     [int] $FleetThrottleLimit = 200,
-    [int] $FleetDefaultThrottleRuns = 1,
+    [int] $FleetThrottleLimitRuns = 1,
     [double] $FleetSnapshotSeconds = 20,
     [int] $PostPerMinute = 100,
     [int] $GetPerMinute = 1000,
@@ -86,7 +87,7 @@ if ($Smoke) {
     # Small and quick: proves every measurement still runs and reports. Explicit parameters still win.
     $smokeSizes = @{
         ColdStartRuns = 3; JobRuns = 1; JobSnapshotSeconds = 1; JobExtraSnapshotSeconds = @()
-        FleetServers = 10; FleetRuns = 1; FleetDefaultThrottleRuns = 0; FleetSnapshotSeconds = 2; FleetThrottleLimit = 16
+        FleetServers = 10; FleetRuns = 1; FleetThrottleLimitRuns = 0; FleetSnapshotSeconds = 2
         ScaleServers = @(10, 30); ScaleRuns = 1; ScaleSnapshotSeconds = 1; ScaleThrottleLimit = 16
         ListingImages = 1000; ListingOurs = 200; ListingServers = 5; ListingRuns = 1
     }
@@ -464,8 +465,8 @@ function Measure-Fleet {
     $limits = @{ POST = $PostPerMinute; GET = $GetPerMinute }
     $perRegion = @(for ($r = 0; $r -lt $FleetRegions.Count; $r++) { @(0..($FleetServers - 1) | Where-Object { $_ % $FleetRegions.Count -eq $r }).Count })
     $bound = Get-FleetBound $perRegion $FleetSnapshotSeconds
-    $configurations = @([pscustomobject]@{ Label = "-ThrottleLimit $FleetThrottleLimit"; Throttle = $FleetThrottleLimit; Runs = $FleetRuns })
-    if ($FleetDefaultThrottleRuns -gt 0) { $configurations += [pscustomobject]@{ Label = 'default -ThrottleLimit (16)'; Throttle = 0; Runs = $FleetDefaultThrottleRuns } }
+    $configurations = @([pscustomobject]@{ Label = 'default -ThrottleLimit (100)'; Throttle = 0; Runs = $FleetRuns })
+    if ($FleetThrottleLimitRuns -gt 0) { $configurations += [pscustomobject]@{ Label = "-ThrottleLimit $FleetThrottleLimit"; Throttle = $FleetThrottleLimit; Runs = $FleetThrottleLimitRuns } }
     $rows = @()
     $items = [ordered]@{}
     foreach ($configuration in $configurations) {

@@ -14,7 +14,8 @@ param(
     [Parameter(Mandatory)] [string] $CloudUrl,
     [Parameter(Mandatory)] [string[]] $Region,
     [string] $NamePrefix = 'fleet-',
-    [int] $ThrottleLimit = 16,
+    # 0: not given, so the cmdlet's own default applies
+    [int] $ThrottleLimit = 0,
     [int] $Retention = 7,
     [string] $Schedule = 'daily'
 )
@@ -31,8 +32,9 @@ $self.Refresh()
 $baseline = $self.WorkingSet64
 $null = Invoke-RestMethod -Method Delete -Uri "$CloudUrl/__admin/stats"
 
+$throttle = if ($ThrottleLimit -gt 0) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
 $watch = [Diagnostics.Stopwatch]::StartNew()
-$results = @($servers | Invoke-AutoSnapshotPolicy -Schedule $Schedule -Retention $Retention -ThrottleLimit $ThrottleLimit -ErrorAction SilentlyContinue)
+$results = @($servers | Invoke-AutoSnapshotPolicy -Schedule $Schedule -Retention $Retention @throttle -ErrorAction SilentlyContinue)
 $seconds = $watch.Elapsed.TotalSeconds
 
 $self.Refresh()
@@ -47,6 +49,6 @@ $failures = @($results | Where-Object { $_.Status.ToString() -eq 'Failed' } | Se
     seconds          = [math]::Round($seconds, 3)
     baselineBytes    = $baseline
     peakBytes        = $self.PeakWorkingSet64
-    throttleLimit    = $ThrottleLimit
+    throttleLimit    = $(if ($ThrottleLimit -gt 0) { $ThrottleLimit } else { 'default' })
     firstFailures    = $failures
 } | ConvertTo-Json -Compress -Depth 5)

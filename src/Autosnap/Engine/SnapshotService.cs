@@ -221,35 +221,47 @@ namespace Autosnap.Engine
             {
                 while (true)
                 {
-                    string status;
+                    string? status;
                     int? percent;
-                    if (!useGlance)
+                    try
                     {
-                        ImageProgress? progress = await compute.GetImageProgressAsync(imageId, cancellationToken).ConfigureAwait(false);
-                        if (progress == null)
+                        if (!useGlance)
                         {
-                            // Gone, or a cloud without the compute image view: Glance tells which.
-                            AutoSnapshot? image = await images.FindAsync(imageId, cancellationToken).ConfigureAwait(false);
-                            if (image == null) return new WaitResult(null, false);
-                            useGlance = true;
-                            status = image.Status;
-                            percent = null;
+                            ImageProgress? progress = await compute.GetImageProgressAsync(imageId, cancellationToken).ConfigureAwait(false);
+                            if (progress == null)
+                            {
+                                // Gone, or a cloud without the compute image view: Glance tells which.
+                                AutoSnapshot? image = await images.FindAsync(imageId, cancellationToken).ConfigureAwait(false);
+                                if (image == null) return new WaitResult(null, false);
+                                useGlance = true;
+                                status = image.Status;
+                                percent = null;
+                            }
+                            else
+                            {
+                                status = progress.Status;
+                                percent = progress.Progress;
+                            }
                         }
                         else
                         {
-                            status = progress.Status;
-                            percent = progress.Progress;
+                            AutoSnapshot? image = await images.FindAsync(imageId, cancellationToken).ConfigureAwait(false);
+                            if (image == null) return new WaitResult(null, false);
+                            status = image.Status;
+                            percent = null;
                         }
                     }
-                    else
+                    catch (CloudException e) when (IsPassingTrouble(e) && watch.Elapsed < options.Timeout)
                     {
-                        AutoSnapshot? image = await images.FindAsync(imageId, cancellationToken).ConfigureAwait(false);
-                        if (image == null) return new WaitResult(null, false);
-                        status = image.Status;
+                        // The snapshot goes on in the cloud whether or not we can see it: a look that failed after its
+                        // retries (or an open circuit) costs this job a look, not its snapshot. The deadline still holds:
+                        // once it passes, the failure ends the wait.
+                        _host.Verbose($"Could not look at snapshot {label} ({e.Message}); still waiting.");
+                        status = null;
                         percent = null;
                     }
 
-                    if (SnapshotStates.Classify(status) != SnapshotState.Pending)
+                    if (status != null && SnapshotStates.Classify(status) != SnapshotState.Pending)
                     {
                         break;
                     }
@@ -260,7 +272,7 @@ namespace Autosnap.Engine
                         break;
                     }
                     _host.Progress(new ProgressUpdate(activityId, activity,
-                        $"{status}{(percent.HasValue ? $" {percent}%" : string.Empty)}, {watch.Elapsed:hh\\:mm\\:ss} elapsed", percent));
+                        $"{status ?? "not seen"}{(percent.HasValue ? $" {percent}%" : string.Empty)}, {watch.Elapsed:hh\\:mm\\:ss} elapsed", percent));
                     await Task.Delay(interval < remaining ? interval : remaining, cancellationToken).ConfigureAwait(false);
                     interval = TimeSpan.FromTicks(Math.Min(options.MaxPollInterval.Ticks, (long)(interval.Ticks * 1.5)));
                 }
@@ -276,6 +288,11 @@ namespace Autosnap.Engine
             }
             return new WaitResult(final == null ? null : Attach(final), timedOut);
         }
+
+        /// <summary>Failures that say nothing about the snapshot itself: the service was busy, down or slow for a while.</summary>
+        private static bool IsPassingTrouble(CloudException e) =>
+            e.Kind == CloudErrorKind.Unavailable || e.Kind == CloudErrorKind.Timeout ||
+            e.Kind == CloudErrorKind.Connection || e.Kind == CloudErrorKind.RateLimited;
 
         /// <summary>The image as Glance has it now (null when it does not exist).</summary>
         public async Task<AutoSnapshot?> FindImageAsync(string imageId, string region, CancellationToken cancellationToken)
