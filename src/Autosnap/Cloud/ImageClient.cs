@@ -135,7 +135,13 @@ namespace Autosnap.Cloud
         {
             var request = NewRequest(HttpMethod.Delete, ImageUrl(imageId), $"delete image {imageId} in {Region}");
             request.AcceptedStatus.Add(HttpStatusCode.NotFound);
-            return _session.SendAsync(request, response => response.Status != HttpStatusCode.NotFound, _log, cancellationToken);
+            return _session.SendAsync(request, response =>
+            {
+                // Glance answers 204 with no body. A success with a body that is not JSON did not come from Glance (a
+                // proxy's page, a broken answer) and proves nothing was deleted: Parse refuses it, so it is asked again.
+                if (response.IsSuccess && response.Body.Trim().Length > 0) JsonFields.Parse(response.Body);
+                return response.Status != HttpStatusCode.NotFound;
+            }, _log, cancellationToken);
         }
 
         /// <summary>
