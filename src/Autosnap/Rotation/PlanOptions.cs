@@ -15,6 +15,14 @@ namespace Autosnap.Rotation
         public DateTimeOffset? RunStarted { get; set; }
 
         /// <summary>
+        /// A pending image older than this at <see cref="RunStarted"/> is stuck, not being made, and counts as failed
+        /// (retention.md: "UNKNOWN after a timeout the user sets"): the nightly job passes its own wait timeout, since no
+        /// snapshot it would wait for takes longer. Like every failed image it goes only once a newer good image exists,
+        /// which Nova allows only after the older snapshot's task ended. Null (or no RunStarted): pending stays pending.
+        /// </summary>
+        public TimeSpan? StuckAfter { get; set; }
+
+        /// <summary>
         /// The images this run created and saw go good. They are younger than the run, but they are the reason the
         /// run rotates at all, so they count like any other image.
         /// </summary>

@@ -71,10 +71,14 @@ namespace Autosnap.Rotation
                         decisions.Add(Keep(image, image.IsPinned ? RetentionReasons.Pinned : RetentionReasons.Protected));
                         break;
                     case Role.Failed:
-                        decisions.Add(
-                            policy.KeepFailed ? Keep(image, RetentionReasons.FailedKeptOnRequest)
-                            : goodSeen ? Delete(image, RetentionReasons.FailedNewerGoodExists)
-                            : Keep(image, RetentionReasons.FailedNoNewerGood));
+                        string failed =
+                            policy.KeepFailed ? RetentionReasons.FailedKeptOnRequest
+                            : goodSeen ? RetentionReasons.FailedNewerGoodExists
+                            : RetentionReasons.FailedNoNewerGood;
+                        RotationAction action = !policy.KeepFailed && goodSeen ? RotationAction.Delete : RotationAction.Keep;
+                        decisions.Add(image.State == SnapshotState.Pending
+                            ? new RotationDecision(image, action, new[] { RetentionReasons.Stuck(image.Status, options.StuckAfter!.Value), failed })
+                            : new RotationDecision(image, action, new[] { failed }));
                         break;
                     case Role.Counted:
                         List<string> reasons = keptBy[countedIndex++];
@@ -146,13 +150,18 @@ namespace Autosnap.Rotation
         private static Role RoleOf(AutoSnapshot image, PlanOptions options)
         {
             if (image.State == SnapshotState.Gone) return Role.Gone;
-            if (image.State == SnapshotState.Pending) return Role.Pending;
+            if (image.State == SnapshotState.Pending && !IsStuck(image, options)) return Role.Pending;
             if (options.RunStarted is DateTimeOffset started && image.Created > started && !IsOwn(image, options)) return Role.PendingAfterRunStarted;
             // Glance's protected flag is the cloud's own pin: it refuses the delete, so rotation plans around it.
             if (image.IsPinned || image.IsProtected) return Role.Pinned;
-            if (image.State == SnapshotState.Failed) return Role.Failed;
+            if (image.State == SnapshotState.Failed || image.State == SnapshotState.Pending) return Role.Failed;
             return Role.Counted;
         }
+
+        /// <summary>A pending image older than <see cref="PlanOptions.StuckAfter"/> at the run's start: it counts as failed.</summary>
+        internal static bool IsStuck(AutoSnapshot image, PlanOptions? options) =>
+            image.State == SnapshotState.Pending && options?.StuckAfter is TimeSpan after &&
+            options.RunStarted is DateTimeOffset started && started - image.Created > after;
 
         private static bool IsOwn(AutoSnapshot image, PlanOptions options)
         {

@@ -345,6 +345,50 @@ namespace Autosnap.Tests.Rotation
         }
 
         [Fact]
+        public void A_pending_image_older_than_StuckAfter_counts_as_failed_and_goes_once_a_newer_good_image_exists()
+        {
+            var pool = new[]
+            {
+                At("2026-01-01T00:05Z", "queued", id: "stuck-old"), At("2026-01-02T00:05Z"),
+                At("2026-01-02T12:00Z", "saving", id: "stuck-saving"), At("2026-01-03T00:04Z", "saving", id: "young"),
+                At("2026-01-03T00:05Z", id: "own"),
+            };
+            var options = new PlanOptions { RunStarted = Time("2026-01-03T00:05Z"), OwnImageIds = new[] { "own" }, StuckAfter = TimeSpan.FromHours(2) };
+
+            var plan = RetentionPlanner.Plan(pool, RetentionPolicy.FromRetention(1), options);
+
+            Assert.Equal(
+                new[]
+                {
+                    "own Keep retention: newest 2 good",
+                    "young Keep pending (saving)",
+                    "stuck-saving Delete stuck (saving for more than 02:00:00); failed; a newer good image exists",
+                    "2026-01-02T00:05 Keep retention: newest 2 good",
+                    "stuck-old Delete stuck (queued for more than 02:00:00); failed; a newer good image exists",
+                },
+                plan.Table());
+            Assert.Equal(RetentionTimeline.FailedDeleted, RetentionTimeline.MarkOf(plan.For("stuck-old")));
+        }
+
+        [Fact]
+        public void A_stuck_image_is_kept_without_a_newer_good_image_when_pinned_or_on_request_and_without_StuckAfter()
+        {
+            var pool = new[] { At("2026-01-01T00:05Z", "queued", id: "stuck"), At("2026-01-01T00:06Z", "queued", id: "pinned", pinned: true), At("2026-01-02T00:05Z", "ERROR", id: "failed") };
+            var stuck = new PlanOptions { RunStarted = Time("2026-01-03T00:05Z"), StuckAfter = TimeSpan.FromHours(2) };
+
+            Assert.Equal(
+                new[] { "failed Keep failed; kept: no newer good image", "pinned Keep pinned", "stuck Keep stuck (queued for more than 02:00:00); failed; kept: no newer good image" },
+                RetentionPlanner.Plan(pool, RetentionPolicy.FromRetention(0), stuck).Table());
+
+            var withGood = pool.Append(At("2026-01-03T00:05Z")).ToArray();
+            Assert.Equal(new[] { "pinned", "stuck" },
+                RetentionPlanner.Plan(withGood, RetentionPolicy.FromRetention(0).WithKeepFailed(), stuck).KeptIds().Where(id => id == "stuck" || id == "pinned").OrderBy(id => id));
+            string[] deletedWithoutStuckAfter = RetentionPlanner.Plan(withGood, RetentionPolicy.FromRetention(0), new PlanOptions { RunStarted = Time("2026-01-03T00:05Z") }).DeletedIds();
+            Assert.DoesNotContain("stuck", deletedWithoutStuckAfter);
+            Assert.DoesNotContain("pinned", deletedWithoutStuckAfter);
+        }
+
+        [Fact]
         public void A_young_pinned_image_is_pending_and_pinned()
         {
             var pool = new[] { At("2026-01-01T00:05Z"), At("2026-01-02T00:05Z", pinned: true) };
