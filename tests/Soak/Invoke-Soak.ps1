@@ -81,7 +81,7 @@ Write-BenchMachine $machine
 # What a failed job's message says, in a few words (the JSON log's message), for the totals.
 function Get-FailureCause([string] $Message) {
     switch -Regex ($Message) {
-        'failed repeatedly; not calling it again' { return 'circuit breaker open' }
+        'failed repeatedly and still takes no calls' { return 'circuit breaker open' }
         'failed \((killed|ERROR|error)\); nothing was deleted' { return 'snapshot failed (injected)' }
         'deletions failed' { return 'a delete failed' }
         'no answer .* within' { return 'timeout' }

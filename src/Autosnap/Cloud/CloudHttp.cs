@@ -37,8 +37,14 @@ namespace Autosnap.Cloud
         /// <summary>Operations (each with all its retries) that may fail in a row against one host before its circuit opens.</summary>
         public int BreakAfterFailures { get; set; } = 3;
 
-        /// <summary>How long an open circuit fails calls at once instead of waiting through retries.</summary>
+        /// <summary>How long an open circuit keeps calls away from the host before it lets one through to try it.</summary>
         public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>
+        /// How long one call waits, in all, for an open circuit to let it through before it fails. A nightly job would
+        /// rather wait out a short outage than lose its night; a long one still ends the call.
+        /// </summary>
+        public TimeSpan MaxCircuitWait { get; set; } = TimeSpan.FromMinutes(2);
 
         /// <summary>Answers larger than this are refused as invalid (a hostile or broken server).</summary>
         public long MaxResponseBytes { get; set; } = 64L * 1024 * 1024;
@@ -56,7 +62,8 @@ namespace Autosnap.Cloud
 
     /// <summary>
     /// The one HTTP pipeline of a session: HttpClient under Polly. Per call, from the outside in:
-    /// a circuit breaker per host (fails fast after repeated failed operations), retries with exponential
+    /// a circuit breaker per host (after repeated failed operations it holds calls back for a while, and they wait
+    /// for it up to MaxCircuitWait instead of hammering a failing host), retries with exponential
     /// backoff and full jitter (honouring Retry-After on 413/429), a per-attempt timeout, and client-side
     /// pacing so a fleet run stays under the rate limits instead of bouncing off them.
     /// Requests that must not be repeated blindly (createImage) are retried only when the answer proves
@@ -64,6 +71,9 @@ namespace Autosnap.Cloud
     /// </summary>
     public sealed class CloudHttp : IDisposable
     {
+        /// <summary>How often a call held back by an open circuit looks whether it may go.</summary>
+        private static readonly TimeSpan CircuitPollInterval = TimeSpan.FromMilliseconds(250);
+
         private const string LogKey = "log";
         private const string AttemptKey = "attempt";
 
@@ -122,29 +132,44 @@ namespace Autosnap.Cloud
             AsyncCircuitBreakerPolicy breaker = _breakers.GetOrAdd(request.Uri.Authority, CreateBreaker);
             AsyncPolicy retry = request.Retry == RetryMode.Idempotent ? _idempotentRetry : _guardedRetry;
             var context = new Context(request.Describe()) { [LogKey] = log, [AttemptKey] = 0 };
-            try
+            TimeSpan waitedForCircuit = TimeSpan.Zero;
+            while (true)
             {
-                return await breaker.ExecuteAsync(
-                    (ctx, ct) => retry.ExecuteAsync(
-                        (ctx2, ct2) => _timeout.ExecuteAsync((ctx3, ct3) => AttemptAsync(request, token, read, ctx3, ct3), ctx2, ct2, false),
-                        ctx, ct, false),
-                    context, cancellationToken, false).ConfigureAwait(false);
-            }
-            catch (TimeoutRejectedException e)
-            {
-                throw new CloudException(CloudErrorKind.Timeout,
-                    $"{request.Describe()}: no answer from {request.Uri.Authority} within {Seconds(_options.RequestTimeout)}{AttemptsNote(context)}.", inner: e)
-                { OutcomeUnknown = request.Retry == RetryMode.NotIdempotent };
-            }
-            catch (BrokenCircuitException e)
-            {
-                throw new CloudException(CloudErrorKind.Unavailable,
-                    $"{request.Describe()}: {request.Uri.Authority} failed repeatedly; not calling it again for up to {Seconds(_options.BreakDuration)}.", inner: e);
-            }
-            catch (CloudException e) when (Attempts(context) > 1 && e.InnerException is not CloudException)
-            {
-                throw new CloudException(e.Kind, e.Message.TrimEnd('.') + AttemptsNote(context) + ".", e.StatusCode, e.FaultName, e)
-                { OutcomeUnknown = e.OutcomeUnknown, RetryAfter = e.RetryAfter };
+                try
+                {
+                    return await breaker.ExecuteAsync(
+                        (ctx, ct) => retry.ExecuteAsync(
+                            (ctx2, ct2) => _timeout.ExecuteAsync((ctx3, ct3) => AttemptAsync(request, token, read, ctx3, ct3), ctx2, ct2, false),
+                            ctx, ct, false),
+                        context, cancellationToken, false).ConfigureAwait(false);
+                }
+                catch (BrokenCircuitException) when (waitedForCircuit < _options.MaxCircuitWait)
+                {
+                    // The circuit holds calls back; it does not end them. Its state lives in memory, so looking is free.
+                    if (waitedForCircuit == TimeSpan.Zero)
+                    {
+                        log.Verbose($"{request.Describe()}: {request.Uri.Authority} failed repeatedly; waiting up to {Seconds(_options.MaxCircuitWait)} for it to take calls again.");
+                    }
+                    TimeSpan pause = CircuitPollInterval < _options.MaxCircuitWait - waitedForCircuit ? CircuitPollInterval : _options.MaxCircuitWait - waitedForCircuit;
+                    await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                    waitedForCircuit += pause;
+                }
+                catch (TimeoutRejectedException e)
+                {
+                    throw new CloudException(CloudErrorKind.Timeout,
+                        $"{request.Describe()}: no answer from {request.Uri.Authority} within {Seconds(_options.RequestTimeout)}{AttemptsNote(context)}.", inner: e)
+                    { OutcomeUnknown = request.Retry == RetryMode.NotIdempotent };
+                }
+                catch (BrokenCircuitException e)
+                {
+                    throw new CloudException(CloudErrorKind.Unavailable,
+                        $"{request.Describe()}: {request.Uri.Authority} failed repeatedly and still takes no calls after {Seconds(waitedForCircuit)} of waiting.", inner: e);
+                }
+                catch (CloudException e) when (Attempts(context) > 1 && e.InnerException is not CloudException)
+                {
+                    throw new CloudException(e.Kind, e.Message.TrimEnd('.') + AttemptsNote(context) + ".", e.StatusCode, e.FaultName, e)
+                    { OutcomeUnknown = e.OutcomeUnknown, RetryAfter = e.RetryAfter };
+                }
             }
         }
 

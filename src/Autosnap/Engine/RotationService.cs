@@ -122,7 +122,7 @@ namespace Autosnap.Engine
         /// <summary>
         /// The planner guarantees these by construction; this is the second lock on the door, because a deleted
         /// snapshot cannot be brought back: never delete the newest good image, never an image outside the pool,
-        /// never a pending (unless stuck past the run's StuckAfter) or pinned one.
+        /// never a pending one (unless of unknown status past the run's UnknownFailsAfter) or a pinned one.
         /// </summary>
         private static void ThrowIfUnsafe(IReadOnlyList<RotationDecision> decisions, string serverId, string schedule, PlanOptions? planOptions)
         {
@@ -133,7 +133,7 @@ namespace Autosnap.Engine
                 AutoSnapshot image = decision.Snapshot;
                 bool inPool = image.IsAutosnap && image.Schedule == schedule && string.Equals(image.ServerId, serverId, StringComparison.OrdinalIgnoreCase);
                 if (!inPool || image == newestGood || newestGood == null ||
-                    (image.State == SnapshotState.Pending && !RetentionPlanner.IsStuck(image, planOptions)) || image.IsPinned || image.IsProtected)
+                    (image.State == SnapshotState.Pending && !RetentionPlanner.IsUnknownTooLong(image, planOptions)) || image.IsPinned || image.IsProtected)
                 {
                     throw new UnsafeRotationException(
                         $"Refusing to rotate pool {serverId}/{schedule}: the plan would delete {image.Name} ({image.Id}), which the retention contract keeps. Nothing was deleted.");

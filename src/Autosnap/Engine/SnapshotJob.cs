@@ -87,8 +87,8 @@ namespace Autosnap.Engine
 
                 // "Younger than the run" is measured on the cloud's own stamps, at its own (whole-second) precision: images
                 // another run made after ours are not counted and not deleted (retention contract).
-                // An image still pending after as long as this job would wait for its own is stuck: it counts as failed.
-                var planOptions = new PlanOptions { RunStarted = wait.Snapshot!.Created, OwnImageIds = new[] { imageId }, StuckAfter = options.Wait.Timeout };
+                // The contract's "UNKNOWN after a timeout the user sets": the timeout is the one this job waits for its own.
+                var planOptions = new PlanOptions { RunStarted = wait.Snapshot!.Created, OwnImageIds = new[] { imageId }, UnknownFailsAfter = options.Wait.Timeout };
                 PoolRotation rotation = await new RotationService(_session, _host).RotatePoolAsync(
                     server.Region, server.Id, options.Schedule, options.Policy, planOptions, options.AdoptLegacy ? server : null, cancellationToken).ConfigureAwait(false);
                 result.Rotation = rotation;

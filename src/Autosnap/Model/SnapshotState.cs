@@ -18,6 +18,24 @@ namespace Autosnap.Model
     public static class SnapshotStates
     {
         /// <summary>
+        /// A status the retention contract does not name (Nova's image view calls them all UNKNOWN): pending like the
+        /// others, but the contract lets it count as failed once it is older than a timeout the user sets.
+        /// </summary>
+        public static bool IsUnknown(string? status)
+        {
+            switch ((status ?? string.Empty).Trim().ToLowerInvariant())
+            {
+                case "queued":
+                case "saving":
+                case "uploading":
+                case "importing":
+                    return false;
+                default:
+                    return Classify(status) == SnapshotState.Pending;
+            }
+        }
+
+        /// <summary>
         /// Classifies a status as Glance v2 (lower case) or the Nova image proxy (upper case) reports it.
         /// Unknown statuses are Pending: an image we do not understand is never deleted and never counted.
         /// </summary>

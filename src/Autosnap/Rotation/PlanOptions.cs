@@ -15,12 +15,13 @@ namespace Autosnap.Rotation
         public DateTimeOffset? RunStarted { get; set; }
 
         /// <summary>
-        /// A pending image older than this at <see cref="RunStarted"/> is stuck, not being made, and counts as failed
-        /// (retention.md: "UNKNOWN after a timeout the user sets"): the nightly job passes its own wait timeout, since no
-        /// snapshot it would wait for takes longer. Like every failed image it goes only once a newer good image exists,
-        /// which Nova allows only after the older snapshot's task ended. Null (or no RunStarted): pending stays pending.
+        /// An image whose status is unknown (<see cref="Model.SnapshotStates.IsUnknown"/>: not queued, saving, uploading
+        /// or importing) and older than this at <see cref="RunStarted"/> counts as failed: retention.md's "UNKNOWN after a
+        /// timeout the user sets". The nightly job passes its own wait timeout. Like every failed image it goes only once
+        /// a newer good image exists. Null (or no RunStarted): such images stay pending. Known pending statuses (SAVING,
+        /// queued, ...) never time out.
         /// </summary>
-        public TimeSpan? StuckAfter { get; set; }
+        public TimeSpan? UnknownFailsAfter { get; set; }
 
         /// <summary>
         /// The images this run created and saw go good. They are younger than the run, but they are the reason the

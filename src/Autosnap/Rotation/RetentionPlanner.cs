@@ -77,7 +77,7 @@ namespace Autosnap.Rotation
                             : RetentionReasons.FailedNoNewerGood;
                         RotationAction action = !policy.KeepFailed && goodSeen ? RotationAction.Delete : RotationAction.Keep;
                         decisions.Add(image.State == SnapshotState.Pending
-                            ? new RotationDecision(image, action, new[] { RetentionReasons.Stuck(image.Status, options.StuckAfter!.Value), failed })
+                            ? new RotationDecision(image, action, new[] { RetentionReasons.UnknownTooLong(image.Status, options.UnknownFailsAfter!.Value), failed })
                             : new RotationDecision(image, action, new[] { failed }));
                         break;
                     case Role.Counted:
@@ -150,7 +150,7 @@ namespace Autosnap.Rotation
         private static Role RoleOf(AutoSnapshot image, PlanOptions options)
         {
             if (image.State == SnapshotState.Gone) return Role.Gone;
-            if (image.State == SnapshotState.Pending && !IsStuck(image, options)) return Role.Pending;
+            if (image.State == SnapshotState.Pending && !IsUnknownTooLong(image, options)) return Role.Pending;
             if (options.RunStarted is DateTimeOffset started && image.Created > started && !IsOwn(image, options)) return Role.PendingAfterRunStarted;
             // Glance's protected flag is the cloud's own pin: it refuses the delete, so rotation plans around it.
             if (image.IsPinned || image.IsProtected) return Role.Pinned;
@@ -158,9 +158,9 @@ namespace Autosnap.Rotation
             return Role.Counted;
         }
 
-        /// <summary>A pending image older than <see cref="PlanOptions.StuckAfter"/> at the run's start: it counts as failed.</summary>
-        internal static bool IsStuck(AutoSnapshot image, PlanOptions? options) =>
-            image.State == SnapshotState.Pending && options?.StuckAfter is TimeSpan after &&
+        /// <summary>An image of unknown status older than <see cref="PlanOptions.UnknownFailsAfter"/> at the run's start: it counts as failed.</summary>
+        internal static bool IsUnknownTooLong(AutoSnapshot image, PlanOptions? options) =>
+            image.State == SnapshotState.Pending && SnapshotStates.IsUnknown(image.Status) && options?.UnknownFailsAfter is TimeSpan after &&
             options.RunStarted is DateTimeOffset started && started - image.Created > after;
 
         private static bool IsOwn(AutoSnapshot image, PlanOptions options)

@@ -55,11 +55,11 @@ namespace Autosnap.Rotation
             return "pending (" + (text.Length == 0 ? "no status" : text) + ")";
         }
 
-        /// <summary>"stuck (queued for more than 02:00:00)": a pending image the plan counts as failed.</summary>
-        public static string Stuck(string status, TimeSpan after)
+        /// <summary>"unknown status (deactivated) for more than 01:00:00": an image the plan counts as failed.</summary>
+        public static string UnknownTooLong(string status, TimeSpan after)
         {
             string text = (status ?? string.Empty).Trim().ToLowerInvariant();
-            return Invariant($"stuck ({(text.Length == 0 ? "no status" : text)} for more than {after:c})");
+            return Invariant($"unknown status ({(text.Length == 0 ? "none" : text)}) for more than {after:c}");
         }
 
         /// <summary>"retention: newest 8 good".</summary>

@@ -100,7 +100,7 @@ namespace Autosnap.Rotation
             if (decision == null) throw new ArgumentNullException(nameof(decision));
             AutoSnapshot image = decision.Snapshot;
             if (image.State == SnapshotState.Gone) return null;
-            // A deleted pending image can only be a stuck one, which the plan counts as failed.
+            // A deleted pending image can only be one of unknown status past its timeout, which the plan counts as failed.
             if (decision.Action == RotationAction.Delete) return image.State == SnapshotState.Good ? Deleted : FailedDeleted;
             if (image.State == SnapshotState.Pending || decision.Reasons.Contains(RetentionReasons.PendingAfterRunStarted)) return Pending;
             if (image.IsPinned) return Pinned;

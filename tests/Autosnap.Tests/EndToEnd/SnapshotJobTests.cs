@@ -102,7 +102,7 @@ namespace Autosnap.Tests.EndToEnd
         }
 
         [Fact]
-        public async Task Saving_images_younger_than_the_wait_timeout_are_left_alone_and_not_counted_and_error_images_are_cleaned()
+        public async Task Saving_images_are_left_alone_and_not_counted_however_old_and_error_images_are_cleaned()
         {
             await using var cloud = await CloudHarness.StartAsync();
             RackspaceServer web = await cloud.ServerAsync("web01");
@@ -110,9 +110,8 @@ namespace Autosnap.Tests.EndToEnd
             IReadOnlyList<string> failed = await cloud.SeedImagesAsync(web, 2, "killed", LongAgo.AddDays(3), TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "failed-");
             await cloud.SeedImagesAsync(web, 3, "active", LongAgo.AddDays(5), TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "good-");
 
-            // A job that would wait a year for its own snapshot cannot call a months-old SAVING image stuck.
-            SnapshotJobResult result = await RunJob(cloud, web, "daily", RetentionPolicy.FromRetention(1),
-                o => o.Wait = CloudHarness.QuickWait(timeoutSeconds: TimeSpan.FromDays(400).TotalSeconds));
+            // Months older than the job's 30 s timeout: SAVING is pending however old (only an unknown status times out).
+            SnapshotJobResult result = await RunJob(cloud, web, "daily", RetentionPolicy.FromRetention(1));
 
             Assert.Equal(JobStatus.Succeeded, result.Status);
             var pool = await cloud.PoolAsync(web, "daily");
@@ -123,23 +122,26 @@ namespace Autosnap.Tests.EndToEnd
         }
 
         [Fact]
-        public async Task An_image_stuck_pending_for_longer_than_the_wait_timeout_is_removed_as_failed_once_the_new_one_is_good()
+        public async Task An_image_of_unknown_status_older_than_the_wait_timeout_is_removed_as_failed_once_the_new_one_is_good()
         {
             await using var cloud = await CloudHarness.StartAsync();
             RackspaceServer web = await cloud.ServerAsync("web01");
-            // What Nova leaves when it fails after Glance registered the image: queued for ever.
-            string stuck = (await cloud.SeedImagesAsync(web, 1, "queued", LongAgo, TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "stuck-")).Single();
+            // Glance's "deactivated" is not a status the contract names (Nova's image view shows it as UNKNOWN).
+            string unknown = (await cloud.SeedImagesAsync(web, 1, "deactivated", LongAgo, TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "odd-")).Single();
+            string queued = (await cloud.SeedImagesAsync(web, 1, "queued", LongAgo, TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "queued-")).Single();
             await cloud.SeedImagesAsync(web, 2, "active", LongAgo.AddDays(1), TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "good-");
 
             SnapshotJobResult result = await RunJob(cloud, web, "daily", RetentionPolicy.FromRetention(5));
 
             Assert.Equal(JobStatus.Succeeded, result.Status);
-            RotationDecision decision = result.Rotation!.Decisions.Single(d => d.Id == stuck);
+            RotationDecision decision = result.Rotation!.Decisions.Single(d => d.Id == unknown);
             Assert.Equal(RotationAction.Delete, decision.Action);
             Assert.Equal(RotationOutcome.Deleted, decision.Outcome);
-            Assert.Equal("stuck (queued for more than 00:00:30); failed; a newer good image exists", decision.Reason);
+            Assert.Equal("unknown status (deactivated) for more than 00:00:30; failed; a newer good image exists", decision.Reason);
+            Assert.Equal(RotationAction.Keep, result.Rotation.Decisions.Single(d => d.Id == queued).Action);
             var pool = await cloud.PoolAsync(web, "daily");
-            Assert.DoesNotContain(pool, i => i.Id == stuck);
+            Assert.DoesNotContain(pool, i => i.Id == unknown);
+            Assert.Contains(pool, i => i.Id == queued);
             Assert.Equal(3, pool.Count(i => i.State == SnapshotState.Good));
         }
 

@@ -345,47 +345,51 @@ namespace Autosnap.Tests.Rotation
         }
 
         [Fact]
-        public void A_pending_image_older_than_StuckAfter_counts_as_failed_and_goes_once_a_newer_good_image_exists()
+        public void An_image_of_unknown_status_older_than_UnknownFailsAfter_counts_as_failed_and_goes_once_a_newer_good_image_exists()
         {
             var pool = new[]
             {
-                At("2026-01-01T00:05Z", "queued", id: "stuck-old"), At("2026-01-02T00:05Z"),
-                At("2026-01-02T12:00Z", "saving", id: "stuck-saving"), At("2026-01-03T00:04Z", "saving", id: "young"),
+                At("2026-01-01T00:05Z", "UNKNOWN", id: "unknown-old"), At("2026-01-01T00:06Z", "queued", id: "queued-old"),
+                At("2026-01-02T00:05Z"), At("2026-01-02T12:00Z", "deactivated", id: "deactivated-old"),
+                At("2026-01-02T12:01Z", "SAVING", id: "saving-old"), At("2026-01-03T00:04Z", "UNKNOWN", id: "unknown-young"),
                 At("2026-01-03T00:05Z", id: "own"),
             };
-            var options = new PlanOptions { RunStarted = Time("2026-01-03T00:05Z"), OwnImageIds = new[] { "own" }, StuckAfter = TimeSpan.FromHours(2) };
+            var options = new PlanOptions { RunStarted = Time("2026-01-03T00:05Z"), OwnImageIds = new[] { "own" }, UnknownFailsAfter = TimeSpan.FromHours(2) };
 
             var plan = RetentionPlanner.Plan(pool, RetentionPolicy.FromRetention(1), options);
 
+            // SAVING and queued are pending however old (retention.md names them); UNKNOWN times out.
             Assert.Equal(
                 new[]
                 {
                     "own Keep retention: newest 2 good",
-                    "young Keep pending (saving)",
-                    "stuck-saving Delete stuck (saving for more than 02:00:00); failed; a newer good image exists",
+                    "unknown-young Keep pending (unknown)",
+                    "saving-old Keep pending (saving)",
+                    "deactivated-old Delete unknown status (deactivated) for more than 02:00:00; failed; a newer good image exists",
                     "2026-01-02T00:05 Keep retention: newest 2 good",
-                    "stuck-old Delete stuck (queued for more than 02:00:00); failed; a newer good image exists",
+                    "queued-old Keep pending (queued)",
+                    "unknown-old Delete unknown status (unknown) for more than 02:00:00; failed; a newer good image exists",
                 },
                 plan.Table());
-            Assert.Equal(RetentionTimeline.FailedDeleted, RetentionTimeline.MarkOf(plan.For("stuck-old")));
+            Assert.Equal(RetentionTimeline.FailedDeleted, RetentionTimeline.MarkOf(plan.For("unknown-old")));
         }
 
         [Fact]
-        public void A_stuck_image_is_kept_without_a_newer_good_image_when_pinned_or_on_request_and_without_StuckAfter()
+        public void An_image_of_unknown_status_is_kept_without_a_newer_good_image_when_pinned_or_on_request_and_without_UnknownFailsAfter()
         {
-            var pool = new[] { At("2026-01-01T00:05Z", "queued", id: "stuck"), At("2026-01-01T00:06Z", "queued", id: "pinned", pinned: true), At("2026-01-02T00:05Z", "ERROR", id: "failed") };
-            var stuck = new PlanOptions { RunStarted = Time("2026-01-03T00:05Z"), StuckAfter = TimeSpan.FromHours(2) };
+            var pool = new[] { At("2026-01-01T00:05Z", "UNKNOWN", id: "unknown"), At("2026-01-01T00:06Z", "UNKNOWN", id: "pinned", pinned: true), At("2026-01-02T00:05Z", "ERROR", id: "failed") };
+            var timesOut = new PlanOptions { RunStarted = Time("2026-01-03T00:05Z"), UnknownFailsAfter = TimeSpan.FromHours(2) };
 
             Assert.Equal(
-                new[] { "failed Keep failed; kept: no newer good image", "pinned Keep pinned", "stuck Keep stuck (queued for more than 02:00:00); failed; kept: no newer good image" },
-                RetentionPlanner.Plan(pool, RetentionPolicy.FromRetention(0), stuck).Table());
+                new[] { "failed Keep failed; kept: no newer good image", "pinned Keep pinned", "unknown Keep unknown status (unknown) for more than 02:00:00; failed; kept: no newer good image" },
+                RetentionPlanner.Plan(pool, RetentionPolicy.FromRetention(0), timesOut).Table());
 
             var withGood = pool.Append(At("2026-01-03T00:05Z")).ToArray();
-            Assert.Equal(new[] { "pinned", "stuck" },
-                RetentionPlanner.Plan(withGood, RetentionPolicy.FromRetention(0).WithKeepFailed(), stuck).KeptIds().Where(id => id == "stuck" || id == "pinned").OrderBy(id => id));
-            string[] deletedWithoutStuckAfter = RetentionPlanner.Plan(withGood, RetentionPolicy.FromRetention(0), new PlanOptions { RunStarted = Time("2026-01-03T00:05Z") }).DeletedIds();
-            Assert.DoesNotContain("stuck", deletedWithoutStuckAfter);
-            Assert.DoesNotContain("pinned", deletedWithoutStuckAfter);
+            Assert.Equal(new[] { "pinned", "unknown" },
+                RetentionPlanner.Plan(withGood, RetentionPolicy.FromRetention(0).WithKeepFailed(), timesOut).KeptIds().Where(id => id == "unknown" || id == "pinned").OrderBy(id => id));
+            string[] deletedWithoutTimeout = RetentionPlanner.Plan(withGood, RetentionPolicy.FromRetention(0), new PlanOptions { RunStarted = Time("2026-01-03T00:05Z") }).DeletedIds();
+            Assert.DoesNotContain("unknown", deletedWithoutTimeout);
+            Assert.DoesNotContain("pinned", deletedWithoutTimeout);
         }
 
         [Fact]
