@@ -18,22 +18,12 @@ namespace Autosnap.Model
     public static class SnapshotStates
     {
         /// <summary>
-        /// A status the retention contract does not name (Nova's image view calls them all UNKNOWN): pending like the
-        /// others, but the contract lets it count as failed once it is older than a timeout the user sets.
+        /// UNKNOWN, the status a cloud reports when it cannot tell (Nova's image view for any Glance status it has no name
+        /// for). Pending like the others, but the contract lets it count as failed once it is older than a timeout the
+        /// user sets. Other statuses Autosnap does not know (deactivated, anything new) stay pending: never deleted.
         /// </summary>
-        public static bool IsUnknown(string? status)
-        {
-            switch ((status ?? string.Empty).Trim().ToLowerInvariant())
-            {
-                case "queued":
-                case "saving":
-                case "uploading":
-                case "importing":
-                    return false;
-                default:
-                    return Classify(status) == SnapshotState.Pending;
-            }
-        }
+        public static bool IsUnknown(string? status) =>
+            string.Equals((status ?? string.Empty).Trim(), "unknown", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>
         /// Classifies a status as Glance v2 (lower case) or the Nova image proxy (upper case) reports it.

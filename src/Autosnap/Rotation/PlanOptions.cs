@@ -15,11 +15,10 @@ namespace Autosnap.Rotation
         public DateTimeOffset? RunStarted { get; set; }
 
         /// <summary>
-        /// An image whose status is unknown (<see cref="Model.SnapshotStates.IsUnknown"/>: not queued, saving, uploading
-        /// or importing) and older than this at <see cref="RunStarted"/> counts as failed: retention.md's "UNKNOWN after a
-        /// timeout the user sets". The nightly job passes its own wait timeout. Like every failed image it goes only once
-        /// a newer good image exists. Null (or no RunStarted): such images stay pending. Known pending statuses (SAVING,
-        /// queued, ...) never time out.
+        /// An image whose status is UNKNOWN (<see cref="Model.SnapshotStates.IsUnknown"/>) and older than this at
+        /// <see cref="RunStarted"/> counts as failed: retention.md's "UNKNOWN after a timeout the user sets". The nightly
+        /// job passes its own wait timeout. Like every failed image it goes only once a newer good image exists. Null (or
+        /// no RunStarted): such images stay pending. Every other pending status (SAVING, queued, ...) never times out.
         /// </summary>
         public TimeSpan? UnknownFailsAfter { get; set; }
 

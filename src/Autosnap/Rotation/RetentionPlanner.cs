@@ -77,7 +77,7 @@ namespace Autosnap.Rotation
                             : RetentionReasons.FailedNoNewerGood;
                         RotationAction action = !policy.KeepFailed && goodSeen ? RotationAction.Delete : RotationAction.Keep;
                         decisions.Add(image.State == SnapshotState.Pending
-                            ? new RotationDecision(image, action, new[] { RetentionReasons.UnknownTooLong(image.Status, options.UnknownFailsAfter!.Value), failed })
+                            ? new RotationDecision(image, action, new[] { RetentionReasons.UnknownTooLong(options.UnknownFailsAfter!.Value), failed })
                             : new RotationDecision(image, action, new[] { failed }));
                         break;
                     case Role.Counted:
@@ -158,7 +158,7 @@ namespace Autosnap.Rotation
             return Role.Counted;
         }
 
-        /// <summary>An image of unknown status older than <see cref="PlanOptions.UnknownFailsAfter"/> at the run's start: it counts as failed.</summary>
+        /// <summary>An UNKNOWN image older than <see cref="PlanOptions.UnknownFailsAfter"/> at the run's start: it counts as failed.</summary>
         internal static bool IsUnknownTooLong(AutoSnapshot image, PlanOptions? options) =>
             image.State == SnapshotState.Pending && SnapshotStates.IsUnknown(image.Status) && options?.UnknownFailsAfter is TimeSpan after &&
             options.RunStarted is DateTimeOffset started && started - image.Created > after;

@@ -55,12 +55,8 @@ namespace Autosnap.Rotation
             return "pending (" + (text.Length == 0 ? "no status" : text) + ")";
         }
 
-        /// <summary>"unknown status (deactivated) for more than 01:00:00": an image the plan counts as failed.</summary>
-        public static string UnknownTooLong(string status, TimeSpan after)
-        {
-            string text = (status ?? string.Empty).Trim().ToLowerInvariant();
-            return Invariant($"unknown status ({(text.Length == 0 ? "none" : text)}) for more than {after:c}");
-        }
+        /// <summary>"unknown for more than 01:00:00": an UNKNOWN image the plan counts as failed.</summary>
+        public static string UnknownTooLong(TimeSpan after) => Invariant($"unknown for more than {after:c}");
 
         /// <summary>"retention: newest 8 good".</summary>
         public static string Retention(long keeps) => Invariant($"retention: newest {keeps} good");

@@ -110,7 +110,7 @@ namespace Autosnap.Tests.EndToEnd
             IReadOnlyList<string> failed = await cloud.SeedImagesAsync(web, 2, "killed", LongAgo.AddDays(3), TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "failed-");
             await cloud.SeedImagesAsync(web, 3, "active", LongAgo.AddDays(5), TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "good-");
 
-            // Months older than the job's 30 s timeout: SAVING is pending however old (only an unknown status times out).
+            // Months older than the job's 30 s timeout: SAVING is pending however old (only UNKNOWN times out).
             SnapshotJobResult result = await RunJob(cloud, web, "daily", RetentionPolicy.FromRetention(1));
 
             Assert.Equal(JobStatus.Succeeded, result.Status);
@@ -122,13 +122,14 @@ namespace Autosnap.Tests.EndToEnd
         }
 
         [Fact]
-        public async Task An_image_of_unknown_status_older_than_the_wait_timeout_is_removed_as_failed_once_the_new_one_is_good()
+        public async Task An_UNKNOWN_image_older_than_the_wait_timeout_is_removed_as_failed_once_the_new_one_is_good()
         {
             await using var cloud = await CloudHarness.StartAsync();
             RackspaceServer web = await cloud.ServerAsync("web01");
-            // Glance's "deactivated" is not a status the contract names (Nova's image view shows it as UNKNOWN).
-            string unknown = (await cloud.SeedImagesAsync(web, 1, "deactivated", LongAgo, TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "odd-")).Single();
+            string unknown = (await cloud.SeedImagesAsync(web, 1, "unknown", LongAgo, TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "unknown-")).Single();
+            // Just as old, but of statuses the contract keeps pending however old, or that Autosnap does not know.
             string queued = (await cloud.SeedImagesAsync(web, 1, "queued", LongAgo, TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "queued-")).Single();
+            string deactivated = (await cloud.SeedImagesAsync(web, 1, "deactivated", LongAgo, TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "odd-")).Single();
             await cloud.SeedImagesAsync(web, 2, "active", LongAgo.AddDays(1), TimeSpan.FromDays(1), CloudHarness.Ownership(web, "daily"), "good-");
 
             SnapshotJobResult result = await RunJob(cloud, web, "daily", RetentionPolicy.FromRetention(5));
@@ -137,11 +138,13 @@ namespace Autosnap.Tests.EndToEnd
             RotationDecision decision = result.Rotation!.Decisions.Single(d => d.Id == unknown);
             Assert.Equal(RotationAction.Delete, decision.Action);
             Assert.Equal(RotationOutcome.Deleted, decision.Outcome);
-            Assert.Equal("unknown status (deactivated) for more than 00:00:30; failed; a newer good image exists", decision.Reason);
+            Assert.Equal("unknown for more than 00:00:30; failed; a newer good image exists", decision.Reason);
             Assert.Equal(RotationAction.Keep, result.Rotation.Decisions.Single(d => d.Id == queued).Action);
+            Assert.Equal(RotationAction.Keep, result.Rotation.Decisions.Single(d => d.Id == deactivated).Action);
             var pool = await cloud.PoolAsync(web, "daily");
             Assert.DoesNotContain(pool, i => i.Id == unknown);
             Assert.Contains(pool, i => i.Id == queued);
+            Assert.Contains(pool, i => i.Id == deactivated);
             Assert.Equal(3, pool.Count(i => i.State == SnapshotState.Good));
         }
 

@@ -345,7 +345,7 @@ namespace Autosnap.Tests.Rotation
         }
 
         [Fact]
-        public void An_image_of_unknown_status_older_than_UnknownFailsAfter_counts_as_failed_and_goes_once_a_newer_good_image_exists()
+        public void An_UNKNOWN_image_older_than_UnknownFailsAfter_counts_as_failed_and_goes_once_a_newer_good_image_exists()
         {
             var pool = new[]
             {
@@ -358,30 +358,30 @@ namespace Autosnap.Tests.Rotation
 
             var plan = RetentionPlanner.Plan(pool, RetentionPolicy.FromRetention(1), options);
 
-            // SAVING and queued are pending however old (retention.md names them); UNKNOWN times out.
+            // SAVING, queued and statuses Autosnap does not know (deactivated) are pending however old; UNKNOWN times out.
             Assert.Equal(
                 new[]
                 {
                     "own Keep retention: newest 2 good",
                     "unknown-young Keep pending (unknown)",
                     "saving-old Keep pending (saving)",
-                    "deactivated-old Delete unknown status (deactivated) for more than 02:00:00; failed; a newer good image exists",
+                    "deactivated-old Keep pending (deactivated)",
                     "2026-01-02T00:05 Keep retention: newest 2 good",
                     "queued-old Keep pending (queued)",
-                    "unknown-old Delete unknown status (unknown) for more than 02:00:00; failed; a newer good image exists",
+                    "unknown-old Delete unknown for more than 02:00:00; failed; a newer good image exists",
                 },
                 plan.Table());
             Assert.Equal(RetentionTimeline.FailedDeleted, RetentionTimeline.MarkOf(plan.For("unknown-old")));
         }
 
         [Fact]
-        public void An_image_of_unknown_status_is_kept_without_a_newer_good_image_when_pinned_or_on_request_and_without_UnknownFailsAfter()
+        public void An_UNKNOWN_image_is_kept_without_a_newer_good_image_when_pinned_or_on_request_and_without_UnknownFailsAfter()
         {
             var pool = new[] { At("2026-01-01T00:05Z", "UNKNOWN", id: "unknown"), At("2026-01-01T00:06Z", "UNKNOWN", id: "pinned", pinned: true), At("2026-01-02T00:05Z", "ERROR", id: "failed") };
             var timesOut = new PlanOptions { RunStarted = Time("2026-01-03T00:05Z"), UnknownFailsAfter = TimeSpan.FromHours(2) };
 
             Assert.Equal(
-                new[] { "failed Keep failed; kept: no newer good image", "pinned Keep pinned", "unknown Keep unknown status (unknown) for more than 02:00:00; failed; kept: no newer good image" },
+                new[] { "failed Keep failed; kept: no newer good image", "pinned Keep pinned", "unknown Keep unknown for more than 02:00:00; failed; kept: no newer good image" },
                 RetentionPlanner.Plan(pool, RetentionPolicy.FromRetention(0), timesOut).Table());
 
             var withGood = pool.Append(At("2026-01-03T00:05Z")).ToArray();
