@@ -10,12 +10,6 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     . (Join-Path $PSScriptRoot 'ModuleHelpers.ps1')
-    Import-Module $ModuleManifest -Force
-    $script:Rig = Get-OsRig
-    $script:Token = (New-OsRigToken).Token
-    $script:Marker = New-RunMarker
-    $script:DemoEnv = Get-OsRigEnvironment
-    $script:SavedEnv = Clear-CloudEnvironment
     $script:WaitLimit = [timespan]::FromMinutes(1)
     $script:Ids = @($Rig.servers | ForEach-Object id)
     $script:ServerNames = @($Rig.servers | ForEach-Object name)

@@ -1,4 +1,6 @@
-# Shared by the module suites (Module, Outage, Script): dot-source it in BeforeAll after Common.ps1.
+# Shared by the module suites (Module, Outage, Script): dot-source it in BeforeAll after Common.ps1. Dot-sourcing
+# also starts the suite (the end of this file): the module imported, $Rig, $Token, $Marker, $DemoEnv, and the cloud
+# variables cleared from the environment ($SavedEnv, for the suite's AfterAll to restore).
 # The module is driven through its cmdlets only; plain HTTP (Common.ps1) is used to make what the module must
 # not make (foreign images, application credentials) and to check state independently of the module.
 #
@@ -304,3 +306,12 @@ function Invoke-AutosnapScript {
         Stderr   = @($stderr.Result -split "`r?`n" | Where-Object { $_ })
     }
 }
+
+# Every module suite starts the same way: the module, the tier, a demo-user token for plain HTTP checks, a run marker,
+# the tier's demo environment, and no cloud variables of the caller's (saved here, restored in the suite's AfterAll).
+Import-Module $script:ModuleManifest -Force
+$script:Rig = Get-OsRig
+$script:Token = (New-OsRigToken).Token
+$script:Marker = New-RunMarker
+$script:DemoEnv = Get-OsRigEnvironment
+$script:SavedEnv = Clear-CloudEnvironment

@@ -4,12 +4,6 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     . (Join-Path $PSScriptRoot 'ModuleHelpers.ps1')
-    Import-Module $ModuleManifest -Force
-    $script:Rig = Get-OsRig
-    $script:Token = (New-OsRigToken).Token
-    $script:Marker = New-RunMarker
-    $script:DemoEnv = Get-OsRigEnvironment
-    $script:SavedEnv = Clear-CloudEnvironment
     $script:ServerId = $Rig.servers[0].id
     $script:Pool = "$Marker-cron"
 
