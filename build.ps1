@@ -93,7 +93,9 @@ function Invoke-Build {
 
     if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
     $dependencies = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'dependencies')
-    foreach ($file in @('Autosnap.dll', 'Autosnap.pdb')) {
+    # Autosnap.Core sits beside Autosnap.dll, not in dependencies/: the cmdlets and the engine share its types, so
+    # it must load into the same context as the module, which the runtime does for a DLL beside the one it loaded.
+    foreach ($file in @('Autosnap.dll', 'Autosnap.pdb', 'Autosnap.Core.dll', 'Autosnap.Core.pdb')) {
         Copy-Item (Join-Path $staging $file) $ModuleOut
     }
     foreach ($file in $ModuleDependencies) {

@@ -30,8 +30,8 @@ Describe 'The built module (out/Autosnap)' {
         Get-Content -Raw $ModuleManifest | Should -Not -Match '\{\{'
     }
 
-    It 'ships only Autosnap.dll at its root and third-party DLLs under dependencies/' {
-        @(Get-ChildItem $ModulePath -Filter *.dll).Name | Should -Be @('Autosnap.dll')
+    It 'ships only Autosnap.dll and Autosnap.Core.dll at its root and third-party DLLs under dependencies/' {
+        @(Get-ChildItem $ModulePath -Filter *.dll).Name | Sort-Object | Should -Be @('Autosnap.Core.dll', 'Autosnap.dll')
         @(Get-ChildItem (Join-Path $ModulePath 'dependencies') -Filter *.dll).Name | Sort-Object |
             Should -Be @('Newtonsoft.Json.dll', 'Polly.dll')
     }
@@ -83,6 +83,10 @@ $answer = [Polly.Policy]::NoOp().Execute([Func[int]] { 42 })
 "ours=$(if ($ours) { "$($ours.GetName().Version) context=$([System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($ours).Name)" } else { 'not loaded' })"
 "theirs=$($theirs.GetName().Version) context=$([System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($theirs).Name)"
 "json=$((@{ a = 1 } | ConvertTo-Json -Compress)) answer=$answer"
+# The engine (Autosnap.Core) shares its types with the cmdlets: it must sit in the module's own load context.
+$module = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([Autosnap.Cmdlets.AutosnapCmdlet].Assembly).Name
+$core = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([Autosnap.Cloud.CloudHttp].Assembly)
+"core=$($core.Name) module=$module copies=$(@([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Autosnap.Core' }).Count)"
 '@
     }
 
@@ -97,6 +101,7 @@ $answer = [Polly.Policy]::NoOp().Execute([Func[int]] { 42 })
         $out | Should -Contain 'theirs=8.0.0.0 context=Default'
         $out | Should -Contain 'autosnap uses=8.0.0.0 from=other'
         $out | Should -Contain 'json={"a":1} answer=42'
+        $out | Should -Contain 'core=Default module=Default copies=1'
     }
 
     It 'lets another module load Polly 8 after Autosnap used its own' {
@@ -107,6 +112,7 @@ $answer = [Polly.Policy]::NoOp().Execute([Func[int]] { 42 })
         $out | Should -Contain 'autosnap uses=7.0.0.0 from=own'
         $out | Should -Contain 'theirs=8.0.0.0 context=Default'
         $out | Should -Contain 'json={"a":1} answer=42'
+        $out | Should -Contain 'core=Default module=Default copies=1'
     }
 }
 
@@ -131,11 +137,13 @@ $installed = Get-ChildItem (Join-Path $Scratch 'modules') -Recurse -Filter Autos
 Import-Module $installed.FullName
 "imported $((Get-Module Autosnap).Version) with $(@(Get-Command -Module Autosnap).Count) cmdlets"
 "dependencies: $((Get-ChildItem (Join-Path $installed.DirectoryName 'dependencies') -Filter *.dll).Name -join ',')"
+"root: $(((Get-ChildItem $installed.DirectoryName -Filter *.dll).Name | Sort-Object) -join ',')"
 '@ -ArgumentList $scratch
             $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
             $count = (Import-PowerShellDataFile $ModuleManifest).CmdletsToExport.Count
             $out | Should -Contain "imported $version with $count cmdlets"
             $out | Should -Contain 'dependencies: Newtonsoft.Json.dll,Polly.dll'
+            $out | Should -Contain 'root: Autosnap.Core.dll,Autosnap.dll'
         }
         finally {
             Remove-Item -Recurse -Force $scratch -ErrorAction SilentlyContinue
