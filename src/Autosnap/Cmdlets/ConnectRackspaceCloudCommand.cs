@@ -21,9 +21,6 @@ namespace Autosnap.Cmdlets
         private const string ApplicationCredentialSet = "ApplicationCredential";
         private const string CredentialFileSet = "CredentialFile";
 
-        /// <summary>Rackspace's public identity endpoint: the default when nothing else is given.</summary>
-        public static readonly Uri RackspaceIdentityUrl = new Uri("https://identity.api.rackspacecloud.com/v2.0");
-
         /// <summary>The account's user name (with -ApiKey or -Password).</summary>
         [Parameter(Mandatory = true, ParameterSetName = ApiKeySet)]
         [Parameter(Mandatory = true, ParameterSetName = PasswordSet)]
@@ -117,12 +114,7 @@ namespace Autosnap.Cmdlets
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout,
                     "-RequestTimeout must be between 1 second and 1 hour."), "RackspaceCloudInvalidArgument", ErrorCategory.InvalidArgument, RequestTimeout));
             }
-            CredentialSource source = ParameterSetName switch
-            {
-                EnvironmentSet => FromVariables(Env, "the environment"),
-                CredentialFileSet => FromVariables(ReadCredentialFile(), $"the credential file '{CredentialFile}'"),
-                _ => FromParameters(),
-            };
+            CredentialSource source = SelectCredential();
             var options = new CloudHttpOptions { RequestTimeout = RequestTimeout, MaxRetries = MaxRetries };
 
             CloudSession cloud;
@@ -152,145 +144,40 @@ namespace Autosnap.Cmdlets
             WriteObject(session);
         }
 
-        private sealed class CredentialSource
+        private CredentialSource SelectCredential()
         {
-            public CredentialSource(Uri identityUrl, CloudCredential credential, string? region)
+            var options = new CredentialOptions
             {
-                IdentityUrl = identityUrl;
-                Credential = credential;
-                Region = region;
-            }
-
-            public Uri IdentityUrl { get; }
-            public CloudCredential Credential { get; }
-            public string? Region { get; }
-        }
-
-        private CredentialSource FromParameters()
-        {
-            // RACKSPACE_IDENTITY_URL also serves explicit credentials, so a rehearsal cloud needs no extra parameter.
-            Uri identityUrl = IdentityUrl ?? ParseUrl(Env("RACKSPACE_IDENTITY_URL"), "RACKSPACE_IDENTITY_URL") ?? RackspaceIdentityUrl;
-            bool keystone = IsKeystone(identityUrl);
-            CloudCredential credential = ParameterSetName switch
-            {
-                ApiKeySet => new ApiKeyCredential(UserName, ApiKey),
-                PasswordSet => ScopedPassword(UserName, Password),
-                ApplicationCredentialSet => new ApplicationCredential(ApplicationCredentialId, ApplicationCredentialSecret),
-                // -Credential: the password field holds the API key on Rackspace identity, the password on Keystone.
-                _ => keystone ? ScopedPassword(Credential.UserName, Credential.Password) : new ApiKeyCredential(Credential.UserName, Credential.Password),
+                IdentityUrl = IdentityUrl,
+                ProjectName = ProjectName,
+                ProjectId = ProjectId,
+                UserDomainName = UserDomainName,
+                ProjectDomainName = ProjectDomainName,
             };
-            return new CredentialSource(identityUrl, credential, null);
-        }
-
-        private Func<string, string?> ReadCredentialFile()
-        {
             try
             {
-                var values = Autosnap.Cloud.CredentialFile.Read(SessionState.Path.GetUnresolvedProviderPathFromPSPath(CredentialFile));
-                return name => values.TryGetValue(name, out string? value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+                return ParameterSetName switch
+                {
+                    ApiKeySet => CredentialSource.FromApiKey(UserName, ApiKey, options),
+                    PasswordSet => CredentialSource.FromPassword(UserName, Password, options),
+                    CredentialSet => CredentialSource.FromUserAndSecret(Credential.UserName, Credential.Password, options),
+                    ApplicationCredentialSet => CredentialSource.FromApplicationCredential(ApplicationCredentialId, ApplicationCredentialSecret, options),
+                    CredentialFileSet => CredentialSource.FromVariables(
+                        CredentialSource.FileVariables(SessionState.Path.GetUnresolvedProviderPathFromPSPath(CredentialFile)),
+                        $"the credential file '{CredentialFile}'", options),
+                    _ => CredentialSource.FromVariables(CredentialSource.EnvironmentVariable, "the environment", options),
+                };
+            }
+            catch (CredentialNotFoundException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "RackspaceCloudCredentialNotFound", ErrorCategory.AuthenticationError, null));
+                return null!;
             }
             catch (CloudException e)
             {
-                ThrowTerminatingError(ErrorFor(e, "RackspaceCloud", CredentialFile));
+                ThrowTerminatingError(ErrorFor(e, "RackspaceCloud", ParameterSetName == CredentialFileSet ? CredentialFile : null));
                 return null!;
             }
-        }
-
-        /// <summary>
-        /// RACKSPACE_USERNAME + RACKSPACE_API_KEY first (with RACKSPACE_IDENTITY_URL, RACKSPACE_REGION), then OpenStack's
-        /// OS_AUTH_URL with OS_APPLICATION_CREDENTIAL_ID/_SECRET or OS_USERNAME/OS_PASSWORD (and the OS_PROJECT_*,
-        /// OS_*_DOMAIN_NAME, OS_REGION_NAME variables), from the environment or a credential file.
-        /// Nothing found is a terminating error that names every option.
-        /// </summary>
-        private CredentialSource FromVariables(Func<string, string?> variable, string where)
-        {
-            _variable = variable;
-            string? rackspaceUser = Variable("RACKSPACE_USERNAME");
-            string? rackspaceKey = Variable("RACKSPACE_API_KEY");
-            if (rackspaceUser != null && rackspaceKey != null)
-            {
-                Uri url = IdentityUrl ?? ParseUrl(Variable("RACKSPACE_IDENTITY_URL"), "RACKSPACE_IDENTITY_URL") ?? RackspaceIdentityUrl;
-                CloudCredential credential = IsKeystone(url)
-                    ? ScopedPassword(rackspaceUser, Secure(rackspaceKey))
-                    : new ApiKeyCredential(rackspaceUser, Secure(rackspaceKey));
-                return new CredentialSource(url, credential, Variable("RACKSPACE_REGION"));
-            }
-
-            string? authUrl = Variable("OS_AUTH_URL");
-            if (authUrl != null)
-            {
-                Uri url = IdentityUrl ?? WithKeystoneVersion(ParseUrl(authUrl, "OS_AUTH_URL")!);
-                string? appId = Variable("OS_APPLICATION_CREDENTIAL_ID");
-                string? appSecret = Variable("OS_APPLICATION_CREDENTIAL_SECRET");
-                string? user = Variable("OS_USERNAME");
-                string? password = Variable("OS_PASSWORD");
-                CloudCredential? credential =
-                    appId != null && appSecret != null ? new ApplicationCredential(appId, Secure(appSecret))
-                    : user != null && password != null ? ScopedPassword(user, Secure(password))
-                    : null;
-                if (credential != null)
-                {
-                    return new CredentialSource(url, credential, Variable("OS_REGION_NAME"));
-                }
-            }
-
-            ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException(
-                    $"No credentials in {where}. Give -Credential, -UserName with -ApiKey or -Password, or -ApplicationCredentialId with -ApplicationCredentialSecret; " +
-                    "or set RACKSPACE_USERNAME and RACKSPACE_API_KEY; or set OS_AUTH_URL with OS_USERNAME and OS_PASSWORD " +
-                    "(or OS_APPLICATION_CREDENTIAL_ID and OS_APPLICATION_CREDENTIAL_SECRET); or give -CredentialFile."),
-                "RackspaceCloudCredentialNotFound", ErrorCategory.AuthenticationError, null));
-            return null!;
-        }
-
-        private PasswordCredential ScopedPassword(string userName, SecureString password) =>
-            new PasswordCredential(userName, password)
-            {
-                ProjectName = ProjectName ?? (ProjectId == null ? Variable("OS_PROJECT_NAME") ?? Variable("OS_TENANT_NAME") : null),
-                ProjectId = ProjectId ?? (ProjectName == null ? Variable("OS_PROJECT_ID") ?? Variable("OS_TENANT_ID") : null),
-                UserDomain = UserDomainName ?? Variable("OS_USER_DOMAIN_NAME") ?? "Default",
-                ProjectDomain = ProjectDomainName ?? Variable("OS_PROJECT_DOMAIN_NAME") ?? "Default",
-            };
-
-        private static bool IsKeystone(Uri url) => url.AbsolutePath.TrimEnd('/').EndsWith("/v3", StringComparison.OrdinalIgnoreCase);
-
-        /// <summary>OS_AUTH_URL is often given without a version ("http://host:5000"): that means Keystone v3.</summary>
-        private static Uri WithKeystoneVersion(Uri url)
-        {
-            string path = url.AbsolutePath.TrimEnd('/');
-            return path.EndsWith("/v3", StringComparison.OrdinalIgnoreCase) || path.EndsWith("/v2.0", StringComparison.OrdinalIgnoreCase)
-                ? url
-                : new Uri(url.AbsoluteUri.TrimEnd('/') + "/v3");
-        }
-
-        private Uri? ParseUrl(string? value, string variable)
-        {
-            if (value == null) return null;
-            if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
-            {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"{variable} is not an http(s) URL: '{value}'."),
-                    "RackspaceCloudInvalidConfiguration", ErrorCategory.InvalidArgument, value));
-            }
-            return url;
-        }
-
-        // Where credential variables come from in this call: the environment, or a credential file.
-        private Func<string, string?> _variable = Env;
-
-        private string? Variable(string name) => _variable(name);
-
-        private static string? Env(string name)
-        {
-            string? value = Environment.GetEnvironmentVariable(name);
-            return string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
-        }
-
-        private static SecureString Secure(string text)
-        {
-            var secure = new SecureString();
-            foreach (char c in text) secure.AppendChar(c);
-            secure.MakeReadOnly();
-            return secure;
         }
     }
 }
