@@ -3,9 +3,11 @@ using System;
 namespace Autosnap.Policy
 {
     /// <summary>
-    /// Wildcard patterns of target selectors: '*' is any run of characters (also none), '?' is one character, every
-    /// other character stands for itself, compared without regard to case; the pattern covers the whole text. There
-    /// is no escape and no [a-z] class (unlike PowerShell's -like), so a name with '[' needs no quoting.
+    /// The module's one wildcard dialect, for policy targets and for the cmdlets' name and metadata filters
+    /// (Get-RackspaceServer -Name web* selects what a policy target "web*" does): '*' is any run of characters (also
+    /// none), '?' is one character, every other character stands for itself, compared without regard to case; the
+    /// pattern covers the whole text. There is no escape and no [a-z] class (unlike PowerShell's -like), so a name
+    /// with '[' needs no quoting, and policy files written before keep selecting what they selected.
     /// </summary>
     internal static class Wildcard
     {

@@ -6,6 +6,7 @@ using System.Management.Automation;
 using Autosnap.Cloud;
 using Autosnap.Engine;
 using Autosnap.Model;
+using Autosnap.Policy;
 
 namespace Autosnap.Cmdlets
 {
@@ -17,7 +18,7 @@ namespace Autosnap.Cmdlets
         private const string NameSet = "Name";
         private const string IdSet = "Id";
 
-        /// <summary>Server names; wildcards allowed.</summary>
+        /// <summary>Server names; * and ? wildcards, as in policy targets ('[' is an ordinary character).</summary>
         [Parameter(Position = 0, ParameterSetName = NameSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
@@ -29,7 +30,7 @@ namespace Autosnap.Cmdlets
         [ValidateNotNullOrEmpty]
         public string[] ServerId { get; set; } = null!;
 
-        /// <summary>Only servers whose metadata has every one of these keys with a matching value (wildcards allowed in values).</summary>
+        /// <summary>Only servers whose metadata has every one of these keys with a matching value (* and ? in values, as in policy targets).</summary>
         [Parameter]
         [ValidateNotNull]
         public Hashtable? Metadata { get; set; }
@@ -52,12 +53,12 @@ namespace Autosnap.Cmdlets
         {
             RackspaceSession session = ResolveSession(Session);
             IReadOnlyList<string> regions = ResolveRegions(session, Region, AllRegions.IsPresent, "RackspaceServer");
-            var patterns = (Name ?? new[] { "*" }).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+            // The patterns of policy targets (Policy/Wildcard.cs), so -Name and a policy's names select the same servers.
+            string[] patterns = Name ?? new[] { "*" };
             var metadataFilter = (Metadata ?? new Hashtable()).Cast<DictionaryEntry>()
-                .Select(e => (Key: e.Key.ToString() ?? string.Empty, Value: new WildcardPattern(e.Value?.ToString() ?? string.Empty, WildcardOptions.IgnoreCase)))
+                .Select(e => (Key: e.Key.ToString() ?? string.Empty, Pattern: e.Value?.ToString() ?? string.Empty))
                 .ToList();
-            bool MetadataMatches(RackspaceServer s) =>
-                metadataFilter.All(f => s.Metadata.TryGetValue(f.Key, out string? value) && f.Value.IsMatch(value));
+            bool MetadataMatches(RackspaceServer s) => metadataFilter.All(f => SelectorChecks.HasEntry(s, f.Key, f.Pattern));
 
             Run(async (host, token) =>
             {
@@ -80,9 +81,9 @@ namespace Autosnap.Cmdlets
                         }
                         else
                         {
-                            foreach (RackspaceServer server in await service.ListServersAsync(region, n => patterns.Any(p => p.IsMatch(n)), token).ConfigureAwait(false))
+                            foreach (RackspaceServer server in await service.ListServersAsync(region, n => patterns.Any(p => Wildcard.IsMatch(p, n)), token).ConfigureAwait(false))
                             {
-                                found.UnionWith(Name?.Where(n => new WildcardPattern(n, WildcardOptions.IgnoreCase).IsMatch(server.Name)) ?? Enumerable.Empty<string>());
+                                found.UnionWith(Name?.Where(n => Wildcard.IsMatch(n, server.Name)) ?? Enumerable.Empty<string>());
                                 if (MetadataMatches(server)) host.Post(() => WriteObject(server));
                             }
                         }
@@ -93,7 +94,7 @@ namespace Autosnap.Cmdlets
                     }
                 }
                 // Like Get-Process: a name without wildcards (or an id) that matched nothing is an error.
-                IEnumerable<string> asked = ParameterSetName == IdSet ? ServerId : (Name ?? new string[0]).Where(n => !WildcardPattern.ContainsWildcardCharacters(n));
+                IEnumerable<string> asked = ParameterSetName == IdSet ? ServerId : (Name ?? new string[0]).Where(n => !Wildcard.HasWildcards(n));
                 foreach (string missing in asked.Where(a => !found.Contains(a)))
                 {
                     host.Post(() => WriteError(new ErrorRecord(
