@@ -90,6 +90,25 @@ namespace Autosnap.Engine
             return new PoolRotation(decisions, adopted);
         }
 
+        /// <summary>
+        /// Rotates a piped pool after the new snapshots this pipeline made in it (New-AutoSnapshot | Invoke-SnapshotRotation).
+        /// A new snapshot must be good before rotation: when one is not, nothing is listed or deleted
+        /// (<see cref="NewSnapshotNotGoodException"/>). The new snapshots are the run's own, so they count as the newest.
+        /// </summary>
+        public Task<PoolRotation> RotatePipedPoolAsync(PipedPool pool, string region, RetentionPolicy policy, CancellationToken cancellationToken)
+        {
+            if (pool == null) throw new ArgumentNullException(nameof(pool));
+            IReadOnlyList<AutoSnapshot> newSnapshots = pool.NewSnapshots;
+            AutoSnapshot? notGood = newSnapshots.FirstOrDefault(image => image.State != SnapshotState.Good);
+            if (notGood != null)
+            {
+                throw new NewSnapshotNotGoodException(notGood,
+                    $"The new snapshot {notGood.Name} ({notGood.Id}) is {notGood.Status}, not good: rotation of pool {pool.ServerId}/{pool.Schedule} was skipped and nothing was deleted.");
+            }
+            var planOptions = new PlanOptions { OwnImageIds = newSnapshots.Select(image => image.Id).ToArray() };
+            return RotatePoolAsync(region, pool.ServerId, pool.Schedule, policy, planOptions, null, cancellationToken);
+        }
+
         private async Task<IReadOnlyList<AutoSnapshot>> AdoptLegacyAsync(SnapshotFinder finder, ImageClient images, RackspaceServer server, string schedule,
                                                                           CancellationToken cancellationToken)
         {
@@ -148,5 +167,17 @@ namespace Autosnap.Engine
         public UnsafeRotationException(string message) : base(message)
         {
         }
+    }
+
+    /// <summary>A new snapshot of this run is not good, so its pool was not rotated; nothing was deleted.</summary>
+    public sealed class NewSnapshotNotGoodException : InvalidOperationException
+    {
+        public NewSnapshotNotGoodException(AutoSnapshot snapshot, string message) : base(message)
+        {
+            Snapshot = snapshot;
+        }
+
+        /// <summary>The new snapshot that is not good.</summary>
+        public AutoSnapshot Snapshot { get; }
     }
 }

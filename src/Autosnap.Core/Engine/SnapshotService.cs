@@ -69,6 +69,25 @@ namespace Autosnap.Engine
 
         public ImageClient Images(string region) => new ImageClient(_session.Cloud, region, _host);
 
+        /// <summary>
+        /// The server of a pool given by id or name, for rotating or planning it. A server id that no longer exists
+        /// is an orphaned pool: its snapshots still rotate (never below one good image) and can be planned, so null is
+        /// returned with a warning that says what is done (<paramref name="doing"/>: "rotating", "planning").
+        /// A name that matches nothing is not found, as everywhere.
+        /// </summary>
+        public async Task<RackspaceServer?> ResolvePoolServerAsync(string idOrName, string region, string schedule, string doing, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await ResolveServerAsync(idOrName, region, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CloudException e) when (e.Kind == CloudErrorKind.NotFound && Guid.TryParse(idOrName, out _))
+            {
+                _host.Warning($"Server {idOrName} no longer exists in {region}; {doing} its orphaned pool '{schedule}'.");
+                return null;
+            }
+        }
+
         /// <summary>A server by id, or by exact name when no server has that id. Several servers of that name are an error.</summary>
         public async Task<RackspaceServer> ResolveServerAsync(string idOrName, string region, CancellationToken cancellationToken)
         {

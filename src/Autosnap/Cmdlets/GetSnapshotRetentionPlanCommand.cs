@@ -145,21 +145,17 @@ namespace Autosnap.Cmdlets
 
         protected override void EndProcessing()
         {
-            foreach (AutoSnapshot foreign in _piped.Where(s => !s.IsAutosnap))
+            IReadOnlyList<PipedPool> pools = PipedPools.Group(_piped, out IReadOnlyList<AutoSnapshot> foreign);
+            foreach (AutoSnapshot image in foreign)
             {
                 WriteError(new ErrorRecord(new InvalidOperationException(
-                    $"Image '{foreign.Name}' ({foreign.Id}) is not Autosnap's; rotation never touches such images. It was left out of the plan."),
-                    Noun + "NotOwned", ErrorCategory.InvalidOperation, foreign));
+                    $"Image '{image.Name}' ({image.Id}) is not Autosnap's; rotation never touches such images. It was left out of the plan."),
+                    Noun + "NotOwned", ErrorCategory.InvalidOperation, image));
             }
             // Planned as piped, without listing again: what the user piped is the question.
-            var pools = _piped.Where(s => s.IsAutosnap)
-                .GroupBy(s => (Region: s.Region ?? string.Empty, Server: s.ServerId!.ToLowerInvariant(), Schedule: s.Schedule!));
-            foreach (var pool in pools)
+            foreach (PipedPool pool in pools)
             {
-                // The same image piped twice is one image (the planner refuses repeated ids).
-                var images = pool.GroupBy(s => s.Id, StringComparer.Ordinal).Select(same => same.First()).ToList();
-                string? region = pool.Key.Region.Length > 0 ? pool.Key.Region : null;
-                WritePlan($"{images[0].ServerId}/{pool.Key.Schedule}", region, RetentionPlanner.Plan(images, _policy));
+                WritePlan($"{pool.ServerId}/{pool.Schedule}", pool.Region, RetentionPlanner.Plan(pool.Images, _policy));
             }
         }
 
@@ -184,19 +180,9 @@ namespace Autosnap.Cmdlets
             {
                 (RackspaceServer? server, IReadOnlyList<RotationDecision> plan) = Run(async (host, token) =>
                 {
-                    RackspaceServer? found = reference.Server;
-                    if (found == null)
-                    {
-                        try
-                        {
-                            found = await new SnapshotService(session, host).ResolveServerAsync(reference.Text, region, token).ConfigureAwait(false);
-                        }
-                        catch (CloudException e) when (e.Kind == CloudErrorKind.NotFound && Guid.TryParse(reference.Text, out _))
-                        {
-                            // The server is gone, its snapshots are not: rotation still rotates such a pool, so it is planned too.
-                            host.Warning($"Server {reference.Text} no longer exists in {region}; planning its orphaned pool '{Schedule}'.");
-                        }
-                    }
+                    // A server that is gone leaves an orphaned pool, which rotation still rotates: it is planned too.
+                    RackspaceServer? found = reference.Server ??
+                        await new SnapshotService(session, host).ResolvePoolServerAsync(reference.Text, region, Schedule, "planning", token).ConfigureAwait(false);
                     IReadOnlyList<AutoSnapshot> pool = await new SnapshotFinder(session, host)
                         .ListPoolAsync(region, found?.Id ?? reference.Text, Schedule, token).ConfigureAwait(false);
                     return (found, RetentionPlanner.Plan(pool, _policy));

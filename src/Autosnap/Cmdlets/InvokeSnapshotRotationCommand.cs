@@ -86,29 +86,29 @@ namespace Autosnap.Cmdlets
 
         protected override void EndProcessing()
         {
-            foreach (AutoSnapshot foreign in _piped.Where(s => !s.IsAutosnap))
+            IReadOnlyList<PipedPool> pools = PipedPools.Group(_piped, out IReadOnlyList<AutoSnapshot> foreign);
+            foreach (AutoSnapshot image in foreign)
             {
                 WriteError(new ErrorRecord(new InvalidOperationException(
-                    $"Image '{foreign.Name}' ({foreign.Id}) is not Autosnap's; rotation never touches such images. It was ignored."),
-                    "SnapshotRotationNotOwned", ErrorCategory.InvalidOperation, foreign));
+                    $"Image '{image.Name}' ({image.Id}) is not Autosnap's; rotation never touches such images. It was ignored."),
+                    "SnapshotRotationNotOwned", ErrorCategory.InvalidOperation, image));
             }
-            var pools = _piped.Where(s => s.IsAutosnap)
-                .GroupBy(s => (Session: s.Session, Region: s.Region ?? string.Empty, Server: s.ServerId!.ToLowerInvariant(), s.Schedule));
-            foreach (var pool in pools)
+            foreach (PipedPool pool in pools)
             {
-                RackspaceSession session = ResolveSession(Session ?? pool.Key.Session);
-                string region = pool.Key.Region.Length > 0 ? pool.Key.Region : session.Region;
-                AutoSnapshot[] fromThisJob = pool.Where(s => s.CreatedByNewAutoSnapshot).ToArray();
-                AutoSnapshot? notGood = fromThisJob.FirstOrDefault(s => s.State != SnapshotState.Good);
-                if (notGood != null)
+                RackspaceSession session = ResolveSession(Session ?? pool.Session);
+                string region = pool.Region ?? session.Region;
+                try
                 {
-                    WriteError(new ErrorRecord(new InvalidOperationException(
-                        $"The new snapshot {notGood.Name} ({notGood.Id}) is {notGood.Status}, not good: rotation of pool {pool.Key.Server}/{pool.Key.Schedule} was skipped and nothing was deleted."),
-                        "SnapshotRotationNewSnapshotNotGood", ErrorCategory.InvalidResult, notGood));
-                    continue;
+                    WriteRotation(Run((host, token) => new RotationService(session, host).RotatePipedPoolAsync(pool, region, _policy, token)));
                 }
-                var planOptions = new PlanOptions { OwnImageIds = fromThisJob.Select(s => s.Id).ToArray() };
-                Rotate(session, region, pool.First().ServerId!, pool.Key.Schedule!, planOptions, null);
+                catch (NewSnapshotNotGoodException e)
+                {
+                    WriteError(new ErrorRecord(e, "SnapshotRotationNewSnapshotNotGood", ErrorCategory.InvalidResult, e.Snapshot));
+                }
+                catch (Exception e) when (e is CloudException || e is UnsafeRotationException)
+                {
+                    WriteRotationError(e, region, pool.ServerId, pool.Schedule);
+                }
             }
         }
 
@@ -119,12 +119,10 @@ namespace Autosnap.Cmdlets
             {
                 try
                 {
-                    server = Run((host, token) => new SnapshotService(session, host).ResolveServerAsync(reference.Text, region, token));
-                }
-                catch (CloudException e) when (e.Kind == CloudErrorKind.NotFound && Guid.TryParse(reference.Text, out _) && !AdoptLegacy.IsPresent)
-                {
-                    // The server is gone, its snapshots are not: its pool still rotates (never below one good image).
-                    WriteWarning($"Server {reference.Text} no longer exists in {region}; rotating its orphaned pool '{Schedule}'.");
+                    // Adopting the original script's images needs the server itself; otherwise an orphaned pool still rotates.
+                    server = AdoptLegacy.IsPresent
+                        ? Run((host, token) => new SnapshotService(session, host).ResolveServerAsync(reference.Text, region, token))
+                        : Run((host, token) => new SnapshotService(session, host).ResolvePoolServerAsync(reference.Text, region, Schedule, "rotating", token));
                 }
                 catch (CloudException e)
                 {
@@ -132,33 +130,41 @@ namespace Autosnap.Cmdlets
                     return;
                 }
             }
-            Rotate(session, region, server?.Id ?? reference.Text, Schedule, null, AdoptLegacy.IsPresent ? server : null);
-        }
-
-        private void Rotate(RackspaceSession session, string region, string serverId, string schedule, PlanOptions? planOptions, RackspaceServer? adoptLegacyOf)
-        {
+            string serverId = server?.Id ?? reference.Text;
             try
             {
-                PoolRotation rotation = Run((host, token) =>
-                    new RotationService(session, host).RotatePoolAsync(region, serverId, schedule, _policy, planOptions, adoptLegacyOf, token));
-                foreach (RotationDecision decision in rotation.Decisions)
+                WriteRotation(Run((host, token) => new RotationService(session, host)
+                    .RotatePoolAsync(region, serverId, Schedule, _policy, null, AdoptLegacy.IsPresent ? server : null, token)));
+            }
+            catch (Exception e) when (e is CloudException || e is UnsafeRotationException)
+            {
+                WriteRotationError(e, region, serverId, Schedule);
+            }
+        }
+
+        private void WriteRotation(PoolRotation rotation)
+        {
+            foreach (RotationDecision decision in rotation.Decisions)
+            {
+                WriteObject(decision);
+                if (decision.Outcome == RotationOutcome.Failed)
                 {
-                    WriteObject(decision);
-                    if (decision.Outcome == RotationOutcome.Failed)
-                    {
-                        WriteError(new ErrorRecord(new InvalidOperationException($"Could not delete {decision.Name} ({decision.Id}): {decision.Error}"),
-                            "SnapshotRotationDeleteFailed", ErrorCategory.WriteError, decision));
-                    }
+                    WriteError(new ErrorRecord(new InvalidOperationException($"Could not delete {decision.Name} ({decision.Id}): {decision.Error}"),
+                        "SnapshotRotationDeleteFailed", ErrorCategory.WriteError, decision));
                 }
             }
-            catch (CloudException e)
+        }
+
+        private void WriteRotationError(Exception error, string region, string serverId, string schedule)
+        {
+            if (error is CloudException e)
             {
                 WriteError(ErrorFor(new CloudException(e.Kind, $"Pool {serverId}/{schedule} in {region} was not rotated and nothing was deleted: {e.Message}",
                     e.StatusCode, e.FaultName, e), "SnapshotRotation", serverId));
             }
-            catch (UnsafeRotationException e)
+            else
             {
-                WriteError(new ErrorRecord(e, "SnapshotRotationUnsafePlan", ErrorCategory.InvalidResult, serverId));
+                WriteError(new ErrorRecord(error, "SnapshotRotationUnsafePlan", ErrorCategory.InvalidResult, serverId));
             }
         }
     }
