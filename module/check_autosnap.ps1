@@ -133,7 +133,8 @@ catch {
 try {
     $line = @(Test-AutoSnapshotFreshness @check)
     if ($line.Count -ne 1) { throw "the check wrote $($line.Count) lines instead of one" }
-    $code = $global:LASTEXITCODE
+    $code = $line[0].ExitCode
+    if ($code -isnot [int]) { throw 'the check wrote a line without its exit code' }
 }
 catch {
     Exit-Unknown $_.Exception.Message

@@ -149,14 +149,19 @@ Describe 'The reports against LocalCloud' {
             ($results | Sort-Object Pool | ForEach-Object { "$($_.Pool)=$($_.Status)" }) -join ' ' | Should -Be 'db01/daily=Critical web01/daily=Ok'
         }
 
-        It 'writes one Nagios line and sets $LASTEXITCODE as the pools go stale' {
+        It 'writes one Nagios line with its exit code as the pools go stale, and leaves $LASTEXITCODE alone' {
             Add-Pool web01 daily ([timespan]'01:00:00') ([timespan]'1.00:00:00') @('active', 'active')
+            $global:LASTEXITCODE = 42
 
-            $ok = @(Test-AutoSnapshotFreshness -Schedule daily -Session $Session -Nagios); $okCode = $LASTEXITCODE
+            $ok = @(Test-AutoSnapshotFreshness -Schedule daily -Session $Session -Nagios); $okCode = $ok[0].ExitCode
             Move-Clock ([timespan]'1.02:00:00')
-            $warning = @(Test-AutoSnapshotFreshness -Schedule daily -Session $Session -Nagios); $warningCode = $LASTEXITCODE
+            $warning = @(Test-AutoSnapshotFreshness -Schedule daily -Session $Session -Nagios); $warningCode = $warning[0].ExitCode
             Move-Clock ([timespan]'1.00:00:00')
-            $critical = @(Test-AutoSnapshotFreshness -Schedule daily -Session $Session -Nagios); $criticalCode = $LASTEXITCODE
+            $critical = @(Test-AutoSnapshotFreshness -Schedule daily -Session $Session -Nagios); $criticalCode = $critical[0].ExitCode
+
+            $global:LASTEXITCODE | Should -Be 42
+            $critical[0].Status | Should -Be 'Critical'
+            ($critical | Out-String).Trim() | Should -BeExactly "$($critical[0])"
 
             $ok | Should -HaveCount 1
             $ok[0] | Should -Match '^AUTOSNAP OK - 1 pool fresh: web01/daily newest good 1h0\dm ago \| pools=1 ok=1 warning=0 critical=0 unknown=0$'
@@ -168,8 +173,8 @@ Describe 'The reports against LocalCloud' {
         }
 
         It 'is UNKNOWN with exit code 3 when no pool exists at all, or a server is not found' {
-            $none = Test-AutoSnapshotFreshness -Session $Session -Nagios; $noneCode = $LASTEXITCODE
-            $missing = Test-AutoSnapshotFreshness -Server nosuchserver -Schedule daily -Session $Session -Nagios; $missingCode = $LASTEXITCODE
+            $none = Test-AutoSnapshotFreshness -Session $Session -Nagios; $noneCode = $none.ExitCode
+            $missing = Test-AutoSnapshotFreshness -Server nosuchserver -Schedule daily -Session $Session -Nagios; $missingCode = $missing.ExitCode
 
             $none | Should -BeExactly 'AUTOSNAP UNKNOWN - no Autosnap pools found | pools=0 ok=0 warning=0 critical=0 unknown=0'
             $noneCode | Should -Be 3

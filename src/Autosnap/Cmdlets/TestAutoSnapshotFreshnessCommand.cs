@@ -11,7 +11,9 @@ namespace Autosnap.Cmdlets
     /// <summary>
     /// Checks that snapshots keep coming: the newest GOOD image of each pool, aged on the cloud's clock, against a
     /// warning and a critical age. Pools of given servers, or every Autosnap pool of the region(s). Writes one result
-    /// per pool, or with -Nagios exactly one Nagios plugin line and $LASTEXITCODE 0/1/2/3 (OK/WARNING/CRITICAL/UNKNOWN).
+    /// per pool, or with -Nagios exactly one Nagios plugin line that carries the plugin's exit code as its ExitCode
+    /// property, 0/1/2/3 (OK/WARNING/CRITICAL/UNKNOWN). A cmdlet does not set $LASTEXITCODE: the scripts that end
+    /// with an exit code (check_autosnap.ps1) take it from the line.
     /// </summary>
     /// <remarks>
     /// A check that cannot run (no session, an unknown region, thresholds in the wrong order) ends the command with
@@ -65,7 +67,7 @@ namespace Autosnap.Cmdlets
         [DurationTransformation]
         public TimeSpan Critical { get; set; } = FreshnessThresholds.DefaultCritical;
 
-        /// <summary>Write one Nagios plugin line instead of objects and set $LASTEXITCODE to the plugin's exit code.</summary>
+        /// <summary>Write one Nagios plugin line instead of objects; its ExitCode property is the plugin's exit code.</summary>
         [Parameter]
         public SwitchParameter Nagios { get; set; }
 
@@ -132,8 +134,11 @@ namespace Autosnap.Cmdlets
             if (Nagios.IsPresent)
             {
                 NagiosReport report = _failure != null ? NagiosReport.Failure(_failure) : NagiosReport.From(_results);
-                WriteObject(report.Line);
-                SessionState.PSVariable.Set("global:LASTEXITCODE", report.ExitCode);
+                // The line prints as itself; like Get-Content's PSPath on its lines, the status rides along as properties.
+                var line = new PSObject(report.Line);
+                line.Properties.Add(new PSNoteProperty("Status", report.Status));
+                line.Properties.Add(new PSNoteProperty("ExitCode", report.ExitCode));
+                WriteObject(line);
             }
             else if (_results.Count == 0)
             {

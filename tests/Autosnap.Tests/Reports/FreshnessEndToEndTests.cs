@@ -172,7 +172,7 @@ namespace Autosnap.Tests.Reports
         }
 
         [Fact]
-        public async Task The_cmdlet_writes_one_nagios_line_and_sets_LASTEXITCODE()
+        public async Task The_cmdlet_writes_one_nagios_line_with_its_exit_code_and_leaves_LASTEXITCODE_alone()
         {
             await using ReportsCloud cloud = await ReportsCloud.StartAsync();
             await cloud.SeedPoolAsync(Web01, "daily", TimeSpan.FromHours(1), Day, "active");
@@ -181,11 +181,14 @@ namespace Autosnap.Tests.Reports
             shell.AddCommand("Test-AutoSnapshotFreshness").AddParameter("Session", cloud.Session).AddParameter("Nagios")
                 .AddParameter("Warning", "1d").AddParameter("Critical", "3d");
 
-            List<string> lines = InProcess.Invoke<string>(shell);
+            PSObject line = Assert.Single(shell.Invoke());
 
             Assert.Equal("AUTOSNAP CRITICAL - 1 of 2 pools stale: db01/daily newest good 3d08h ago (critical 3d) | pools=2 ok=1 warning=0 critical=1 unknown=0",
-                Assert.Single(lines));
-            Assert.Equal(2, shell.Runspace.SessionStateProxy.GetVariable("LASTEXITCODE"));
+                line.BaseObject);
+            Assert.Equal(2, line.Properties["ExitCode"].Value);
+            Assert.Equal(FreshnessStatus.Critical, line.Properties["Status"].Value);
+            // a cmdlet is not a process: the exit code is the caller's to set
+            Assert.Null(shell.Runspace.SessionStateProxy.GetVariable("LASTEXITCODE"));
         }
 
         [Fact]
@@ -211,8 +214,9 @@ namespace Autosnap.Tests.Reports
             nagios.AddCommand("Test-AutoSnapshotFreshness").AddParameter("Warning", "2d").AddParameter("Critical", "26h").AddParameter("Nagios");
 
             Assert.Equal("AutoSnapshotFreshnessInvalidArgument", InProcess.TerminatingErrorId(plain));
-            Assert.Equal("AUTOSNAP UNKNOWN - The warning age (2d) must be below the critical age (26h).", Assert.Single(InProcess.Invoke<string>(nagios)));
-            Assert.Equal(3, nagios.Runspace.SessionStateProxy.GetVariable("LASTEXITCODE"));
+            PSObject line = Assert.Single(nagios.Invoke());
+            Assert.Equal("AUTOSNAP UNKNOWN - The warning age (2d) must be below the critical age (26h).", line.BaseObject);
+            Assert.Equal(3, line.Properties["ExitCode"].Value);
         }
 
         [Fact]
@@ -224,8 +228,9 @@ namespace Autosnap.Tests.Reports
             nagios.AddCommand("Test-AutoSnapshotFreshness").AddParameter("Nagios");
 
             Assert.Equal("RackspaceSessionNotFound", InProcess.TerminatingErrorId(plain));
-            Assert.Equal("AUTOSNAP UNKNOWN - Not connected: run Connect-RackspaceCloud first, or pass -Session.", Assert.Single(InProcess.Invoke<string>(nagios)));
-            Assert.Equal(3, nagios.Runspace.SessionStateProxy.GetVariable("LASTEXITCODE"));
+            PSObject line = Assert.Single(nagios.Invoke());
+            Assert.Equal("AUTOSNAP UNKNOWN - Not connected: run Connect-RackspaceCloud first, or pass -Session.", line.BaseObject);
+            Assert.Equal(3, line.Properties["ExitCode"].Value);
         }
     }
 }
