@@ -85,7 +85,6 @@ namespace Autosnap.Cloud
         private readonly AsyncPolicy _guardedRetry;
         private readonly AsyncPolicy _timeout;
         private readonly Random _jitter;
-        private long _requestCount;
 
         public CloudHttp(CloudHttpOptions? options = null, HttpMessageHandler? handler = null)
         {
@@ -111,9 +110,6 @@ namespace Autosnap.Cloud
 
         /// <summary>Client-side pacing shared by every call of this session.</summary>
         public RequestPacer Pacer { get; } = new RequestPacer();
-
-        /// <summary>Requests sent (every attempt), for statistics.</summary>
-        public long RequestCount => Interlocked.Read(ref _requestCount);
 
         /// <summary>
         /// The time on the clock of the service at <paramref name="endpoint"/>, from the Date headers of its answers.
@@ -202,7 +198,6 @@ namespace Autosnap.Cloud
             CancellationToken sendToken = sendTimeout?.Token ?? cancellationToken;
 
             var watch = Stopwatch.StartNew();
-            Interlocked.Increment(ref _requestCount);
             CloudResponse response;
             try
             {

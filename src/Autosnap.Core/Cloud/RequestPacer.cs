@@ -29,13 +29,6 @@ namespace Autosnap.Cloud
             }
         }
 
-        /// <summary>The spacing in force, for messages and tests.</summary>
-        public TimeSpan SpacingOf(string lane, string verb)
-        {
-            Lane state = LaneFor(lane, verb);
-            lock (state) return state.Spacing;
-        }
-
         public void PauseFor(string lane, string verb, TimeSpan wait)
         {
             Lane state = LaneFor(lane, verb);

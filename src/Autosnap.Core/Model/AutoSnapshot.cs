@@ -102,9 +102,5 @@ namespace Autosnap.Model
         public override string ToString() => $"{Name} ({Id})";
 
         private string? Get(string key) => Properties.TryGetValue(key, out string? value) ? value : null;
-
-        /// <summary>The same image with other properties (after a metadata change).</summary>
-        public AutoSnapshot WithProperties(IReadOnlyDictionary<string, string> properties) =>
-            new AutoSnapshot(Id, Name, Status, Created, Region, properties, Size, Progress, IsProtected) { Session = Session };
     }
 }
