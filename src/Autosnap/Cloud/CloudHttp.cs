@@ -207,8 +207,7 @@ namespace Autosnap.Cloud
             try
             {
                 using HttpResponseMessage answer = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, sendToken).ConfigureAwait(false);
-                response = new CloudResponse(answer.StatusCode, ReadHeaders(answer),
-                    await ReadBodyAsync(answer, request, sendToken).ConfigureAwait(false));
+                response = CloudResponse.From(answer, await ReadBodyAsync(answer, request, sendToken).ConfigureAwait(false));
             }
             catch (HttpRequestException e)
             {
@@ -331,8 +330,7 @@ namespace Autosnap.Cloud
 
         private void ObserveClock(Uri uri, CloudResponse response)
         {
-            string? date = response.Header("Date");
-            if (date != null && DateTimeOffset.TryParse(date, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset serverTime))
+            if (response.Date is DateTimeOffset serverTime)
             {
                 _clocks.GetOrAdd(uri.Authority, _ => new ServerClock()).Observe(serverTime);
             }
@@ -341,17 +339,13 @@ namespace Autosnap.Cloud
         /// <summary>Retry-After in seconds or as an HTTP date (measured against the answer's own Date), else the body's hints.</summary>
         internal static TimeSpan? RetryAfter(CloudResponse response, FaultBody fault)
         {
-            string? header = response.Header("Retry-After");
-            if (header != null)
+            if (response.RetryAfter?.Delta is TimeSpan delta)
             {
-                if (double.TryParse(header, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
-                {
-                    return TimeSpan.FromSeconds(Math.Max(0, seconds));
-                }
-                if (DateTimeOffset.TryParse(header, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at))
-                {
-                    return Until(at, response);
-                }
+                return delta;
+            }
+            if (response.RetryAfter?.Date is DateTimeOffset at)
+            {
+                return Until(at, response);
             }
             if (fault.RetryAfterSeconds.HasValue)
             {
@@ -362,10 +356,7 @@ namespace Autosnap.Cloud
 
         private static TimeSpan Until(DateTimeOffset at, CloudResponse response)
         {
-            string? date = response.Header("Date");
-            DateTimeOffset now = date != null && DateTimeOffset.TryParse(date, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset d)
-                ? d : DateTimeOffset.UtcNow;
-            TimeSpan wait = at - now;
+            TimeSpan wait = at - (response.Date ?? DateTimeOffset.UtcNow);
             return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
         }
 
@@ -399,16 +390,6 @@ namespace Autosnap.Cloud
             new CloudException(CloudErrorKind.InvalidResponse,
                 $"{request.Describe()}: {request.Uri.Authority} sent an answer larger than {_options.MaxResponseBytes / (1024 * 1024)} MiB; refused.", status)
             { OutcomeUnknown = request.Method != HttpMethod.Get };
-
-        private static IReadOnlyDictionary<string, string> ReadHeaders(HttpResponseMessage answer)
-        {
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var header in answer.Headers.Concat(answer.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>()))
-            {
-                headers[header.Key] = string.Join(", ", header.Value);
-            }
-            return headers;
-        }
 
         private static bool NeverReachedServer(Exception e)
         {
