@@ -51,6 +51,12 @@ namespace Autosnap.Cloud
 
         /// <summary>Seed of the jitter, for reproducible test runs; null for a random seed.</summary>
         public int? JitterSeed { get; set; }
+
+        /// <summary>
+        /// What the waits of the session run on: the pauses while a circuit is open here, and the snapshot waits of the
+        /// engine. Polly's own retry pauses and break durations keep to the machine's clock.
+        /// </summary>
+        public IWaitClock Clock { get; set; } = SystemWaitClock.Instance;
     }
 
     /// <summary>Where the HTTP layer reports what a user may want to see with -Verbose / -Debug.</summary>
@@ -151,7 +157,7 @@ namespace Autosnap.Cloud
                         log.Verbose($"{request.Describe()}: {request.Uri.Authority} failed repeatedly; waiting up to {Seconds(_options.MaxCircuitWait)} for it to take calls again.");
                     }
                     TimeSpan pause = CircuitPollInterval < _options.MaxCircuitWait - waitedForCircuit ? CircuitPollInterval : _options.MaxCircuitWait - waitedForCircuit;
-                    await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                    await _options.Clock.DelayAsync(pause, cancellationToken).ConfigureAwait(false);
                     waitedForCircuit += pause;
                 }
                 catch (TimeoutRejectedException e)
