@@ -44,7 +44,7 @@ $PesterVersion = '6.2.0'
 
 # Third-party assemblies the module ships, all under dependencies/. An allow-list: a missing one fails the
 # build, and nothing else (System.Management.Automation above all) is ever copied.
-$ModuleDependencies = @('Newtonsoft.Json.dll', 'Polly.dll')
+$ModuleDependencies = @('Newtonsoft.Json.dll', 'Polly.dll', 'TimeZoneConverter.dll')
 
 # A plain function (no CmdletBinding): its arguments go to dotnet untouched, so `-v:minimal` is not
 # mistaken for -Verbose.

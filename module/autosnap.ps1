@@ -34,13 +34,9 @@
 
     The daily job from cron, at midnight (0 0 * * *, not the original README's "* 0 * * *", which runs every minute of that hour).
 #>
-[CmdletBinding(SupportsShouldProcess = $true)]
-param(
-    # Parsed here, not by PowerShell's binder: a binder error would exit 1 ("some servers failed"); a bad
-    # argument must exit 3.
-    [Parameter(ValueFromRemainingArguments = $true)]
-    [string[]] $Arguments = @()
-)
+# No param block on the script itself: pwsh -File binds a script's parameters before any of its code runs and exits 1
+# on a bad one, which a scheduler reads as "some servers failed". The options go through PowerShell's binder one
+# step later, to Read-Options below, where a binding error is caught and becomes exit 3.
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -54,52 +50,101 @@ function Exit-Autosnap([int] $Code, [string] $Message) {
     exit $Code
 }
 
-$options = @{
-    'Server' = 'list'; 'Schedule' = 'text'; 'Retention' = 'count'; 'Region' = 'text'
-    'KeepLast' = 'count'; 'KeepHourly' = 'count'; 'KeepDaily' = 'count'; 'KeepWeekly' = 'count'; 'KeepMonthly' = 'count'; 'KeepYearly' = 'count'
-    'KeepWithin' = 'span'; 'TimeZone' = 'text'; 'KeepFailed' = 'switch'; 'AdoptLegacy' = 'switch'; 'Timeout' = 'span'
-    'CredentialFile' = 'text'; 'IdentityUrl' = 'text'; 'AllowInsecureHttp' = 'switch'; 'LogPath' = 'text'
-    'MinInterval' = 'span'; 'ThrottleLimit' = 'count'; 'Policy' = 'text'; 'FromServerMetadata' = 'switch'; 'AllRegions' = 'switch'
-    'OnServerDeleted' = 'text'
+# The options, bound by PowerShell. Counts and durations are checked here with messages that name the option;
+# durations use the module's one syntax (90m, 20h, 7d, 1d12h, or a TimeSpan such as 7.00:00:00).
+function Read-Options {
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Named', PositionalBinding = $false)]
+    param(
+        [Parameter(ParameterSetName = 'Named')]
+        [Parameter(ParameterSetName = 'Compatibility', Position = 2)]
+        [string[]] $Server,
+
+        [Parameter(ParameterSetName = 'Compatibility', Position = 0)]
+        [string] $UserName,
+
+        [Parameter(ParameterSetName = 'Compatibility', Position = 1)]
+        [string] $ApiKey,
+
+        [Parameter(ParameterSetName = 'Named')]
+        [Parameter(ParameterSetName = 'Compatibility', Position = 3)]
+        [int] $Retention,
+
+        [Parameter(ParameterSetName = 'Named')]
+        [Parameter(ParameterSetName = 'Compatibility', Position = 4)]
+        [string] $Region,
+
+        [Parameter(ParameterSetName = 'Named')] [string] $Schedule,
+        [Parameter(ParameterSetName = 'Named')] [int] $KeepLast,
+        [Parameter(ParameterSetName = 'Named')] [int] $KeepHourly,
+        [Parameter(ParameterSetName = 'Named')] [int] $KeepDaily,
+        [Parameter(ParameterSetName = 'Named')] [int] $KeepWeekly,
+        [Parameter(ParameterSetName = 'Named')] [int] $KeepMonthly,
+        [Parameter(ParameterSetName = 'Named')] [int] $KeepYearly,
+        [Parameter(ParameterSetName = 'Named')] [string] $KeepWithin,
+        [Parameter(ParameterSetName = 'Named')] [string] $TimeZone,
+        [Parameter(ParameterSetName = 'Named')] [switch] $KeepFailed,
+        [Parameter(ParameterSetName = 'Named')] [switch] $AdoptLegacy,
+        [Parameter(ParameterSetName = 'Named')] [string] $Timeout,
+        [Parameter(ParameterSetName = 'Named')] [string] $MinInterval,
+        [Parameter(ParameterSetName = 'Named')] [int] $ThrottleLimit,
+        [Parameter(ParameterSetName = 'Named')] [string] $CredentialFile,
+        [Parameter(ParameterSetName = 'Named')] [string] $IdentityUrl,
+        [Parameter(ParameterSetName = 'Named')] [switch] $AllowInsecureHttp,
+        [Parameter(ParameterSetName = 'Named')] [string] $LogPath,
+        [Parameter(ParameterSetName = 'Named')] [string] $Policy,
+        [Parameter(ParameterSetName = 'Named')] [switch] $FromServerMetadata,
+        [Parameter(ParameterSetName = 'Named')] [switch] $AllRegions,
+        [Parameter(ParameterSetName = 'Named')] [string] $OnServerDeleted
+    )
+
+    $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+    $named = @{}
+    foreach ($pair in $PSBoundParameters.GetEnumerator()) {
+        if ($pair.Key -in $common) { continue }
+        $value = $pair.Value
+        if ($value -is [switch]) { $value = $value.IsPresent }
+        $named[$pair.Key] = $value
+    }
+    if ($named.ContainsKey('Server')) {
+        # pwsh -File hands "-Server web1,web2" over as one text.
+        $named.Server = @($named.Server | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
+        if ($named.Server.Count -eq 0) { throw '-Server needs a value' }
+    }
+    foreach ($name in 'Retention', 'KeepLast', 'KeepHourly', 'KeepDaily', 'KeepWeekly', 'KeepMonthly', 'KeepYearly', 'ThrottleLimit') {
+        if ($named.ContainsKey($name) -and $named[$name] -lt 0) { throw "-$name must be a whole number of 0 or more, not '$($named[$name])'" }
+    }
+    foreach ($name in 'KeepWithin', 'Timeout', 'MinInterval') {
+        if (-not $named.ContainsKey($name)) { continue }
+        $span = [timespan]::Zero
+        if (-not [Autosnap.Policy.PolicyDuration]::TryParse($named[$name], [ref] $span) -or $span -le [timespan]::Zero) {
+            throw "-$name must be a positive duration such as 20h, 7d or 7.00:00:00, not '$($named[$name])'"
+        }
+        $named[$name] = $span
+    }
+    [pscustomobject]@{
+        Named         = $named
+        Compatibility = $PSCmdlet.ParameterSetName -eq 'Compatibility'
+        WhatIf        = [bool] $WhatIfPreference
+        Verbose       = $VerbosePreference
+        Debug         = $DebugPreference
+    }
 }
 
-function ConvertFrom-Arguments([string[]] $Words) {
-    $named = @{}
-    $positional = [System.Collections.Generic.List[string]]::new()
-    for ($i = 0; $i -lt $Words.Count; $i++) {
-        $word = $Words[$i]
-        if ($word -notmatch '^-([A-Za-z]+):?(.*)$') { $positional.Add($word); continue }
-        $name = @($options.Keys | Where-Object { $_ -eq $Matches[1] })
-        if ($name.Count -ne 1) { throw "unknown option -$($Matches[1]). Options: -$(($options.Keys | Sort-Object) -join ', -')" }
-        $name = $name[0]
-        $kind = $options[$name]
-        if ($kind -eq 'switch') { $named[$name] = $true; continue }
-        $values = [System.Collections.Generic.List[string]]::new()
-        if ($Matches[2]) { $values.Add($Matches[2]) }
-        while ($i + 1 -lt $Words.Count -and $Words[$i + 1] -notmatch '^-[A-Za-z]') {
-            $values.Add($Words[++$i])
-            if ($kind -ne 'list') { break }
+# A binding error in the words of these options (PowerShell's own would name parameters and types).
+function Get-OptionError([System.Management.Automation.ParameterBindingException] $Exception) {
+    $options = (Get-Command Read-Options).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters -and $_ -notin [System.Management.Automation.PSCmdlet]::OptionalCommonParameters -and $_ -notin 'UserName', 'ApiKey' }
+    switch ($Exception.ErrorId) {
+        'NamedParameterNotFound' { "unknown option -$($Exception.ParameterName). Options: -$(($options | Sort-Object) -join ', -')" }
+        'MissingArgument' { "-$($Exception.ParameterName) needs a value" }
+        { $_ -in 'PositionalParameterNotFound', 'AmbiguousParameterSet' } {
+            'give either named options (-Server ... -Retention ...) or exactly the five arguments of the original script: <username> <apikey> <server> <retention> <region>'
         }
-        if ($values.Count -eq 0) { throw "-$name needs a value" }
-        switch ($kind) {
-            'list' { $named[$name] = @($values | ForEach-Object { $_ -split ',' } | Where-Object { $_ }) }
-            'count' {
-                $number = 0
-                if (-not [int]::TryParse($values[0], [ref] $number) -or $number -lt 0) { throw "-$name must be a whole number of 0 or more, not '$($values[0])'" }
-                $named[$name] = $number
-            }
-            'span' {
-                # The module's one duration syntax: 90m, 20h, 7d, 1d12h, or a TimeSpan such as 7.00:00:00.
-                $span = [timespan]::Zero
-                if (-not [Autosnap.Policy.PolicyDuration]::TryParse($values[0], [ref] $span) -or $span -le [timespan]::Zero) {
-                    throw "-$name must be a positive duration such as 20h, 7d or 7.00:00:00, not '$($values[0])'"
-                }
-                $named[$name] = $span
-            }
-            default { $named[$name] = $values[0] }
+        'ParameterArgumentTransformationError' {
+            if ($Exception.ParameterType -eq [int]) { "-$($Exception.ParameterName) must be a whole number of 0 or more" }
+            else { "-$($Exception.ParameterName) has a value of the wrong kind" }
         }
+        default { $Exception.Message }
     }
-    [pscustomobject]@{ Named = $named; Positional = @($positional) }
 }
 
 try {
@@ -110,19 +155,24 @@ catch {
 }
 
 try {
-    $parsed = ConvertFrom-Arguments $Arguments
+    try {
+        $parsed = Read-Options @args
+    }
+    catch [System.Management.Automation.ParameterBindingException] {
+        throw (Get-OptionError $_.Exception)
+    }
     $named = $parsed.Named
+    $WhatIfPreference = $parsed.WhatIf
+    $VerbosePreference = $parsed.Verbose
+    $DebugPreference = $parsed.Debug
     $connect = @{}
-    if ($parsed.Positional.Count -gt 0) {
-        if ($parsed.Positional.Count -ne 5 -or $named.Count -gt 0) {
+    if ($parsed.Compatibility) {
+        if ($named.Count -ne 5) {
             throw 'give either named options (-Server ... -Retention ...) or exactly the five arguments of the original script: <username> <apikey> <server> <retention> <region>'
         }
         Write-Failure 'warning: the API key is on the command line, where other users can read it (ps, /proc, shell history, crontab). Use RACKSPACE_USERNAME and RACKSPACE_API_KEY, or -CredentialFile.'
-        $user, $key, $server, $retentionText, $region = $parsed.Positional
-        $retention = 0
-        if (-not [int]::TryParse($retentionText, [ref] $retention) -or $retention -lt 0) { throw "retention must be a whole number of 0 or more, not '$retentionText'" }
-        $connect = @{ UserName = $user; ApiKey = (ConvertTo-SecureString -String $key -AsPlainText -Force) }
-        $named = @{ Server = @($server); Retention = $retention; Region = $region }
+        $connect = @{ UserName = $named.UserName; ApiKey = (ConvertTo-SecureString -String $named.ApiKey -AsPlainText -Force) }
+        $named = @{ Server = $named.Server; Retention = $named.Retention; Region = $named.Region }
     }
     $rules = 'Retention', 'KeepLast', 'KeepHourly', 'KeepDaily', 'KeepWeekly', 'KeepMonthly', 'KeepYearly', 'KeepWithin'
     $forms = @('Server', 'Policy', 'FromServerMetadata' | Where-Object { $named.ContainsKey($_) })

@@ -29,8 +29,8 @@
     An NRPE command: the daily pool of web1, WARNING after 26 hours, CRITICAL after two days.
 #>
 
-# No param block: its binder would exit 1 on a bad argument, and a plugin must exit 3 (UNKNOWN). Any [Parameter]
-# would also add the common parameters, of which -Warning is an ambiguous prefix (-WarningAction, -WarningVariable).
+# No param block on the script itself: pwsh -File would bind it before any code runs and exit 1 on a bad argument,
+# and a plugin must exit 3 (UNKNOWN). The options go through PowerShell's binder one step later, to Read-Options.
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -50,39 +50,68 @@ function Exit-Unknown([string] $Reason) {
     exit 3
 }
 
-$options = @{
-    'Server' = 'list'; 'Schedule' = 'list'; 'Region' = 'list'; 'AllRegions' = 'switch'
-    'Warning' = 'text'; 'Critical' = 'text'; 'CredentialFile' = 'text'; 'IdentityUrl' = 'text'; 'AllowInsecureHttp' = 'switch'
-    'RequestTimeout' = 'text'; 'MaxRetries' = 'text'
-}
+# The options, bound by PowerShell. -Warning is a parameter of its own: an exact name wins over the common
+# parameters it is a prefix of (-WarningAction, -WarningVariable).
+function Read-Options {
+    [CmdletBinding(PositionalBinding = $false)]
+    param(
+        [string[]] $Server,
+        [string[]] $Schedule,
+        [string[]] $Region,
+        [switch] $AllRegions,
+        [string] $Warning,
+        [string] $Critical,
+        [string] $CredentialFile,
+        [string] $IdentityUrl,
+        [switch] $AllowInsecureHttp,
+        [string] $RequestTimeout,
+        [int] $MaxRetries
+    )
 
-function ConvertFrom-Arguments([string[]] $Words) {
+    $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
     $named = @{}
-    for ($i = 0; $i -lt $Words.Count; $i++) {
-        if ($Words[$i] -notmatch '^-([A-Za-z]+):?$') {
-            # Never echo the word itself: it might be a secret typed in the wrong place.
-            throw "argument $($i + 1) is not an option; options are -$(($options.Keys | Sort-Object) -join ', -')"
+    foreach ($pair in $PSBoundParameters.GetEnumerator()) {
+        if ($pair.Key -in $common) { continue }
+        $value = $pair.Value
+        if ($value -is [switch]) { $value = $value.IsPresent }
+        # pwsh -File hands "-Server web1,web2" over as one text.
+        if ($value -is [string[]]) {
+            $value = @($value | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+            if ($value.Count -eq 0) { throw "-$($pair.Key) needs a value" }
         }
-        $name = @($options.Keys | Where-Object { $_ -eq $Matches[1] })
-        if ($name.Count -ne 1) { throw "unknown option -$($Matches[1]); options are -$(($options.Keys | Sort-Object) -join ', -')" }
-        $name = $name[0]
-        if ($options[$name] -eq 'switch') { $named[$name] = $true; continue }
-        if ($i + 1 -ge $Words.Count -or $Words[$i + 1] -match '^-[A-Za-z]') { throw "-$name needs a value" }
-        $value = $Words[++$i]
-        if ($options[$name] -eq 'list') {
-            $named[$name] = @($value -split ',' | ForEach-Object { $_.Trim() } | Where-Object { $_ })
-            if ($named[$name].Count -eq 0) { throw "-$name needs a value" }
-        }
-        else {
-            $named[$name] = $value
-        }
+        $named[$pair.Key] = $value
     }
     if ($named.ContainsKey('Region') -and $named.ContainsKey('AllRegions')) { throw 'give -Region or -AllRegions, not both' }
     $named
 }
 
+# A binding error in the words of these options. A stray word is never echoed: it might be a secret typed in the
+# wrong place (PowerShell's own message would quote it).
+function Get-OptionError([System.Management.Automation.ParameterBindingException] $Exception, [object[]] $Words) {
+    $options = (Get-Command Read-Options).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters }
+    $list = "options are -$(($options | Sort-Object) -join ', -')"
+    switch ($Exception.ErrorId) {
+        'NamedParameterNotFound' { "unknown option -$($Exception.ParameterName); $list" }
+        'MissingArgument' { "-$($Exception.ParameterName) needs a value" }
+        'PositionalParameterNotFound' {
+            $position = [array]::IndexOf(@($Words | ForEach-Object { "$_" }), $Exception.ParameterName) + 1
+            if ($position -gt 0) { "argument $position is not an option; $list" } else { "an argument is not an option; $list" }
+        }
+        'ParameterArgumentTransformationError' {
+            if ($Exception.ParameterName -eq 'MaxRetries') { '-MaxRetries must be a whole number from 0 to 10' }
+            else { "-$($Exception.ParameterName) has a value of the wrong kind" }
+        }
+        default { $Exception.Message }
+    }
+}
+
 try {
-    $named = ConvertFrom-Arguments @($args | ForEach-Object { "$_" })
+    try {
+        $named = Read-Options @args
+    }
+    catch [System.Management.Automation.ParameterBindingException] {
+        throw (Get-OptionError $_.Exception $args)
+    }
 }
 catch {
     Exit-Unknown "bad arguments: $($_.Exception.Message). See: Get-Help $PSCommandPath -Full"
@@ -106,9 +135,8 @@ try {
         if ($name -eq 'RequestTimeout') { $connect[$name] = $span } else { $check[$name] = $span }
     }
     if ($named.ContainsKey('MaxRetries')) {
-        $retries = 0
-        if (-not [int]::TryParse($named.MaxRetries, [ref] $retries) -or $retries -lt 0 -or $retries -gt 10) { throw "-MaxRetries must be a whole number from 0 to 10" }
-        $connect.MaxRetries = $retries
+        if ($named.MaxRetries -lt 0 -or $named.MaxRetries -gt 10) { throw "-MaxRetries must be a whole number from 0 to 10" }
+        $connect.MaxRetries = $named.MaxRetries
     }
 }
 catch {

@@ -9,7 +9,7 @@ using System.Runtime.InteropServices;
 namespace Autosnap
 {
     /// <summary>
-    /// Runs when the module is imported: loads Autosnap's third-party assemblies (Polly, Newtonsoft.Json)
+    /// Runs when the module is imported: loads Autosnap's third-party assemblies (Polly, Newtonsoft.Json, TimeZoneConverter)
     /// from the module's <c>dependencies/</c> folder, so they never collide with the copies other modules bring.
     /// </summary>
     /// <remarks>

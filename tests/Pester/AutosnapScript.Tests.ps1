@@ -111,6 +111,8 @@ Describe 'autosnap.ps1' {
         @{ Case = 'an option without its value'; Arguments = @('-Server'); Message = '-Server needs a value' }
         @{ Case = 'a wrong number of positional arguments'; Arguments = @('demo', 'key', 'web01'); Message = 'exactly the five arguments' }
         @{ Case = 'retention and bucket rules together'; Arguments = @('-Server', 'web01', '-Retention', '1', '-KeepDaily', '3'); Message = 'Retention' }
+        @{ Case = 'a retention that is not a number'; Arguments = @('-Server', 'web01', '-Retention', 'x'); Message = '-Retention must be a whole number of 0 or more' }
+        @{ Case = 'six positional arguments'; Arguments = @('demo', 'key', 'web01', '7', 'DFW', 'extra'); Message = 'exactly the five arguments' }
     ) {
         $run = Invoke-Autosnap -Arguments $Arguments -Environment $DemoEnv
         $run.ExitCode | Should -Be 3

@@ -33,7 +33,7 @@ Describe 'The built module (out/Autosnap)' {
     It 'ships only Autosnap.dll and Autosnap.Core.dll at its root and third-party DLLs under dependencies/' {
         @(Get-ChildItem $ModulePath -Filter *.dll).Name | Sort-Object | Should -Be @('Autosnap.Core.dll', 'Autosnap.dll')
         @(Get-ChildItem (Join-Path $ModulePath 'dependencies') -Filter *.dll).Name | Sort-Object |
-            Should -Be @('Newtonsoft.Json.dll', 'Polly.dll')
+            Should -Be @('Newtonsoft.Json.dll', 'Polly.dll', 'TimeZoneConverter.dll')
     }
 
     It 'never ships System.Management.Automation' {
@@ -50,6 +50,23 @@ Import-Module $Manifest
         $LASTEXITCODE | Should -Be 0
         $expected = ($ManifestData.CmdletsToExport | Sort-Object) -join ','
         ($exported | Select-Object -Last 1) | Should -BeExactly $expected
+    }
+
+    It 'converts time zone ids with TimeZoneConverter loaded from dependencies/ in a fresh pwsh' {
+        # A lower-case IANA id is one the system lookup on Linux does not know (zoneinfo file names match case),
+        # so the CLDR mapping is asked; on Windows the system knows Windows ids only and the mapping is asked too.
+        $out = Invoke-FreshPwsh -MergeErrors -Script @'
+param($Manifest)
+$ErrorActionPreference = 'Stop'
+Import-Module $Manifest
+$zone = [Autosnap.Rotation.TimeZones]::Find('europe/berlin')
+"offset=$($zone.GetUtcOffset([DateTimeOffset]'2026-07-15T12:00:00Z'))"
+$converter = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'TimeZoneConverter' }
+"converter=$(Split-Path -Leaf (Split-Path -Parent $converter.Location))/$(Split-Path -Leaf $converter.Location)"
+'@ -ArgumentList $ModuleManifest
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        $out | Should -Contain 'offset=02:00:00'
+        $out | Should -Contain 'converter=dependencies/TimeZoneConverter.dll'
     }
 }
 
@@ -142,7 +159,7 @@ Import-Module $installed.FullName
             $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
             $count = (Import-PowerShellDataFile $ModuleManifest).CmdletsToExport.Count
             $out | Should -Contain "imported $version with $count cmdlets"
-            $out | Should -Contain 'dependencies: Newtonsoft.Json.dll,Polly.dll'
+            $out | Should -Contain 'dependencies: Newtonsoft.Json.dll,Polly.dll,TimeZoneConverter.dll'
             $out | Should -Contain 'root: Autosnap.Core.dll,Autosnap.dll'
         }
         finally {

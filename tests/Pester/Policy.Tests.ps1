@@ -129,7 +129,9 @@ Describe 'Invoke-AutoSnapshotPolicy -FromServerMetadata' {
 
 Describe 'Runs that overlap' {
     It 'skips, with a warning, a pool another run is working on' {
-        Set-LocalCloudConfig @{ snapshotSeconds = 6 } | Out-Null
+        # The first run's snapshot does not finish on its own during the test: the test finishes it, once the second
+        # run is done. Time is moved, not waited for.
+        Set-LocalCloudConfig @{ snapshotSeconds = 3600 } | Out-Null
         try {
             $server = New-LocalCloudServer -NamePrefix 'overlap-' -Region DFW
             $other = Start-ThreadJob -ScriptBlock {
@@ -138,8 +140,14 @@ Describe 'Runs that overlap' {
                 $null = Connect-RackspaceCloud -IdentityUrl "$Url/v2.0" -UserName demo -ApiKey (ConvertTo-SecureString 'demo-api-key' -AsPlainText -Force) -Region DFW
                 Invoke-AutoSnapshotPolicy -Server $Id -Schedule overlap -Retention 1
             } -ArgumentList $ModuleManifest, $Cloud.Url, $server.id
-            Start-Sleep -Seconds 2
+            # The first run holds the pool's lock from before its createImage until it is done: once its image
+            # exists, it is working on the pool.
+            while ((Get-Pool $server.id overlap).Count -eq 0) {
+                if ($other.State -in 'Completed', 'Failed', 'Stopped') { throw "the first run ended before it made its snapshot: $($other | Receive-Job 2>&1)" }
+                Start-Sleep -Milliseconds 100
+            }
             $second = Invoke-AutoSnapshotPolicy -Server $server.id -Schedule overlap -Retention 1 -WarningVariable warned -WarningAction SilentlyContinue
+            Complete-LocalCloudSnapshot
             $first = $other | Receive-Job -Wait -AutoRemoveJob
             $first.Status | Should -Be 'Succeeded'
             $second.Status | Should -Be 'Skipped'

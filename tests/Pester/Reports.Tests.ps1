@@ -251,6 +251,7 @@ Describe 'The reports against LocalCloud' {
             @{ Case = 'an unknown option'; Arguments = @('-Server', 'web01', '-Bogus'); Expected = 'AUTOSNAP UNKNOWN - bad arguments: unknown option -Bogus;*' }
             @{ Case = 'a duration it cannot read'; Arguments = @('-Warning', '26'); Expected = "AUTOSNAP UNKNOWN - bad arguments: -Warning: '26' is not a duration*" }
             @{ Case = 'an option without its value'; Arguments = @('-Server'); Expected = 'AUTOSNAP UNKNOWN - bad arguments: -Server needs a value*' }
+            @{ Case = 'retries that are not a number'; Arguments = @('-MaxRetries', 'many'); Expected = 'AUTOSNAP UNKNOWN - bad arguments: -MaxRetries must be a whole number from 0 to 10*' }
             @{ Case = 'thresholds in the wrong order'; Arguments = @('-Warning', '2d', '-Critical', '1d'); Expected = 'AUTOSNAP UNKNOWN - The warning age (2d) must be below the critical age (1d).' }
             @{ Case = 'a region the catalog lacks'; Arguments = @('-Region', 'MARS'); Expected = "AUTOSNAP UNKNOWN - cannot connect: Region 'MARS' is not in this account's catalog.*" }
             @{ Case = 'no Autosnap pool in the region'; Arguments = @(); Expected = 'AUTOSNAP UNKNOWN - no Autosnap pools found | pools=0*' }

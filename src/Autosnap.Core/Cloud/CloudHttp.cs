@@ -51,6 +51,12 @@ namespace Autosnap.Cloud
 
         /// <summary>Seed of the jitter, for reproducible test runs; null for a random seed.</summary>
         public int? JitterSeed { get; set; }
+
+        /// <summary>
+        /// What the waits of the session run on: the pauses while a circuit is open here, and the snapshot waits of the
+        /// engine. Polly's own retry pauses and break durations keep to the machine's clock.
+        /// </summary>
+        public IWaitClock Clock { get; set; } = SystemWaitClock.Instance;
     }
 
     /// <summary>Where the HTTP layer reports what a user may want to see with -Verbose / -Debug.</summary>
@@ -147,7 +153,7 @@ namespace Autosnap.Cloud
                         log.Verbose($"{request.Describe()}: {request.Uri.Authority} failed repeatedly; waiting up to {Seconds(_options.MaxCircuitWait)} for it to take calls again.");
                     }
                     TimeSpan pause = CircuitPollInterval < _options.MaxCircuitWait - waitedForCircuit ? CircuitPollInterval : _options.MaxCircuitWait - waitedForCircuit;
-                    await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                    await _options.Clock.DelayAsync(pause, cancellationToken).ConfigureAwait(false);
                     waitedForCircuit += pause;
                 }
                 catch (TimeoutRejectedException e)
@@ -202,8 +208,7 @@ namespace Autosnap.Cloud
             try
             {
                 using HttpResponseMessage answer = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, sendToken).ConfigureAwait(false);
-                response = new CloudResponse(answer.StatusCode, ReadHeaders(answer),
-                    await ReadBodyAsync(answer, request, sendToken).ConfigureAwait(false));
+                response = CloudResponse.From(answer, await ReadBodyAsync(answer, request, sendToken).ConfigureAwait(false));
             }
             catch (HttpRequestException e)
             {
@@ -326,8 +331,7 @@ namespace Autosnap.Cloud
 
         private void ObserveClock(Uri uri, CloudResponse response)
         {
-            string? date = response.Header("Date");
-            if (date != null && DateTimeOffset.TryParse(date, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset serverTime))
+            if (response.Date is DateTimeOffset serverTime)
             {
                 _clocks.GetOrAdd(uri.Authority, _ => new ServerClock()).Observe(serverTime);
             }
@@ -336,17 +340,13 @@ namespace Autosnap.Cloud
         /// <summary>Retry-After in seconds or as an HTTP date (measured against the answer's own Date), else the body's hints.</summary>
         internal static TimeSpan? RetryAfter(CloudResponse response, FaultBody fault)
         {
-            string? header = response.Header("Retry-After");
-            if (header != null)
+            if (response.RetryAfter?.Delta is TimeSpan delta)
             {
-                if (double.TryParse(header, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
-                {
-                    return TimeSpan.FromSeconds(Math.Max(0, seconds));
-                }
-                if (DateTimeOffset.TryParse(header, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at))
-                {
-                    return Until(at, response);
-                }
+                return delta;
+            }
+            if (response.RetryAfter?.Date is DateTimeOffset at)
+            {
+                return Until(at, response);
             }
             if (fault.RetryAfterSeconds.HasValue)
             {
@@ -357,10 +357,7 @@ namespace Autosnap.Cloud
 
         private static TimeSpan Until(DateTimeOffset at, CloudResponse response)
         {
-            string? date = response.Header("Date");
-            DateTimeOffset now = date != null && DateTimeOffset.TryParse(date, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset d)
-                ? d : DateTimeOffset.UtcNow;
-            TimeSpan wait = at - now;
+            TimeSpan wait = at - (response.Date ?? DateTimeOffset.UtcNow);
             return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
         }
 
@@ -394,16 +391,6 @@ namespace Autosnap.Cloud
             new CloudException(CloudErrorKind.InvalidResponse,
                 $"{request.Describe()}: {request.Uri.Authority} sent an answer larger than {_options.MaxResponseBytes / (1024 * 1024)} MiB; refused.", status)
             { OutcomeUnknown = request.Method != HttpMethod.Get };
-
-        private static IReadOnlyDictionary<string, string> ReadHeaders(HttpResponseMessage answer)
-        {
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var header in answer.Headers.Concat(answer.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>()))
-            {
-                headers[header.Key] = string.Join(", ", header.Value);
-            }
-            return headers;
-        }
 
         private static bool NeverReachedServer(Exception e)
         {

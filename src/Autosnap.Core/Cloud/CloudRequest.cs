@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
+using System.Net.Http.Headers;
 
 namespace Autosnap.Cloud
 {
@@ -61,16 +63,36 @@ namespace Autosnap.Cloud
     /// <summary>An answer: status, headers and the body as text (bodies are small JSON documents).</summary>
     public sealed class CloudResponse
     {
-        public CloudResponse(HttpStatusCode status, IReadOnlyDictionary<string, string> headers, string body)
+        public CloudResponse(HttpStatusCode status, IReadOnlyDictionary<string, string> headers, string body,
+                             DateTimeOffset? date = null, RetryConditionHeaderValue? retryAfter = null)
         {
             Status = status;
             Headers = headers;
             Body = body;
+            Date = date;
+            RetryAfter = retryAfter;
+        }
+
+        /// <summary>The answer as the framework parsed it: Date and Retry-After typed, every header also as text.</summary>
+        public static CloudResponse From(HttpResponseMessage answer, string body)
+        {
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var header in answer.Headers.Concat(answer.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>()))
+            {
+                headers[header.Key] = string.Join(", ", header.Value);
+            }
+            return new CloudResponse(answer.StatusCode, headers, body, answer.Headers.Date, answer.Headers.RetryAfter);
         }
 
         public HttpStatusCode Status { get; }
         public IReadOnlyDictionary<string, string> Headers { get; }
         public string Body { get; }
+
+        /// <summary>The Date header: the time on the server's clock when it answered (null when absent or not an HTTP date).</summary>
+        public DateTimeOffset? Date { get; }
+
+        /// <summary>The Retry-After header, in seconds or as an HTTP date (null when absent or malformed).</summary>
+        public RetryConditionHeaderValue? RetryAfter { get; }
 
         public bool IsSuccess => (int)Status >= 200 && (int)Status < 300;
 

@@ -232,7 +232,9 @@ namespace Autosnap.Engine
             ImageClient images = Images(region);
             int activityId = ActivityIdFor(imageId);
             string activity = $"Waiting for snapshot {label}";
-            var watch = Stopwatch.StartNew();
+            // The session's clock, which tests control: the deadline and the pauses between looks run on it.
+            IWaitClock clock = _session.Cloud.Http.Options.Clock;
+            TimeSpan started = clock.Elapsed;
             TimeSpan interval = options.FirstPollInterval;
             bool timedOut = false;
             bool useGlance = false;
@@ -270,7 +272,7 @@ namespace Autosnap.Engine
                             percent = null;
                         }
                     }
-                    catch (CloudException e) when (IsPassingTrouble(e) && watch.Elapsed < options.Timeout)
+                    catch (CloudException e) when (IsPassingTrouble(e) && clock.Elapsed - started < options.Timeout)
                     {
                         // The snapshot goes on in the cloud whether or not we can see it: a look that failed after its
                         // retries (or an open circuit) costs this job a look, not its snapshot. The deadline still holds:
@@ -284,15 +286,15 @@ namespace Autosnap.Engine
                     {
                         break;
                     }
-                    TimeSpan remaining = options.Timeout - watch.Elapsed;
+                    TimeSpan remaining = options.Timeout - (clock.Elapsed - started);
                     if (remaining <= TimeSpan.Zero)
                     {
                         timedOut = true;
                         break;
                     }
                     _host.Progress(new ProgressUpdate(activityId, activity,
-                        $"{status ?? "not seen"}{(percent.HasValue ? $" {percent}%" : string.Empty)}, {watch.Elapsed:hh\\:mm\\:ss} elapsed", percent));
-                    await Task.Delay(interval < remaining ? interval : remaining, cancellationToken).ConfigureAwait(false);
+                        $"{status ?? "not seen"}{(percent.HasValue ? $" {percent}%" : string.Empty)}, {clock.Elapsed - started:hh\\:mm\\:ss} elapsed", percent));
+                    await clock.DelayAsync(interval < remaining ? interval : remaining, cancellationToken).ConfigureAwait(false);
                     interval = TimeSpan.FromTicks(Math.Min(options.MaxPollInterval.Ticks, (long)(interval.Ticks * 1.5)));
                 }
             }

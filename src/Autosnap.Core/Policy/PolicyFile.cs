@@ -7,7 +7,7 @@ using System.Numerics;
 using System.Security;
 using System.Text;
 using Autosnap.Rotation;
-using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace Autosnap.Policy
 {
@@ -25,7 +25,7 @@ namespace Autosnap.Policy
         {
             if (json == null) throw new ArgumentNullException(nameof(json));
             string source = string.IsNullOrEmpty(sourceName) ? "(policy)" : sourceName;
-            JsonNode root = StrictJson.Read(json, source, Sites.FormatPath);
+            JToken root = StrictJson.Read(json, source, Sites.FormatPath);
             return new Reader(source, root).Document();
         }
 
@@ -62,10 +62,10 @@ namespace Autosnap.Policy
         private sealed class Reader
         {
             private readonly string source;
-            private readonly JsonNode root;
+            private readonly JToken root;
             private readonly Sites sites;
 
-            public Reader(string source, JsonNode root)
+            public Reader(string source, JToken root)
             {
                 this.source = source;
                 this.root = root;
@@ -74,47 +74,47 @@ namespace Autosnap.Policy
 
             public PolicyDocument Document()
             {
-                if (!(root is JsonObjectNode document))
+                if (!(root is JObject document))
                 {
                     throw sites.At().Error(PolicyException.FieldType,
-                        "the document must be an object, { \"policies\": [ ... ] }, not " + root.Describe() + ".");
+                        "the document must be an object, { \"policies\": [ ... ] }, not " + StrictJson.Describe(root) + ".");
                 }
 
                 Fields(document, PolicyShape.Document, sites);
-                if (document.Find("$schema") is JsonMember schema) Text(schema, sites.At("$schema"));
-                long? throttleLimit = document.Find("throttleLimit") is JsonMember throttle ? Integer(throttle, sites.At("throttleLimit")) : (long?)null;
+                if (document.Property("$schema") is JProperty schema) Text(schema, sites.At("$schema"));
+                long? throttleLimit = document.Property("throttleLimit") is JProperty throttle ? Integer(throttle, sites.At("throttleLimit")) : (long?)null;
 
-                JsonArrayNode list = List(document.Find("policies")!, sites.At("policies"), "a list of policies");
+                JArray list = List(document.Property("policies")!, sites.At("policies"), "a list of policies");
                 var policies = new List<SnapshotPolicy>();
-                for (int i = 0; i < list.Items.Count; i++)
+                for (int i = 0; i < list.Count; i++)
                 {
-                    policies.Add(Policy(list.Items[i], i));
+                    policies.Add(Policy(list[i], i));
                 }
 
                 return new PolicyDocument(policies, throttleLimit, sites);
             }
 
-            private SnapshotPolicy Policy(JsonNode node, int index)
+            private SnapshotPolicy Policy(JToken node, int index)
             {
                 Sites policy = sites.Child("policies", index);
-                JsonObjectNode obj = Object(node, policy.At(), "each policy must be an object");
+                JObject obj = Object(node, policy.At(), "each policy must be an object");
                 Fields(obj, PolicyShape.Policy, policy);
 
                 // The schedule first: every later message is easier to read once it is known to be right.
-                string schedule = SnapshotPolicy.CheckSchedule(Text(obj.Find("schedule")!, policy.At("schedule")), policy.At("schedule"));
-                string? name = obj.Find("name") is JsonMember n ? Text(n, policy.At("name")) : null;
-                TargetSelector targets = Targets(obj.Find("targets")!, policy.Child("targets"));
+                string schedule = SnapshotPolicy.CheckSchedule(Text(obj.Property("schedule")!, policy.At("schedule")), policy.At("schedule"));
+                string? name = obj.Property("name") is JProperty n ? Text(n, policy.At("name")) : null;
+                TargetSelector targets = Targets(obj.Property("targets")!, policy.Child("targets"));
                 var retention = new RetentionInput(field => field);
-                Retention(obj.Find("retention")!, retention, policy);
-                TimeSpan? minInterval = obj.Find("minInterval") is JsonMember interval ? Duration(interval, policy.At("minInterval")) : (TimeSpan?)null;
-                retention.KeepFailed = obj.Find("keepFailed") is JsonMember keepFailed && Flag(keepFailed, policy.At("keepFailed"));
-                TimeSpan? timeout = obj.Find("timeout") is JsonMember t ? Duration(t, policy.At("timeout")) : (TimeSpan?)null;
-                bool adoptLegacy = obj.Find("adoptLegacy") is JsonMember adopt && Flag(adopt, policy.At("adoptLegacy"));
-                OrphanHandling onServerDeleted = obj.Find("onServerDeleted") is JsonMember orphans
+                Retention(obj.Property("retention")!, retention, policy);
+                TimeSpan? minInterval = obj.Property("minInterval") is JProperty interval ? Duration(interval, policy.At("minInterval")) : (TimeSpan?)null;
+                retention.KeepFailed = obj.Property("keepFailed") is JProperty keepFailed && Flag(keepFailed, policy.At("keepFailed"));
+                TimeSpan? timeout = obj.Property("timeout") is JProperty t ? Duration(t, policy.At("timeout")) : (TimeSpan?)null;
+                bool adoptLegacy = obj.Property("adoptLegacy") is JProperty adopt && Flag(adopt, policy.At("adoptLegacy"));
+                OrphanHandling onServerDeleted = obj.Property("onServerDeleted") is JProperty orphans
                     ? Orphans(orphans, policy.At("onServerDeleted"))
                     : OrphanHandling.Keep;
-                var metadata = obj.Find("metadata") is JsonMember m ? Map(m, policy, "metadata") : new List<KeyValuePair<string, string>>();
-                string? nameTemplate = obj.Find("nameTemplate") is JsonMember template ? Text(template, policy.At("nameTemplate")) : null;
+                var metadata = obj.Property("metadata") is JProperty m ? Map(m, policy, "metadata") : new List<KeyValuePair<string, string>>();
+                string? nameTemplate = obj.Property("nameTemplate") is JProperty template ? Text(template, policy.At("nameTemplate")) : null;
 
                 RetentionPolicy built = retention.Build(policy);
                 string origin = source + ", policies[" + index.ToString(CultureInfo.InvariantCulture) + "]";
@@ -122,47 +122,47 @@ namespace Autosnap.Policy
                                           policy, origin);
             }
 
-            private TargetSelector Targets(JsonMember property, Sites targets)
+            private TargetSelector Targets(JProperty property, Sites targets)
             {
-                JsonObjectNode obj = Object(property.Value, targets.At(), "targets must be an object, e.g. { \"names\": [\"web*\"] }");
+                JObject obj = Object(property.Value, targets.At(), "targets must be an object, e.g. { \"names\": [\"web*\"] }");
                 Fields(obj, PolicyShape.Targets, targets);
-                var regions = obj.Find("regions") is JsonMember r ? Texts(r, targets, "regions") : new List<string>();
-                bool allRegions = obj.Find("allRegions") is JsonMember ar && Flag(ar, targets.At("allRegions"));
-                bool all = obj.Find("all") is JsonMember a && Flag(a, targets.At("all"));
-                var names = obj.Find("names") is JsonMember n ? Texts(n, targets, "names") : new List<string>();
-                var ids = obj.Find("ids") is JsonMember i ? Texts(i, targets, "ids") : new List<string>();
-                var metadata = obj.Find("metadata") is JsonMember m ? Map(m, targets, "metadata") : new List<KeyValuePair<string, string>>();
-                ServerFilter exclude = obj.Find("exclude") is JsonMember e ? Exclude(e, targets.Child("exclude")) : ServerFilter.None;
+                var regions = obj.Property("regions") is JProperty r ? Texts(r, targets, "regions") : new List<string>();
+                bool allRegions = obj.Property("allRegions") is JProperty ar && Flag(ar, targets.At("allRegions"));
+                bool all = obj.Property("all") is JProperty a && Flag(a, targets.At("all"));
+                var names = obj.Property("names") is JProperty n ? Texts(n, targets, "names") : new List<string>();
+                var ids = obj.Property("ids") is JProperty i ? Texts(i, targets, "ids") : new List<string>();
+                var metadata = obj.Property("metadata") is JProperty m ? Map(m, targets, "metadata") : new List<KeyValuePair<string, string>>();
+                ServerFilter exclude = obj.Property("exclude") is JProperty e ? Exclude(e, targets.Child("exclude")) : ServerFilter.None;
                 return new TargetSelector(names, ids, metadata, all, regions, allRegions, exclude, targets);
             }
 
-            private ServerFilter Exclude(JsonMember property, Sites exclude)
+            private ServerFilter Exclude(JProperty property, Sites exclude)
             {
-                JsonObjectNode obj = Object(property.Value, exclude.At(), "exclude must be an object, e.g. { \"names\": [\"*-test\"] }");
+                JObject obj = Object(property.Value, exclude.At(), "exclude must be an object, e.g. { \"names\": [\"*-test\"] }");
                 Fields(obj, PolicyShape.Exclude, exclude);
-                if (obj.Properties.Count == 0)
+                if (obj.Count == 0)
                 {
                     throw exclude.At().Error(PolicyException.ValueEmpty, "excludes nothing; give names, ids or metadata, or leave exclude out.");
                 }
 
-                var names = obj.Find("names") is JsonMember n ? Texts(n, exclude, "names") : new List<string>();
-                var ids = obj.Find("ids") is JsonMember i ? Texts(i, exclude, "ids") : new List<string>();
-                var metadata = obj.Find("metadata") is JsonMember m ? Map(m, exclude, "metadata") : new List<KeyValuePair<string, string>>();
+                var names = obj.Property("names") is JProperty n ? Texts(n, exclude, "names") : new List<string>();
+                var ids = obj.Property("ids") is JProperty i ? Texts(i, exclude, "ids") : new List<string>();
+                var metadata = obj.Property("metadata") is JProperty m ? Map(m, exclude, "metadata") : new List<KeyValuePair<string, string>>();
                 return new ServerFilter(names, ids, metadata, exclude);
             }
 
-            private void Retention(JsonMember property, RetentionInput input, Sites policy)
+            private void Retention(JProperty property, RetentionInput input, Sites policy)
             {
-                if (property.Value is JsonValueNode value && value.Token == JsonToken.Integer)
+                if (property.Value is JValue value && value.Type == JTokenType.Integer)
                 {
                     input.SetRetention(Integer(property, policy.At("retention")), "retention");
                     return;
                 }
 
-                JsonObjectNode obj = Object(property.Value, policy.At("retention"),
+                JObject obj = Object(property.Value, policy.At("retention"),
                     "retention must be a whole number (retention N: keep the newest N+1) or an object with bucket rules, e.g. { \"keepDaily\": 7 }");
                 Fields(obj, PolicyShape.Retention, policy.Child("retention"));
-                foreach (JsonMember field in obj.Properties)
+                foreach (JProperty field in obj.Properties())
                 {
                     ErrorSite site = policy.At("retention", field.Name);
                     switch (field.Name)
@@ -184,9 +184,9 @@ namespace Autosnap.Policy
             }
 
             /// <summary>Unknown keys first (with a hint), then missing required ones.</summary>
-            private static void Fields(JsonObjectNode obj, PolicyShape shape, Sites at)
+            private static void Fields(JObject obj, PolicyShape shape, Sites at)
             {
-                foreach (JsonMember property in obj.Properties)
+                foreach (JProperty property in obj.Properties())
                 {
                     if (shape.Fields.Contains(property.Name)) continue;
                     string? hint = shape.Hint(property.Name);
@@ -197,7 +197,7 @@ namespace Autosnap.Policy
 
                 foreach (string required in shape.Required)
                 {
-                    if (obj.Find(required) == null)
+                    if (obj.Property(required) == null)
                     {
                         throw at.At(required).Error(PolicyException.FieldMissing,
                             "missing; " + shape.Label + " needs " + Enumerate(shape.Required.Select(r => "'" + r + "'").ToList()) + ".");
@@ -208,25 +208,25 @@ namespace Autosnap.Policy
             private static string Enumerate(IReadOnlyList<string> items) =>
                 items.Count == 1 ? items[0] : string.Join(", ", items.Take(items.Count - 1)) + " and " + items[items.Count - 1];
 
-            private static JsonObjectNode Object(JsonNode node, ErrorSite site, string expectation) =>
-                node as JsonObjectNode ?? throw site.Error(PolicyException.FieldType, expectation + ", not " + node.Describe() + ".");
+            private static JObject Object(JToken node, ErrorSite site, string expectation) =>
+                node as JObject ?? throw site.Error(PolicyException.FieldType, expectation + ", not " + StrictJson.Describe(node) + ".");
 
-            private static JsonArrayNode List(JsonMember property, ErrorSite site, string what)
+            private static JArray List(JProperty property, ErrorSite site, string what)
             {
-                if (!(property.Value is JsonArrayNode array)) throw site.Error(PolicyException.FieldType, "must be " + what + ", not " + property.Value.Describe() + ".");
-                if (array.Items.Count == 0) throw site.Error(PolicyException.ValueEmpty, "the list is empty; give at least one entry, or leave the field out.");
+                if (!(property.Value is JArray array)) throw site.Error(PolicyException.FieldType, "must be " + what + ", not " + StrictJson.Describe(property.Value) + ".");
+                if (array.Count == 0) throw site.Error(PolicyException.ValueEmpty, "the list is empty; give at least one entry, or leave the field out.");
                 return array;
             }
 
-            private static List<string> Texts(JsonMember property, Sites parent, string field)
+            private static List<string> Texts(JProperty property, Sites parent, string field)
             {
-                JsonArrayNode array = List(property, parent.At(field), "a list of texts, e.g. [\"a\", \"b\"]");
+                JArray array = List(property, parent.At(field), "a list of texts, e.g. [\"a\", \"b\"]");
                 var result = new List<string>();
-                for (int i = 0; i < array.Items.Count; i++)
+                for (int i = 0; i < array.Count; i++)
                 {
-                    if (!(array.Items[i] is JsonValueNode item) || item.Token != JsonToken.String)
+                    if (!(array[i] is JValue item) || item.Type != JTokenType.String)
                     {
-                        throw parent.At(field, i).Error(PolicyException.FieldType, "must be a text, not " + array.Items[i].Describe() + ".");
+                        throw parent.At(field, i).Error(PolicyException.FieldType, "must be a text, not " + StrictJson.Describe(array[i]) + ".");
                     }
 
                     result.Add((string)item.Value!);
@@ -235,16 +235,16 @@ namespace Autosnap.Policy
                 return result;
             }
 
-            private static List<KeyValuePair<string, string>> Map(JsonMember property, Sites parent, string field)
+            private static List<KeyValuePair<string, string>> Map(JProperty property, Sites parent, string field)
             {
-                JsonObjectNode obj = Object(property.Value, parent.At(field), "must be an object of texts, e.g. { \"key\": \"value\" }");
-                if (obj.Properties.Count == 0)
+                JObject obj = Object(property.Value, parent.At(field), "must be an object of texts, e.g. { \"key\": \"value\" }");
+                if (obj.Count == 0)
                 {
                     throw parent.At(field).Error(PolicyException.ValueEmpty, "the object is empty; give at least one entry, or leave the field out.");
                 }
 
                 var result = new List<KeyValuePair<string, string>>();
-                foreach (JsonMember entry in obj.Properties)
+                foreach (JProperty entry in obj.Properties())
                 {
                     result.Add(new KeyValuePair<string, string>(entry.Name, Text(entry, parent.At(field, entry.Name))));
                 }
@@ -252,18 +252,18 @@ namespace Autosnap.Policy
                 return result;
             }
 
-            private static string Text(JsonMember property, ErrorSite site)
+            private static string Text(JProperty property, ErrorSite site)
             {
-                if (property.Value is JsonValueNode value && value.Token == JsonToken.String) return (string)value.Value!;
-                string quoted = property.Value is JsonValueNode scalar && scalar.Token != JsonToken.Null
+                if (property.Value is JValue value && value.Type == JTokenType.String) return (string)value.Value!;
+                string quoted = property.Value is JValue scalar && scalar.Type != JTokenType.Null
                     ? " (write \"" + Convert.ToString(scalar.Value, CultureInfo.InvariantCulture)?.ToLowerInvariant() + "\" in quotes)"
                     : string.Empty;
-                throw site.Error(PolicyException.FieldType, "must be a text, not " + property.Value.Describe() + quoted + ".");
+                throw site.Error(PolicyException.FieldType, "must be a text, not " + StrictJson.Describe(property.Value) + quoted + ".");
             }
 
-            private static long Integer(JsonMember property, ErrorSite site)
+            private static long Integer(JProperty property, ErrorSite site)
             {
-                if (property.Value is JsonValueNode value && value.Token == JsonToken.Integer)
+                if (property.Value is JValue value && value.Type == JTokenType.Integer)
                 {
                     switch (value.Value)
                     {
@@ -274,27 +274,27 @@ namespace Autosnap.Policy
                     }
                 }
 
-                throw site.Error(PolicyException.FieldType, "must be a whole number, not " + property.Value.Describe() + ".");
+                throw site.Error(PolicyException.FieldType, "must be a whole number, not " + StrictJson.Describe(property.Value) + ".");
             }
 
-            private static bool Flag(JsonMember property, ErrorSite site)
+            private static bool Flag(JProperty property, ErrorSite site)
             {
-                if (property.Value is JsonValueNode value && value.Token == JsonToken.Boolean) return (bool)value.Value!;
-                throw site.Error(PolicyException.FieldType, "must be true or false (without quotes), not " + property.Value.Describe() + ".");
+                if (property.Value is JValue value && value.Type == JTokenType.Boolean) return (bool)value.Value!;
+                throw site.Error(PolicyException.FieldType, "must be true or false (without quotes), not " + StrictJson.Describe(property.Value) + ".");
             }
 
-            private static TimeSpan Duration(JsonMember property, ErrorSite site)
+            private static TimeSpan Duration(JProperty property, ErrorSite site)
             {
-                if (!(property.Value is JsonValueNode value) || value.Token != JsonToken.String)
+                if (!(property.Value is JValue value) || value.Type != JTokenType.String)
                 {
                     throw site.Error(PolicyException.FieldType,
-                        "must be a duration text such as \"20h\", \"6d\" or \"20:00:00\", not " + property.Value.Describe() + ".");
+                        "must be a duration text such as \"20h\", \"6d\" or \"20:00:00\", not " + StrictJson.Describe(property.Value) + ".");
                 }
 
                 return PolicyDuration.Parse((string)value.Value!, site);
             }
 
-            private static OrphanHandling Orphans(JsonMember property, ErrorSite site)
+            private static OrphanHandling Orphans(JProperty property, ErrorSite site)
             {
                 string text = Text(property, site);
                 string[] names = Enum.GetNames(typeof(OrphanHandling));

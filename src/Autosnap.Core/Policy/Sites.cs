@@ -5,6 +5,8 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using Autosnap.Model;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace Autosnap.Policy
 {
@@ -30,11 +32,11 @@ namespace Autosnap.Policy
         public static Sites InCode() => new Sites(Array.Empty<object>(), path => ErrorSite.InCode(path.Count == 0 ? "policy" : FormatPath(path)));
 
         /// <summary>Sites of a parsed file: the message starts with the file, line, position and field path.</summary>
-        public static Sites InFile(string source, JsonNode root) =>
+        public static Sites InFile(string source, JToken root) =>
             new Sites(Array.Empty<object>(), path =>
             {
-                JsonNode node = Locate(root, path);
-                return ErrorSite.InFile(source, path.Count == 0 ? null : FormatPath(path), node.Line, node.Position);
+                var node = (IJsonLineInfo)Locate(root, path);
+                return ErrorSite.InFile(source, path.Count == 0 ? null : FormatPath(path), node.LineNumber, node.LinePosition);
             });
 
         /// <summary>
@@ -86,19 +88,19 @@ namespace Autosnap.Policy
         }
 
         /// <summary>The node at the path, or the deepest one that exists on the way (a missing field: its object).</summary>
-        private static JsonNode Locate(JsonNode root, IReadOnlyList<object> path)
+        private static JToken Locate(JToken root, IReadOnlyList<object> path)
         {
-            JsonNode node = root;
+            JToken node = root;
             foreach (object segment in path)
             {
-                JsonNode? next = null;
-                if (segment is int index && node is JsonArrayNode array && index >= 0 && index < array.Items.Count)
+                JToken? next = null;
+                if (segment is int index && node is JArray array && index >= 0 && index < array.Count)
                 {
-                    next = array.Items[index];
+                    next = array[index];
                 }
-                else if (segment is string key && node is JsonObjectNode obj)
+                else if (segment is string key && node is JObject obj)
                 {
-                    next = obj.Find(key)?.Value;
+                    next = obj.Property(key)?.Value;
                 }
 
                 if (next == null) break;

@@ -4,109 +4,45 @@ using System.Globalization;
 using System.IO;
 using System.Text.RegularExpressions;
 using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace Autosnap.Policy
 {
-    /// <summary>A JSON value with the place it ends in the text (Newtonsoft's line and position).</summary>
-    internal abstract class JsonNode
-    {
-        protected JsonNode(int line, int position)
-        {
-            Line = line;
-            Position = position;
-        }
-
-        public int Line { get; }
-        public int Position { get; }
-
-        /// <summary>"a string", "a whole number", "a list"...: how messages name the type.</summary>
-        public abstract string Describe();
-    }
-
-    internal sealed class JsonMember
-    {
-        public JsonMember(string name, int line, int position, JsonNode value)
-        {
-            Name = name;
-            Line = line;
-            Position = position;
-            Value = value;
-        }
-
-        public string Name { get; }
-        public int Line { get; }
-        public int Position { get; }
-        public JsonNode Value { get; }
-    }
-
-    internal sealed class JsonObjectNode : JsonNode
-    {
-        public JsonObjectNode(int line, int position, IReadOnlyList<JsonMember> properties) : base(line, position) => Properties = properties;
-
-        public IReadOnlyList<JsonMember> Properties { get; }
-
-        public JsonMember? Find(string name)
-        {
-            foreach (JsonMember property in Properties)
-            {
-                if (property.Name == name) return property;
-            }
-
-            return null;
-        }
-
-        public override string Describe() => "an object";
-    }
-
-    internal sealed class JsonArrayNode : JsonNode
-    {
-        public JsonArrayNode(int line, int position, IReadOnlyList<JsonNode> items) : base(line, position) => Items = items;
-
-        public IReadOnlyList<JsonNode> Items { get; }
-
-        public override string Describe() => "a list";
-    }
-
-    internal sealed class JsonValueNode : JsonNode
-    {
-        public JsonValueNode(int line, int position, JsonToken token, object? value) : base(line, position)
-        {
-            Token = token;
-            Value = value;
-        }
-
-        public JsonToken Token { get; }
-        public object? Value { get; }
-
-        public override string Describe()
-        {
-            switch (Token)
-            {
-                case JsonToken.String: return "a string";
-                case JsonToken.Integer: return "a whole number";
-                case JsonToken.Float: return "a number with a fraction";
-                case JsonToken.Boolean: return "true or false";
-                case JsonToken.Null: return "null";
-                default: return Token.ToString();
-            }
-        }
-    }
-
     /// <summary>
-    /// Reads JSON with comments (// and /* */) into <see cref="JsonNode"/>s, and nothing else: Newtonsoft also accepts
-    /// single quotes, unquoted names, trailing and doubled commas, NaN, Infinity, undefined, hex and octal numbers
-    /// ("010" is 8 to it), constructors and raw control characters in strings. A lexical pass refuses those first,
-    /// then Newtonsoft parses the structure (with dates left as text), and duplicate keys are refused here.
+    /// Reads JSON with comments (// and /* */) into Newtonsoft's <see cref="JToken"/>s (with line information), and
+    /// nothing else. Newtonsoft loads the structure and refuses duplicate keys (<see cref="JsonLoadSettings"/>); what it
+    /// accepts by design and JSON does not (single quotes, unquoted names, trailing commas, NaN, Infinity, undefined,
+    /// hex and octal numbers, "010" being 8 to it, constructors, raw control characters in strings) a lexical pass
+    /// refuses first, with the place and a plain-words reason.
     /// </summary>
     internal static class StrictJson
     {
         private const int MaxDepth = 32;
         private static readonly Regex NewtonsoftLocation = new Regex(@"\s*Path '.*', line \d+, position \d+\.$", RegexOptions.Singleline);
 
-        public static JsonNode Read(string text, string source, Func<IReadOnlyList<object>, string> pathOf)
+        // Newtonsoft's words when the text ends inside an object or a list: "Error reading JObject from JsonReader"
+        // right after the opening bracket, "Unexpected end of content while loading JObject" later (it names the
+        // outermost container, so the lexical pass says which bracket is still open).
+        private static readonly Regex EndedInside = new Regex(@"^(Error reading|Unexpected end of content while loading) J(Object|Array|Property)\b");
+        private static readonly Regex Duplicate = new Regex(@"^Property with the name '.*' already exists in the current JSON object\.", RegexOptions.Singleline);
+
+        private static readonly JsonLoadSettings LoadSettings = new JsonLoadSettings
+        {
+            DuplicatePropertyNameHandling = DuplicatePropertyNameHandling.Error,
+            LineInfoHandling = LineInfoHandling.Load,
+            CommentHandling = CommentHandling.Ignore,
+        };
+
+        public static JToken Read(string text, string source, Func<IReadOnlyList<object>, string> pathOf)
         {
             if (text.Length > 0 && text[0] == '\uFEFF') text = text.Substring(1);
-            CheckLexically(text, source);
+            char? innermostClosing = CheckLexically(text, source, out bool anyToken);
+            if (!anyToken)
+            {
+                throw NotJson(source, 1, 0, "there is nothing in it but comments or spaces");
+            }
+
+            JToken root;
             try
             {
                 using (var reader = new JsonTextReader(new StringReader(text))
@@ -116,113 +52,120 @@ namespace Autosnap.Policy
                     MaxDepth = MaxDepth,
                 })
                 {
-                    if (!ReadSignificant(reader))
+                    root = JToken.Load(reader, LoadSettings);
+                    // As JToken.Parse does: the reader refuses anything but comments after the document.
+                    while (reader.Read())
                     {
-                        throw NotJson(source, 1, 0, "there is nothing in it but comments or spaces");
                     }
-
-                    JsonNode root = ReadValue(reader, new List<object>(), source, pathOf);
-                    if (ReadSignificant(reader))
-                    {
-                        throw NotJson(source, reader.LineNumber, reader.LinePosition, "more text follows the end of the document");
-                    }
-
-                    return root;
                 }
+            }
+            catch (JsonReaderException e) when (Duplicate.IsMatch(e.Message))
+            {
+                IReadOnlyList<object> path = SegmentsOf(e.Path ?? string.Empty);
+                string name = path.Count > 0 ? path[path.Count - 1] as string ?? string.Empty : string.Empty;
+                throw ErrorSite.InFile(source, pathOf(path), e.LineNumber, e.LinePosition).Error(
+                    PolicyException.FieldDuplicate, "'" + name + "' is given twice in this object; give each field once.", e);
+            }
+            catch (JsonReaderException e) when (EndedInside.IsMatch(e.Message) && innermostClosing.HasValue)
+            {
+                throw NotJson(source, e.LineNumber, e.LinePosition, "the text ends before the closing '" + innermostClosing.Value + "'", e);
             }
             catch (JsonReaderException e)
             {
                 string detail = NewtonsoftLocation.Replace(e.Message, string.Empty).TrimEnd('.');
                 throw NotJson(source, e.LineNumber, e.LinePosition, detail, e);
             }
-        }
 
-        private static bool ReadSignificant(JsonTextReader reader)
-        {
-            while (reader.Read())
+            foreach (JToken token in root is JContainer container ? container.DescendantsAndSelf() : new[] { root })
             {
-                if (reader.TokenType != JsonToken.Comment) return true;
+                var info = (IJsonLineInfo)token;
+                if (token.Type == JTokenType.Undefined)
+                {
+                    // An empty element ("[1,,2]"); the lexical pass refuses the word undefined itself.
+                    throw NotJson(source, info.LineNumber, info.LinePosition, "a value is missing (two commas in a row, or a comma first)");
+                }
+
+                if (token is JValue { Value: double number } && (double.IsInfinity(number) || double.IsNaN(number)))
+                {
+                    throw NotJson(source, info.LineNumber, info.LinePosition, "the number is too large");
+                }
             }
 
-            return false;
+            return root;
         }
 
-        /// <summary>The next token inside an object or a list: Newtonsoft answers false, not an error, when the text ends there.</summary>
-        private static bool ReadInside(JsonTextReader reader, string source, char closing)
+        /// <summary>"a string", "a whole number", "a list"...: how messages name the type of a value.</summary>
+        public static string Describe(JToken token)
         {
-            if (ReadSignificant(reader)) return true;
-            throw NotJson(source, reader.LineNumber, reader.LinePosition, "the text ends before the closing '" + closing + "'");
-        }
-
-        private static JsonNode ReadValue(JsonTextReader reader, List<object> path, string source, Func<IReadOnlyList<object>, string> pathOf)
-        {
-            int line = reader.LineNumber, position = reader.LinePosition;
-            switch (reader.TokenType)
+            switch (token.Type)
             {
-                case JsonToken.StartObject:
-                {
-                    var properties = new List<JsonMember>();
-                    var seen = new HashSet<string>(StringComparer.Ordinal);
-                    while (ReadInside(reader, source, '}') && reader.TokenType == JsonToken.PropertyName)
-                    {
-                        string name = (string)reader.Value!;
-                        int keyLine = reader.LineNumber, keyPosition = reader.LinePosition;
-                        path.Add(name);
-                        if (!seen.Add(name))
-                        {
-                            throw ErrorSite.InFile(source, pathOf(path), keyLine, keyPosition).Error(
-                                PolicyException.FieldDuplicate, "'" + name + "' is given twice in this object; give each field once.");
-                        }
-
-                        ReadInside(reader, source, '}');
-                        properties.Add(new JsonMember(name, keyLine, keyPosition, ReadValue(reader, path, source, pathOf)));
-                        path.RemoveAt(path.Count - 1);
-                    }
-
-                    return new JsonObjectNode(line, position, properties);
-                }
-
-                case JsonToken.StartArray:
-                {
-                    var items = new List<JsonNode>();
-                    while (ReadInside(reader, source, ']') && reader.TokenType != JsonToken.EndArray)
-                    {
-                        path.Add(items.Count);
-                        items.Add(ReadValue(reader, path, source, pathOf));
-                        path.RemoveAt(path.Count - 1);
-                    }
-
-                    return new JsonArrayNode(line, position, items);
-                }
-
-                case JsonToken.String:
-                case JsonToken.Integer:
-                case JsonToken.Boolean:
-                case JsonToken.Null:
-                    return new JsonValueNode(line, position, reader.TokenType, reader.Value);
-
-                case JsonToken.Float:
-                    if (reader.Value is double number && (double.IsInfinity(number) || double.IsNaN(number)))
-                    {
-                        throw NotJson(source, line, position, "the number is too large");
-                    }
-
-                    return new JsonValueNode(line, position, reader.TokenType, reader.Value);
-
-                default:
-                    // Undefined: an empty element ("[1,,2]"); the lexical pass refuses the rest.
-                    throw NotJson(source, line, position, "a value is missing (two commas in a row, or a comma first)");
+                case JTokenType.Object: return "an object";
+                case JTokenType.Array: return "a list";
+                case JTokenType.String: return "a string";
+                case JTokenType.Integer: return "a whole number";
+                case JTokenType.Float: return "a number with a fraction";
+                case JTokenType.Boolean: return "true or false";
+                case JTokenType.Null: return "null";
+                default: return token.Type.ToString();
             }
         }
 
-        /// <summary>Everything that is not JSON plus comments, found by a single left-to-right pass over the tokens.</summary>
-        private static void CheckLexically(string text, string source)
+        /// <summary>
+        /// The segments of a path as Newtonsoft writes it (policies[0].name, metadata['com.x']): names, and indexes
+        /// as ints. Names with characters that need it are in brackets and single quotes, escaped as in JavaScript.
+        /// </summary>
+        private static IReadOnlyList<object> SegmentsOf(string path)
+        {
+            var segments = new List<object>();
+            int i = 0;
+            while (i < path.Length)
+            {
+                if (path[i] == '.')
+                {
+                    i++;
+                }
+                else if (path[i] == '[' && i + 1 < path.Length && path[i + 1] == '\'')
+                {
+                    int end = i + 2;
+                    while (end < path.Length && path[end] != '\'') end += path[end] == '\\' ? 2 : 1;
+                    segments.Add(JToken.Parse(path.Substring(i + 1, end - i)).Value<string>()!);
+                    i = end + 2;
+                }
+                else if (path[i] == '[')
+                {
+                    int end = path.IndexOf(']', i);
+                    segments.Add(int.Parse(path.Substring(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture));
+                    i = end + 1;
+                }
+                else
+                {
+                    int end = i;
+                    while (end < path.Length && path[end] != '.' && path[end] != '[') end++;
+                    segments.Add(path.Substring(i, end - i));
+                    i = end;
+                }
+            }
+
+            return segments;
+        }
+
+        /// <summary>
+        /// Everything that is not JSON plus comments, found by a single left-to-right pass over the tokens. Answers
+        /// the closing bracket of the innermost object or list still open at the end of the text (null when none is).
+        /// </summary>
+        private static char? CheckLexically(string text, string source, out bool anyToken)
         {
             var cursor = new Cursor(text);
+            var open = new Stack<char>();
             int lastComma = -1, lastCommaLine = 0, lastCommaColumn = 0;
+            anyToken = false;
             while (cursor.SkipSpaceAndComments(source))
             {
+                anyToken = true;
                 char c = cursor.Current;
+                if (c == '{') open.Push('}');
+                else if (c == '[') open.Push(']');
+                else if ((c == '}' || c == ']') && open.Count > 0) open.Pop();
                 int line = cursor.Line, column = cursor.Column;
                 if (c == ',')
                 {
@@ -270,6 +213,8 @@ namespace Autosnap.Policy
                     throw NotJson(source, line, column, "unexpected character '" + c + "'");
                 }
             }
+
+            return open.Count > 0 ? open.Peek() : (char?)null;
         }
 
         private static PolicyException NotJson(string source, int line, int position, string detail, Exception? inner = null) =>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using TimeZoneConverter;
 
 namespace Autosnap.Rotation
 {
@@ -8,13 +9,11 @@ namespace Autosnap.Rotation
     {
         private static readonly string[] UtcIds = { "UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu" };
 
-        private static readonly Lazy<Mapping> Table = new Lazy<Mapping>(() => Mapping.Parse(TimeZoneTable.Data));
-
         /// <summary>
         /// The zone with this IANA or Windows id. The system's own lookup is asked first (.NET with ICU knows both
-        /// kinds); when it does not know the id, the id's equivalent from CLDR's Windows/IANA table is asked, which is
-        /// what makes IANA ids work on Windows PowerShell 5.1 (.NET Framework knows Windows ids only).
-        /// Ids are matched without regard to case where the table knows them.
+        /// kinds); when it does not know the id, the id's equivalent of the other kind (CLDR's Windows/IANA mapping,
+        /// from TimeZoneConverter) is asked, which is what makes IANA ids work on Windows PowerShell 5.1 (.NET
+        /// Framework knows Windows ids only) and Windows ids on .NET without ICU. Ids are matched without regard to case.
         /// </summary>
         /// <exception cref="RetentionPolicyException">ErrorId "TimeZoneNotFound": no zone with that id here.</exception>
         public static TimeZoneInfo Find(string id) => Find(id, SystemLookup);
@@ -40,7 +39,7 @@ namespace Autosnap.Rotation
             TimeZoneInfo? zone = systemLookup(wanted);
             if (zone != null) return zone;
 
-            foreach (string equivalent in Table.Value.Equivalents(wanted))
+            foreach (string equivalent in Equivalents(wanted))
             {
                 zone = systemLookup(equivalent);
                 if (zone != null) return zone;
@@ -53,17 +52,34 @@ namespace Autosnap.Rotation
                 "TimeZone");
         }
 
-        /// <summary>The Windows id of an IANA id, from the table (null when it has none).</summary>
-        internal static string? WindowsIdOf(string ianaId) => Table.Value.WindowsIdOf(ianaId);
+        /// <summary>
+        /// The id as CLDR spells it (the system lookups on Linux match case), then its equivalent of the other kind
+        /// (for a Windows id, the IANA id CLDR names for region 001).
+        /// </summary>
+        private static IEnumerable<string> Equivalents(string id)
+        {
+            if (TZConvert.TryIanaToWindows(id, out string? windowsOfIana))
+            {
+                yield return SpelledAsKnown(id, TZConvert.KnownIanaTimeZoneNames);
+                yield return windowsOfIana!;
+            }
 
-        /// <summary>The IANA id CLDR names for a Windows id (region 001), from the table (null when it has none).</summary>
-        internal static string? IanaIdOf(string windowsId) => Table.Value.IanaIdOf(windowsId);
+            if (TZConvert.TryWindowsToIana(id, out string? ianaOfWindows))
+            {
+                yield return SpelledAsKnown(id, TZConvert.KnownWindowsTimeZoneIds);
+                yield return ianaOfWindows!;
+            }
+        }
 
-        /// <summary>Every (IANA id, Windows id) pair of the table.</summary>
-        internal static IEnumerable<KeyValuePair<string, string>> IanaToWindowsPairs() => Table.Value.IanaToWindowsPairs();
+        private static string SpelledAsKnown(string id, IEnumerable<string> known)
+        {
+            foreach (string name in known)
+            {
+                if (string.Equals(name, id, StringComparison.OrdinalIgnoreCase)) return name;
+            }
 
-        /// <summary>Every (Windows id, primary IANA id) pair of the table.</summary>
-        internal static IEnumerable<KeyValuePair<string, string>> WindowsToIanaPairs() => Table.Value.WindowsToIanaPairs();
+            return id;
+        }
 
         private static TimeZoneInfo? SystemLookup(string id)
         {
@@ -78,67 +94,6 @@ namespace Autosnap.Rotation
             catch (InvalidTimeZoneException)
             {
                 return null;
-            }
-        }
-
-        private sealed class Mapping
-        {
-            // Keys ignore case; values keep the exact spelling, which is what the system lookups need on Linux.
-            private readonly Dictionary<string, (string Iana, string Windows)> byIana =
-                new Dictionary<string, (string, string)>(StringComparer.OrdinalIgnoreCase);
-
-            private readonly Dictionary<string, (string Windows, string Iana)> byWindows =
-                new Dictionary<string, (string, string)>(StringComparer.OrdinalIgnoreCase);
-
-            public static Mapping Parse(string data)
-            {
-                var mapping = new Mapping();
-                foreach (string rawLine in data.Split('\n'))
-                {
-                    string line = rawLine.Trim();
-                    if (line.Length == 0) continue;
-                    string[] fields = line.Split('|');
-                    string windows = fields[0];
-                    string primary = fields[1];
-                    mapping.byWindows[windows] = (windows, primary);
-                    mapping.byIana[primary] = (primary, windows);
-                    foreach (string other in fields[2].Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
-                    {
-                        mapping.byIana[other] = (other, windows);
-                    }
-                }
-
-                return mapping;
-            }
-
-            /// <summary>The id spelled as the table spells it, then its equivalent of the other kind.</summary>
-            public IEnumerable<string> Equivalents(string id)
-            {
-                if (byIana.TryGetValue(id, out var iana))
-                {
-                    yield return iana.Iana;
-                    yield return iana.Windows;
-                }
-
-                if (byWindows.TryGetValue(id, out var windows))
-                {
-                    yield return windows.Windows;
-                    yield return windows.Iana;
-                }
-            }
-
-            public string? WindowsIdOf(string ianaId) => byIana.TryGetValue(ianaId, out var entry) ? entry.Windows : null;
-
-            public string? IanaIdOf(string windowsId) => byWindows.TryGetValue(windowsId, out var entry) ? entry.Iana : null;
-
-            public IEnumerable<KeyValuePair<string, string>> IanaToWindowsPairs()
-            {
-                foreach (var entry in byIana.Values) yield return new KeyValuePair<string, string>(entry.Iana, entry.Windows);
-            }
-
-            public IEnumerable<KeyValuePair<string, string>> WindowsToIanaPairs()
-            {
-                foreach (var entry in byWindows.Values) yield return new KeyValuePair<string, string>(entry.Windows, entry.Iana);
             }
         }
     }

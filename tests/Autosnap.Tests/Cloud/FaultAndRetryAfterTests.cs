@@ -1,6 +1,6 @@
 using System;
-using System.Collections.Generic;
 using System.Net;
+using System.Net.Http;
 using Autosnap.Cloud;
 using Xunit;
 
@@ -8,11 +8,12 @@ namespace Autosnap.Tests.Cloud
 {
     public class FaultAndRetryAfterTests
     {
+        // The headers as they come off the wire: the framework's typed headers parse them, as for a real answer.
         private static CloudResponse Answer(HttpStatusCode status, string body, params (string Name, string Value)[] headers)
         {
-            var dictionary = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var (name, value) in headers) dictionary[name] = value;
-            return new CloudResponse(status, dictionary, body);
+            using var answer = new HttpResponseMessage(status);
+            foreach (var (name, value) in headers) Assert.True(answer.Headers.TryAddWithoutValidation(name, value));
+            return CloudResponse.From(answer, body);
         }
 
         [Fact]
@@ -92,6 +93,13 @@ namespace Autosnap.Tests.Cloud
         {
             var response = Answer((HttpStatusCode)413, "{}", ("Date", "Wed, 01 Jan 2031 00:05:00 GMT"), ("Retry-After", "Wed, 01 Jan 2031 00:00:00 GMT"));
             Assert.Equal(TimeSpan.Zero, CloudHttp.RetryAfter(response, FaultBody.Parse(response.Body)));
+        }
+
+        [Fact]
+        public void A_retry_after_that_is_neither_seconds_nor_a_date_yields_to_the_bodys_hint()
+        {
+            var response = Answer((HttpStatusCode)429, "{\"overLimit\": {\"code\": 429, \"message\": \"slow down\", \"retryAfter\": \"3\"}}", ("Retry-After", "soon"));
+            Assert.Equal(TimeSpan.FromSeconds(3), CloudHttp.RetryAfter(response, FaultBody.Parse(response.Body)));
         }
 
         [Fact]

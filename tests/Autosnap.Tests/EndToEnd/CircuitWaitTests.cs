@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Autosnap.Cloud;
@@ -15,13 +14,14 @@ namespace Autosnap.Tests.EndToEnd
     /// </summary>
     public class CircuitWaitTests
     {
-        private static CloudHttpOptions OpensAtOnce(TimeSpan maxCircuitWait)
+        private static CloudHttpOptions OpensAtOnce(TimeSpan maxCircuitWait, IWaitClock clock, TimeSpan breakDuration)
         {
             var http = CloudHarness.FastRetries();
             http.MaxRetries = 0;
             http.BreakAfterFailures = 1;
-            http.BreakDuration = TimeSpan.FromMilliseconds(800);
+            http.BreakDuration = breakDuration;
             http.MaxCircuitWait = maxCircuitWait;
+            http.Clock = clock;
             return http;
         }
 
@@ -34,37 +34,48 @@ namespace Autosnap.Tests.EndToEnd
         [Fact]
         public async Task A_call_that_meets_an_open_circuit_waits_for_it_and_then_succeeds()
         {
-            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 0 }, OpensAtOnce(TimeSpan.FromSeconds(30)));
+            // Polly times the break on the machine's clock, so the pauses here are real; the test looks at what the
+            // call asked the clock for, never at how long it took.
+            TestClock clock = TestClock.RealTime();
+            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 0 },
+                OpensAtOnce(TimeSpan.FromSeconds(30), clock, TimeSpan.FromMilliseconds(800)));
             RackspaceServer web = await cloud.ServerAsync("web01");
             ImageClient images = cloud.Snapshots.Images(web.Region);
             await OpenTheCircuit(cloud, images);
             await cloud.ConfigureAsync("{\"faultRate\": 0}");
+            Assert.Empty(clock.Delays);
 
-            var clock = Stopwatch.StartNew();
             Assert.Null(await images.FindAsync("00000000-0000-4000-8000-000000000000", CancellationToken.None));
-            Assert.InRange(clock.Elapsed.TotalSeconds, 0.3, 10);   // held back until the break ended, then answered
+            // held back (it paused on the clock) until the break ended, then answered
+            Assert.NotEmpty(clock.Delays);
+            Assert.All(clock.Delays, pause => Assert.Equal(TimeSpan.FromMilliseconds(250), pause));
             Assert.Contains(cloud.Host.Messages, m => m.Contains("failed repeatedly; waiting up to 30 s for it to take calls again"));
         }
 
         [Fact]
         public async Task A_call_gives_up_on_a_circuit_that_stays_open_after_MaxCircuitWait_and_says_so()
         {
-            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 0 }, OpensAtOnce(TimeSpan.FromSeconds(2)));
+            // A break far longer than the test: the circuit stays open, and the call's wait for it passes on the virtual clock.
+            TestClock clock = TestClock.Virtual();
+            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 0 },
+                OpensAtOnce(TimeSpan.FromSeconds(2), clock, TimeSpan.FromHours(1)));
             RackspaceServer web = await cloud.ServerAsync("web01");
             ImageClient images = cloud.Snapshots.Images(web.Region);
             await OpenTheCircuit(cloud, images);
 
-            // Faults go on: every trial call the circuit lets through fails and opens it again.
-            var clock = Stopwatch.StartNew();
             var e = await Assert.ThrowsAsync<CloudException>(() => images.FindAsync("00000000-0000-4000-8000-000000000000", CancellationToken.None));
             Assert.Equal(CloudErrorKind.Unavailable, e.Kind);
-            Assert.InRange(clock.Elapsed.TotalSeconds, 0.5, 15);
+            Assert.Contains("failed repeatedly and still takes no calls after 2 s of waiting", e.Message);
+            Assert.Equal(TimeSpan.FromSeconds(2), clock.Elapsed);   // waited exactly MaxCircuitWait, in 250 ms looks
+            Assert.Equal(8, clock.Delays.Count);
         }
 
         [Fact]
         public async Task With_no_circuit_wait_an_open_circuit_fails_the_call_at_once()
         {
-            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 0 }, OpensAtOnce(TimeSpan.Zero));
+            TestClock clock = TestClock.Virtual();
+            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 0 },
+                OpensAtOnce(TimeSpan.Zero, clock, TimeSpan.FromMilliseconds(800)));
             RackspaceServer web = await cloud.ServerAsync("web01");
             ImageClient images = cloud.Snapshots.Images(web.Region);
             await OpenTheCircuit(cloud, images);
@@ -73,6 +84,7 @@ namespace Autosnap.Tests.EndToEnd
             var e = await Assert.ThrowsAsync<CloudException>(() => images.FindAsync("00000000-0000-4000-8000-000000000000", CancellationToken.None));
             Assert.Equal(CloudErrorKind.Unavailable, e.Kind);
             Assert.Contains("failed repeatedly and still takes no calls after 0 s of waiting", e.Message);
+            Assert.Empty(clock.Delays);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Autosnap.Cloud;
@@ -15,51 +16,66 @@ namespace Autosnap.Tests.EndToEnd
     /// </summary>
     public class WaitThroughOutageTests
     {
-        private static CloudHttpOptions TrippingBreaker()
+        private static CloudHttpOptions TrippingBreaker(IWaitClock clock, TimeSpan breakDuration)
         {
             // One retry and a breaker that opens on the first failed operation: the harshest setting for a wait.
             var http = CloudHarness.FastRetries();
             http.MaxRetries = 1;
             http.BreakAfterFailures = 1;
-            http.BreakDuration = TimeSpan.FromMilliseconds(300);
+            http.BreakDuration = breakDuration;
+            http.Clock = clock;
             return http;
         }
 
         [Fact]
         public async Task A_wait_outlives_an_outage_that_opens_the_circuit_and_ends_with_the_good_image()
         {
-            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 2 }, TrippingBreaker());
+            // The break of the circuit is Polly's and real (300 ms); the wait's pauses are real too, and the test
+            // ends the outage at a known point: the wait has failed to look, said it waits on, and is pausing.
+            TestClock clock = TestClock.RealTime();
+            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 0 }, TrippingBreaker(clock, TimeSpan.FromMilliseconds(300)));
             RackspaceServer web = await cloud.ServerAsync("web01");
             SnapshotService snapshots = cloud.Snapshots;
             string imageId = await snapshots.StartAsync(web, "daily", null, null, CancellationToken.None);
 
             await cloud.ConfigureAsync("{\"faultRate\": 1, \"faultKinds\": [\"503\"], \"faultServices\": [\"compute\", \"image\"]}");
-            Task<WaitResult> wait = snapshots.WaitAsync(imageId, web.Region, "of web01", CloudHarness.QuickWait(timeoutSeconds: 30), CancellationToken.None);
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
-            Assert.False(wait.IsCompleted, "the wait must not end while the cloud cannot be seen");
-            await cloud.ConfigureAsync("{\"faultRate\": 0}");
+            int failedLooksWhenTheOutageEnded = 0;
+            clock.OnDelay = async _ =>
+            {
+                int failedLooks = cloud.Host.Messages.Count(m => m.Contains("Could not look at snapshot of web01") && m.Contains("still waiting"));
+                if (failedLooksWhenTheOutageEnded == 0 && failedLooks >= 2)
+                {
+                    failedLooksWhenTheOutageEnded = failedLooks;
+                    await cloud.ConfigureAsync("{\"faultRate\": 0}");
+                }
+            };
 
-            WaitResult result = await wait;
+            WaitResult result = await snapshots.WaitAsync(imageId, web.Region, "of web01", CloudHarness.QuickWait(timeoutSeconds: 30), CancellationToken.None);
+
+            Assert.True(failedLooksWhenTheOutageEnded >= 2, "the wait went on after looks that failed");
             Assert.False(result.TimedOut);
             Assert.Equal(imageId, result.Snapshot!.Id);
             Assert.Equal(SnapshotState.Good, result.Snapshot.State);
-            Assert.Contains(cloud.Host.Messages, m => m.Contains("Could not look at snapshot of web01") && m.Contains("still waiting"));
+            Assert.Contains(cloud.Host.Messages, m => m.Contains("failed repeatedly; waiting up to"));
         }
 
         [Fact]
         public async Task A_wait_whose_deadline_passes_during_the_outage_fails_with_the_cause_instead_of_hanging()
         {
-            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 60 }, TrippingBreaker());
+            // On the virtual clock: the outage outlasts the deadline without a second of real waiting.
+            TestClock clock = TestClock.Virtual();
+            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 60 }, TrippingBreaker(clock, TimeSpan.FromHours(1)));
             RackspaceServer web = await cloud.ServerAsync("web01");
             SnapshotService snapshots = cloud.Snapshots;
             string imageId = await snapshots.StartAsync(web, "daily", null, null, CancellationToken.None);
 
             await cloud.ConfigureAsync("{\"faultRate\": 1, \"faultKinds\": [\"503\"], \"faultServices\": [\"compute\", \"image\"]}");
-            var clock = System.Diagnostics.Stopwatch.StartNew();
             var e = await Assert.ThrowsAsync<CloudException>(() =>
                 snapshots.WaitAsync(imageId, web.Region, "of web01", CloudHarness.QuickWait(timeoutSeconds: 2), CancellationToken.None));
             Assert.Equal(CloudErrorKind.Unavailable, e.Kind);
-            Assert.InRange(clock.Elapsed.TotalSeconds, 1.9, 15);
+            Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2), $"the deadline passed on the wait's clock ({clock.Elapsed})");
+            Assert.Contains(TimeSpan.FromMilliseconds(50), clock.Delays);   // the pause between looks, on the same clock
+            Assert.Contains(cloud.Host.Messages, m => m.Contains("Could not look at snapshot of web01") && m.Contains("still waiting"));
         }
     }
 }

@@ -76,7 +76,7 @@ namespace Autosnap.Tests.Rotation
         [InlineData("US/Eastern", "Eastern Standard Time")]
         [InlineData("Asia/Calcutta", "India Standard Time")]
         [InlineData("W. Europe Standard Time", "W. Europe Standard Time")]
-        public void On_NET_Framework_IANA_ids_resolve_through_the_table(string id, string windowsId)
+        public void On_NET_Framework_IANA_ids_resolve_through_the_CLDR_mapping(string id, string windowsId)
         {
             TimeZoneInfo zone = TimeZones.Find(id, NetFrameworkLookup);
 
@@ -88,7 +88,7 @@ namespace Autosnap.Tests.Rotation
         [InlineData("w. europe standard time", "Europe/Berlin")]
         [InlineData("Eastern Standard Time", "America/New_York")]
         [InlineData("europe/berlin", "Europe/Berlin")]
-        public void Without_ICU_Windows_ids_resolve_through_the_table(string id, string ianaId)
+        public void Without_ICU_Windows_ids_resolve_through_the_CLDR_mapping(string id, string ianaId)
         {
             TimeZoneInfo zone = TimeZones.Find(id, IanaOnlyLookup);
 
@@ -96,63 +96,11 @@ namespace Autosnap.Tests.Rotation
         }
 
         [Fact]
-        public void An_id_neither_lookup_nor_table_knows_is_still_an_error_with_a_custom_lookup()
+        public void An_id_neither_lookup_nor_mapping_knows_is_still_an_error_with_a_custom_lookup()
         {
             var error = Assert.Throws<RetentionPolicyException>(() => TimeZones.Find("Europe/Atlantis", NetFrameworkLookup));
 
             Assert.Equal(RetentionPolicyException.TimeZoneNotFound, error.ErrorId);
-        }
-
-        [Fact]
-        public void The_table_agrees_with_the_runtimes_IANA_to_Windows_conversion()
-        {
-            var differences = new List<string>();
-            foreach (KeyValuePair<string, string> pair in TimeZones.IanaToWindowsPairs())
-            {
-                if (!TimeZoneInfo.TryConvertIanaIdToWindowsId(pair.Key, out string? windows) || windows != pair.Value)
-                {
-                    differences.Add($"{pair.Key}: table {pair.Value}, runtime {windows ?? "(none)"}");
-                }
-            }
-
-            Assert.True(differences.Count == 0, "Refresh TimeZoneTable.cs:\n" + string.Join("\n", differences));
-            Assert.True(TimeZones.IanaToWindowsPairs().Count() > 400);
-        }
-
-        [Fact]
-        public void The_table_agrees_with_the_runtimes_Windows_to_IANA_conversion()
-        {
-            var differences = new List<string>();
-            foreach (KeyValuePair<string, string> pair in TimeZones.WindowsToIanaPairs())
-            {
-                if (!TimeZoneInfo.TryConvertWindowsIdToIanaId(pair.Key, out string? iana) || iana != pair.Value)
-                {
-                    differences.Add($"{pair.Key}: table {pair.Value}, runtime {iana ?? "(none)"}");
-                }
-            }
-
-            Assert.True(differences.Count == 0, "Refresh TimeZoneTable.cs:\n" + string.Join("\n", differences));
-            Assert.True(TimeZones.WindowsToIanaPairs().Count() > 130);
-        }
-
-        [Fact]
-        public void Every_IANA_zone_of_this_machine_has_a_Windows_id_in_the_table_when_the_runtime_has_one()
-        {
-            var missing = TimeZoneInfo.GetSystemTimeZones()
-                .Where(zone => zone.HasIanaId && TimeZoneInfo.TryConvertIanaIdToWindowsId(zone.Id, out _) && TimeZones.WindowsIdOf(zone.Id) == null)
-                .Select(zone => zone.Id)
-                .ToList();
-
-            Assert.True(missing.Count == 0, "Missing from TimeZoneTable.cs: " + string.Join(", ", missing));
-        }
-
-        [Fact]
-        public void Table_lookups_ignore_case_and_answer_null_for_strangers()
-        {
-            Assert.Equal("W. Europe Standard Time", TimeZones.WindowsIdOf("EUROPE/BERLIN"));
-            Assert.Equal("America/New_York", TimeZones.IanaIdOf("eastern standard time"));
-            Assert.Null(TimeZones.WindowsIdOf("Europe/Atlantis"));
-            Assert.Null(TimeZones.IanaIdOf("Atlantis Standard Time"));
         }
     }
 }
