@@ -36,6 +36,24 @@ Describe 'The built module (out/Autosnap)' {
             Should -Be @('Newtonsoft.Json.dll', 'Polly.dll')
     }
 
+    It 'ships the licence and the changelog of the repository' {
+        $root = Join-Path $PSScriptRoot '../..'
+        foreach ($file in 'LICENSE', 'CHANGELOG.md') {
+            Get-Content -Raw (Join-Path $ModulePath $file) | Should -BeExactly (Get-Content -Raw (Join-Path $root $file))
+        }
+        Get-Content -Raw (Join-Path $ModulePath 'LICENSE') | Should -Match '^MIT License\s+Copyright \(c\) \d{4} Autosnap contributors'
+    }
+
+    It 'has release notes from the changelog section of its version, and a licence URI' {
+        $version = $ManifestData.ModuleVersion
+        $changelog = Get-Content -Raw (Join-Path $PSScriptRoot '../../CHANGELOG.md')
+        $changelog | Should -Match "(?m)^## \[$([regex]::Escape($version))\]"
+        $notes = $ManifestData.PrivateData.PSData.ReleaseNotes
+        $notes | Should -Not -BeNullOrEmpty
+        $changelog.Replace("`r`n", "`n") | Should -Match ([regex]::Escape("## [$version]") + '[^\n]*\n\s*' + [regex]::Escape($notes) + '\s*(\n## \[|$)')
+        (Test-ModuleManifest $ModuleManifest).LicenseUri.IsAbsoluteUri | Should -BeTrue
+    }
+
     It 'never ships System.Management.Automation' {
         Get-ChildItem $ModulePath -Recurse -Filter 'System.Management.Automation*' | Should -BeNullOrEmpty
     }
@@ -115,6 +133,10 @@ Describe 'The package (out/Autosnap.<version>.nupkg)' {
         $version = (Import-PowerShellDataFile $ModuleManifest).ModuleVersion
         $package = Join-Path $OutDirectory "Autosnap.$version.nupkg"
         Test-Path $package | Should -BeTrue
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [IO.Compression.ZipFile]::OpenRead($package)
+        try { @($zip.Entries.FullName) | Should -Contain 'LICENSE'; @($zip.Entries.FullName) | Should -Contain 'CHANGELOG.md' }
+        finally { $zip.Dispose() }
         # A throwaway repository and home, so the user's PSResourceGet settings are never touched.
         $scratch = Join-Path ([IO.Path]::GetTempPath()) ("autosnap-package-{0}" -f [guid]::NewGuid())
         $null = New-Item -ItemType Directory (Join-Path $scratch 'repo'), (Join-Path $scratch 'home'), (Join-Path $scratch 'modules')
@@ -131,11 +153,13 @@ $installed = Get-ChildItem (Join-Path $Scratch 'modules') -Recurse -Filter Autos
 Import-Module $installed.FullName
 "imported $((Get-Module Autosnap).Version) with $(@(Get-Command -Module Autosnap).Count) cmdlets"
 "dependencies: $((Get-ChildItem (Join-Path $installed.DirectoryName 'dependencies') -Filter *.dll).Name -join ',')"
+"licence: $(Test-Path (Join-Path $installed.DirectoryName 'LICENSE')), changelog: $(Test-Path (Join-Path $installed.DirectoryName 'CHANGELOG.md'))"
 '@ -ArgumentList $scratch
             $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
             $count = (Import-PowerShellDataFile $ModuleManifest).CmdletsToExport.Count
             $out | Should -Contain "imported $version with $count cmdlets"
             $out | Should -Contain 'dependencies: Newtonsoft.Json.dll,Polly.dll'
+            $out | Should -Contain 'licence: True, changelog: True'
         }
         finally {
             Remove-Item -Recurse -Force $scratch -ErrorAction SilentlyContinue
