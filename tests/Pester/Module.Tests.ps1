@@ -71,6 +71,21 @@ Import-Module $Manifest
     }
 }
 
+Describe 'The PowerShell it needs' {
+    It 'imports in this PowerShell (7.4 or later), and the refusal for 7.0-7.3 is not reached' {
+        $out = Invoke-FreshPwsh -MergeErrors -Script @'
+param($Manifest)
+$ErrorActionPreference = 'Stop'
+Import-Module $Manifest
+"$($PSVersionTable.PSVersion.Major).$($PSVersionTable.PSVersion.Minor) imported $(@(Get-Module Autosnap).Count)"
+'@ -ArgumentList $ModuleManifest
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        $line = $out | Select-Object -Last 1
+        $line | Should -Match '^\d+\.\d+ imported 1$'
+        [version]($line -split ' ')[0] | Should -BeGreaterOrEqual ([version]'7.4')
+    }
+}
+
 Describe 'Living beside other modules' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'LocalCloud.ps1')

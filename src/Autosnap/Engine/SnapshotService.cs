@@ -211,7 +211,7 @@ namespace Autosnap.Engine
         {
             ComputeClient compute = Compute(region);
             ImageClient images = Images(region);
-            int activityId = ActivityIdFor(imageId);
+            int activityId = ProgressIds.Next();
             string activity = $"Waiting for snapshot {label}";
             var watch = Stopwatch.StartNew();
             TimeSpan interval = options.FirstPollInterval;
@@ -397,6 +397,5 @@ namespace Autosnap.Engine
             return snapshot;
         }
 
-        private static int ActivityIdFor(string imageId) => Math.Abs(imageId.GetHashCode() % 100000) + 1;
     }
 }
