@@ -38,7 +38,9 @@ namespace Autosnap.Cmdlets
         private JsonLinesLog? _log;
 
         /// <summary>The servers: objects, ids or names.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParametersSet, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParametersSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("ServerId")]
+        [ArgumentCompleter(typeof(ServerCompleter))]
         [ValidateNotNullOrEmpty]
         public ServerReference[] Server { get; set; } = null!;
 
