@@ -58,6 +58,20 @@ function Invoke-Dotnet {
     }
 }
 
+# The CHANGELOG.md section of a version ("## [0.1.0] - date" up to the next "## ["), for the manifest's ReleaseNotes.
+function Get-ReleaseNotes([string] $Version) {
+    $section = $null
+    foreach ($line in Get-Content (Join-Path $Root 'CHANGELOG.md')) {
+        if ($line -match '^## \[') {
+            if ($null -ne $section) { break }
+            if ($line -match "^## \[$([regex]::Escape($Version))\]") { $section = [System.Collections.Generic.List[string]]::new() }
+        }
+        elseif ($null -ne $section) { $section.Add($line) }
+    }
+    if ($null -eq $section) { throw "CHANGELOG.md has no section '## [$Version]': write the release notes of the version being built." }
+    ($section -join "`n").Trim()
+}
+
 function Get-ModuleVersion {
     $props = [xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))
     $version = $props.Project.PropertyGroup.ModuleVersion | Where-Object { $_ } | Select-Object -First 1
@@ -104,8 +118,11 @@ function Invoke-Build {
         Copy-Item $source $dependencies
     }
     $module = Join-Path $Root 'module'
-    (Get-Content -Raw (Join-Path $module 'Autosnap.psd1')).Replace('{{ModuleVersion}}', $version) |
+    $releaseNotes = (Get-ReleaseNotes $version).Replace("'", "''")
+    (Get-Content -Raw (Join-Path $module 'Autosnap.psd1')).Replace('{{ModuleVersion}}', $version).Replace('{{ReleaseNotes}}', $releaseNotes) |
         Set-Content -NoNewline -Encoding utf8 (Join-Path $ModuleOut 'Autosnap.psd1')
+    # The licence and the changelog travel with the module (and so with the package).
+    foreach ($file in @('LICENSE', 'CHANGELOG.md')) { Copy-Item (Join-Path $Root $file) $ModuleOut }
     Get-ChildItem $module -Exclude 'Autosnap.psd1', '*.ps1' | Copy-Item -Destination $ModuleOut -Recurse -Force
     # The entry-point scripts ship in scripts/: a file named after the module at its root (autosnap.ps1) makes
     # PSResourceGet take the package for a script package and refuse to install it.

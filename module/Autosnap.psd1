@@ -22,7 +22,14 @@
     PrivateData            = @{
         PSData = @{
             Tags       = @('Rackspace', 'OpenStack', 'Snapshot', 'Backup', 'Retention', 'Nova', 'Glance', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            # The licence is the LICENSE file at the module's root (MIT, "Autosnap contributors"); it ships in the
+            # package. PSResourceGet takes only absolute URIs here (a relative 'LICENSE' makes Compress-PSResource fail),
+            # and the repository has no public address, so LicenseUri names the licence by its SPDX page and there is
+            # no ProjectUri: an address that does not exist would be worse than none. Set both once the repository
+            # is published.
+            LicenseUri   = 'https://spdx.org/licenses/MIT.html'
+            # Filled in by build.ps1 from the section of this version in CHANGELOG.md.
+            ReleaseNotes = '{{ReleaseNotes}}'
         }
     }
 }

@@ -36,8 +36,51 @@ namespace Autosnap
         internal static bool IsDotNetFramework { get; } =
             RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
 
+        /// <summary>The oldest PowerShell on .NET (Core edition) the module supports: the oldest still serviced.</summary>
+        internal static readonly Version MinimumCoreVersion = new Version(7, 4);
+
+        /// <summary>
+        /// Why the module refuses to load in this PowerShell, or null when it loads. The manifest can only say
+        /// PowerShellVersion = '5.1' for both editions, so PowerShell 7.0 to 7.3 (out of support, and never tested)
+        /// would import it without a word; this is the check the manifest cannot make.
+        /// </summary>
+        /// <param name="edition">"Desktop" (Windows PowerShell) or "Core" (PowerShell 6 and later).</param>
+        /// <param name="version">$PSVersionTable.PSVersion.</param>
+        internal static string? ImportRefusal(string edition, Version version)
+        {
+            if (version == null) throw new ArgumentNullException(nameof(version));
+            if (string.Equals(edition, "Desktop", StringComparison.OrdinalIgnoreCase) || version >= MinimumCoreVersion)
+            {
+                return null;
+            }
+            return $"Autosnap needs PowerShell {MinimumCoreVersion} or later (or Windows PowerShell 5.1); this is PowerShell {version}. " +
+                   "Install a current PowerShell (7.4 LTS or newer) and import the module there.";
+        }
+
+        /// <summary>$PSVersionTable.PSVersion of the PowerShell this runs in, as the engine itself reports it.</summary>
+        internal static Version CurrentPowerShellVersion()
+        {
+            // PSVersionInfo is public in every System.Management.Automation, but not in the reference assemblies we
+            // compile against; the assembly's own version is not the PowerShell version (7.x ships 7.x.y.500).
+            Type info = typeof(PSObject).Assembly.GetType("System.Management.Automation.PSVersionInfo", throwOnError: true)!;
+            object? value = info.GetProperty("PSVersion", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)?.GetValue(null);
+            return value switch
+            {
+                Version version => version,
+                // PowerShell 7 reports a SemanticVersion; its text ("7.4.6", "7.5.0-preview.2") starts with the version.
+                object other => Version.Parse(other.ToString()!.Split('-', '+')[0]),
+                null => throw new InvalidOperationException("PSVersionInfo.PSVersion is missing."),
+            };
+        }
+
         public void OnImport()
         {
+            string? refusal = ImportRefusal(IsDotNetFramework ? "Desktop" : "Core", CurrentPowerShellVersion());
+            if (refusal != null)
+            {
+                // Thrown before the resolver is hooked: nothing of the module stays behind in this session.
+                throw new PlatformNotSupportedException(refusal);
+            }
             if (IsDotNetFramework)
             {
                 // Windows PowerShell may not offer TLS 1.2 by default; add it without removing what the user chose.

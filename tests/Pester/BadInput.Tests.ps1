@@ -72,12 +72,25 @@ Describe 'Cmdlets refuse bad input with a stable error id and a plain message' {
            Id = 'RackspaceCloudInvalidConfiguration'; Message = 'must end in /v2.0 (Rackspace identity) or /v3 (OpenStack Keystone)' }
         @{ Case = 'an unknown region at connect'; Command = { Connect-RackspaceCloud -IdentityUrl $Cloud.IdentityV2Url -UserName demo -ApiKey $ApiKey -Region XYZ -NotDefault }
            Id = 'RackspaceCloudInvalidConfiguration'; Message = "Region 'XYZ' is not in this account's catalog" }
+        @{ Case = 'retention parameters with a policy file'; Command = { Invoke-AutoSnapshotPolicy -Path (Join-Path $Work 'none.json') -Retention 3 }
+           Id = 'AmbiguousParameterSet'; Message = 'Parameter set cannot be resolved' }
+        @{ Case = 'a time zone with the servers'' metadata'; Command = { Invoke-AutoSnapshotPolicy -FromServerMetadata -TimeZone UTC -KeepDaily 7 }
+           Id = 'AmbiguousParameterSet'; Message = 'Parameter set cannot be resolved' }
         @{ Case = 'a request timeout out of range'; Command = { Connect-RackspaceCloud -IdentityUrl $Cloud.IdentityV2Url -UserName demo -ApiKey $ApiKey -RequestTimeout 0s -NotDefault }
            Id = 'RackspaceCloudInvalidArgument'; Message = '-RequestTimeout must be between 1 second and 1 hour.' }
     ) {
         $err = { & $Command } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
         $err.Exception.Message | Should -BeLike "*$Message*"
+    }
+
+    It 'offers -Retention, -Keep* and -TimeZone only in the -Server syntax of Invoke-AutoSnapshotPolicy' {
+        $command = Get-Command Invoke-AutoSnapshotPolicy
+        $rules = 'Retention', 'KeepLast', 'KeepHourly', 'KeepDaily', 'KeepWeekly', 'KeepMonthly', 'KeepYearly', 'KeepWithin', 'KeepFailed', 'TimeZone'
+        foreach ($set in $command.ParameterSets) {
+            $given = @($set.Parameters.Name | Where-Object { $_ -in $rules })
+            if ($set.Name -eq 'Parameters') { $given | Sort-Object | Should -Be ($rules | Sort-Object) } else { $given | Should -BeNullOrEmpty -Because "the $($set.Name) set takes its rules elsewhere" }
+        }
     }
 
     It 'reports an unknown or malformed server as not found, per server' -ForEach @('no-such-server', 'not/a:valid id', '00000000-0000-4000-8000-000000000000') {

@@ -36,6 +36,24 @@ Describe 'The built module (out/Autosnap)' {
             Should -Be @('Newtonsoft.Json.dll', 'Polly.dll', 'TimeZoneConverter.dll')
     }
 
+    It 'ships the licence and the changelog of the repository' {
+        $root = Join-Path $PSScriptRoot '../..'
+        foreach ($file in 'LICENSE', 'CHANGELOG.md') {
+            Get-Content -Raw (Join-Path $ModulePath $file) | Should -BeExactly (Get-Content -Raw (Join-Path $root $file))
+        }
+        Get-Content -Raw (Join-Path $ModulePath 'LICENSE') | Should -Match '^MIT License\s+Copyright \(c\) \d{4} Autosnap contributors'
+    }
+
+    It 'has release notes from the changelog section of its version, and a licence URI' {
+        $version = $ManifestData.ModuleVersion
+        $changelog = Get-Content -Raw (Join-Path $PSScriptRoot '../../CHANGELOG.md')
+        $changelog | Should -Match "(?m)^## \[$([regex]::Escape($version))\]"
+        $notes = $ManifestData.PrivateData.PSData.ReleaseNotes
+        $notes | Should -Not -BeNullOrEmpty
+        $changelog.Replace("`r`n", "`n") | Should -Match ([regex]::Escape("## [$version]") + '[^\n]*\n\s*' + [regex]::Escape($notes) + '\s*(\n## \[|$)')
+        (Test-ModuleManifest $ModuleManifest).LicenseUri.IsAbsoluteUri | Should -BeTrue
+    }
+
     It 'never ships System.Management.Automation' {
         Get-ChildItem $ModulePath -Recurse -Filter 'System.Management.Automation*' | Should -BeNullOrEmpty
     }
@@ -67,6 +85,21 @@ $converter = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetN
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
         $out | Should -Contain 'offset=02:00:00'
         $out | Should -Contain 'converter=dependencies/TimeZoneConverter.dll'
+    }
+}
+
+Describe 'The PowerShell it needs' {
+    It 'imports in this PowerShell (7.4 or later), and the refusal for 7.0-7.3 is not reached' {
+        $out = Invoke-FreshPwsh -MergeErrors -Script @'
+param($Manifest)
+$ErrorActionPreference = 'Stop'
+Import-Module $Manifest
+"$($PSVersionTable.PSVersion.Major).$($PSVersionTable.PSVersion.Minor) imported $(@(Get-Module Autosnap).Count)"
+'@ -ArgumentList $ModuleManifest
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        $line = $out | Select-Object -Last 1
+        $line | Should -Match '^\d+\.\d+ imported 1$'
+        [version]($line -split ' ')[0] | Should -BeGreaterOrEqual ([version]'7.4')
     }
 }
 
@@ -138,6 +171,10 @@ Describe 'The package (out/Autosnap.<version>.nupkg)' {
         $version = (Import-PowerShellDataFile $ModuleManifest).ModuleVersion
         $package = Join-Path $OutDirectory "Autosnap.$version.nupkg"
         Test-Path $package | Should -BeTrue
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [IO.Compression.ZipFile]::OpenRead($package)
+        try { @($zip.Entries.FullName) | Should -Contain 'LICENSE'; @($zip.Entries.FullName) | Should -Contain 'CHANGELOG.md' }
+        finally { $zip.Dispose() }
         # A throwaway repository and home, so the user's PSResourceGet settings are never touched.
         $scratch = Join-Path ([IO.Path]::GetTempPath()) ("autosnap-package-{0}" -f [guid]::NewGuid())
         $null = New-Item -ItemType Directory (Join-Path $scratch 'repo'), (Join-Path $scratch 'home'), (Join-Path $scratch 'modules')
@@ -155,12 +192,15 @@ Import-Module $installed.FullName
 "imported $((Get-Module Autosnap).Version) with $(@(Get-Command -Module Autosnap).Count) cmdlets"
 "dependencies: $((Get-ChildItem (Join-Path $installed.DirectoryName 'dependencies') -Filter *.dll).Name -join ',')"
 "root: $(((Get-ChildItem $installed.DirectoryName -Filter *.dll).Name | Sort-Object) -join ',')"
+"licence: $(Test-Path (Join-Path $installed.DirectoryName 'LICENSE')), changelog: $(Test-Path (Join-Path $installed.DirectoryName 'CHANGELOG.md'))"
 '@ -ArgumentList $scratch
             $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
             $count = (Import-PowerShellDataFile $ModuleManifest).CmdletsToExport.Count
             $out | Should -Contain "imported $version with $count cmdlets"
             $out | Should -Contain 'dependencies: Newtonsoft.Json.dll,Polly.dll,TimeZoneConverter.dll'
             $out | Should -Contain 'root: Autosnap.Core.dll,Autosnap.dll'
+            $out | Should -Contain 'dependencies: Newtonsoft.Json.dll,Polly.dll'
+            $out | Should -Contain 'licence: True, changelog: True'
         }
         finally {
             Remove-Item -Recurse -Force $scratch -ErrorAction SilentlyContinue

@@ -1,6 +1,6 @@
 # The soak's invariant checker. It never loads the module and never calls its planner: it reads the cloud through
 # plain HTTP (Rackspace identity v2.0 and Glance v2 on LocalCloud), keeps its own ledger of every image it has
-# ever seen, and computes what ../shared/docs/retention.md says must be kept with its own few lines below.
+# ever seen, and computes what docs/retention.md says must be kept with its own few lines below.
 #
 #   $ledger = New-SoakLedger -CloudUrl $url -Region DFW -Policy @{ KeepDaily = 7; KeepWeekly = 4 }
 #   Update-SoakLedger $ledger -Day 1          # before the first run: foreign images, existing pools
@@ -91,7 +91,7 @@ function Get-ContractKeep {
     <#
     .SYNOPSIS
         The ids the retention contract keeps among a pool's good images (each with Id and Created), written from
-        retention.md and nothing else.
+        docs/retention.md and nothing else.
     .DESCRIPTION
         Newest first by creation time, ties by id. -Retention N: the newest N+1. Bucket rules (KeepDaily, KeepWeekly
         with ISO-8601 weeks starting Monday, KeepMonthly, KeepYearly, all in UTC here): walking newest to oldest, each

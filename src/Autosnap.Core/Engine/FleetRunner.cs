@@ -50,25 +50,50 @@ namespace Autosnap.Engine
             var busyRegions = jobs.GroupBy(j => j.Server.Region, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() >= PacingThreshold).Select(g => g.Key);
             await LearnRateLimitsAsync(busyRegions, cancellationToken).ConfigureAwait(false);
 
+            // One bar for the run ("n of N jobs"); each job's snapshot bar shows under it.
+            int runActivity = ProgressIds.Next();
+            var jobHost = new ChildProgressHost(_host, runActivity);
+            int done = 0;
+            void ReportRun(bool completed) =>
+                _host.Progress(new ProgressUpdate(runActivity, RunActivity, RunStatus(Volatile.Read(ref done), jobs.Count),
+                    jobs.Count == 0 ? 100 : Volatile.Read(ref done) * 100 / jobs.Count, completed));
+            ReportRun(completed: false);
+
             using var gate = new SemaphoreSlim(throttleLimit);
             var running = new List<Task>();
-            foreach (FleetJob job in InterleaveRegions(jobs))
+            try
             {
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                running.Add(Task.Run(async () =>
+                foreach (FleetJob job in InterleaveRegions(jobs))
                 {
-                    try
+                    await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    running.Add(Task.Run(async () =>
                     {
-                        onResult(await new SnapshotJob(_session, _host).RunAsync(job.Server, job.Options, cancellationToken).ConfigureAwait(false));
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                }, cancellationToken));
+                        try
+                        {
+                            onResult(await new SnapshotJob(_session, jobHost).RunAsync(job.Server, job.Options, cancellationToken).ConfigureAwait(false));
+                        }
+                        finally
+                        {
+                            Interlocked.Increment(ref done);
+                            ReportRun(completed: false);
+                            gate.Release();
+                        }
+                    }, cancellationToken));
+                }
+                await Task.WhenAll(running).ConfigureAwait(false);
             }
-            await Task.WhenAll(running).ConfigureAwait(false);
+            finally
+            {
+                ReportRun(completed: true);
+            }
         }
+
+        /// <summary>The activity of a fleet run's own progress bar.</summary>
+        public const string RunActivity = "Autosnap: snapshot jobs";
+
+        /// <summary>"3 of 200 jobs done".</summary>
+        public static string RunStatus(int done, int total) =>
+            string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0} of {1} jobs done", done, total);
 
         /// <summary>
         /// Runs a policy plan: the results settled at planning first, then every server's job (in parallel), then the

@@ -230,7 +230,7 @@ namespace Autosnap.Engine
         {
             ComputeClient compute = Compute(region);
             ImageClient images = Images(region);
-            int activityId = ActivityIdFor(imageId);
+            int activityId = ProgressIds.Next();
             string activity = $"Waiting for snapshot {label}";
             // The session's clock, which tests control: the deadline and the pauses between looks run on it.
             IWaitClock clock = _session.Cloud.Http.Options.Clock;
@@ -418,6 +418,5 @@ namespace Autosnap.Engine
             return snapshot;
         }
 
-        private static int ActivityIdFor(string imageId) => Math.Abs(imageId.GetHashCode() % 100000) + 1;
     }
 }

@@ -2,7 +2,7 @@ using System;
 
 namespace Autosnap.Model
 {
-    /// <summary>The status classes of the retention contract (docs: retention.md, "Status classes").</summary>
+    /// <summary>The status classes of the retention contract (docs/retention.md, "Status classes").</summary>
     public enum SnapshotState
     {
         /// <summary>ACTIVE / active: a restorable image. Only these count toward retention.</summary>

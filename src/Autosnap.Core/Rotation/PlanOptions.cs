@@ -16,7 +16,7 @@ namespace Autosnap.Rotation
 
         /// <summary>
         /// An image whose status is UNKNOWN (<see cref="Model.SnapshotStates.IsUnknown"/>) and older than this at
-        /// <see cref="RunStarted"/> counts as failed: retention.md's "UNKNOWN after a timeout the user sets". The nightly
+        /// <see cref="RunStarted"/> counts as failed: docs/retention.md's "UNKNOWN after a timeout the user sets". The nightly
         /// job passes its own wait timeout. Like every failed image it goes only once a newer good image exists. Null (or
         /// no RunStarted): such images stay pending. Every other pending status (SAVING, queued, ...) never times out.
         /// </summary>

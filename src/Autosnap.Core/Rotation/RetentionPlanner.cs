@@ -6,7 +6,7 @@ using Autosnap.Model;
 namespace Autosnap.Rotation
 {
     /// <summary>
-    /// The retention contract (docs: retention.md) as one pure function: the images of one pool and a policy in,
+    /// The retention contract (docs/retention.md) as one pure function: the images of one pool and a policy in,
     /// one decision per image out. The safety rules hold for every policy by construction and are checked again
     /// before the plan is returned.
     /// </summary>

@@ -30,7 +30,7 @@ namespace Autosnap.Rotation
     /// Rows run from the first image's to the last image's, empty ones included, so gaps in the history show.
     /// Columns are on the calendar of the given zone (use the policy's, so columns match its buckets). A row ends
     /// with how many of its images stay; a blank column is not on the calendar (Feb 30, week 53 of a 52-week year,
-    /// the hour DST skips). The worked example of retention.md under -Retention 3:
+    /// the hour DST skips). The worked example of docs/retention.md under -Retention 3:
     /// <code>
     /// Timeline in UTC: a row per month, a column per day
     /// day      1   5    10   15   20   25   30

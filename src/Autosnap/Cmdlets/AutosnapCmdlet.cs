@@ -43,6 +43,31 @@ namespace Autosnap.Cmdlets
                 return true;
             });
 
+        /// <summary>
+        /// Every object an Autosnap cmdlet writes passes here (it hides Cmdlet.WriteObject for all of them), so the
+        /// runspace remembers the servers, images and schedules it has seen: Tab completion and the format views use
+        /// them without asking the cloud.
+        /// </summary>
+        public new void WriteObject(object sendToPipeline)
+        {
+            KnownObjects.Remember(sendToPipeline);
+            base.WriteObject(sendToPipeline);
+        }
+
+        /// <inheritdoc cref="WriteObject(object)"/>
+        public new void WriteObject(object sendToPipeline, bool enumerateCollection)
+        {
+            if (enumerateCollection && sendToPipeline is System.Collections.IEnumerable items && !(sendToPipeline is string))
+            {
+                foreach (object item in items) KnownObjects.Remember(item);
+            }
+            else
+            {
+                KnownObjects.Remember(sendToPipeline);
+            }
+            base.WriteObject(sendToPipeline, enumerateCollection);
+        }
+
         /// <summary>The session given, else the runspace's default; none is a terminating error.</summary>
         internal RackspaceSession ResolveSession(RackspaceSession? given)
         {

@@ -22,6 +22,7 @@ namespace Autosnap.Cmdlets
         /// <summary>Only snapshots of these servers: objects, ids or names.</summary>
         [Parameter(Position = 0, ParameterSetName = ServerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ServerId")]
+        [ArgumentCompleter(typeof(ServerCompleter))]
         [ValidateNotNullOrEmpty]
         public ServerReference[]? Server { get; set; }
 
@@ -37,6 +38,7 @@ namespace Autosnap.Cmdlets
 
         /// <summary>Specific images by id.</summary>
         [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+        [ArgumentCompleter(typeof(ImageIdCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] Id { get; set; } = null!;
 

@@ -31,7 +31,9 @@ namespace Autosnap.Cmdlets
         private SnapshotSeries? _series;
 
         /// <summary>The servers whose pool to plan: objects, ids or names.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ServerSet, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ServerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("ServerId")]
+        [ArgumentCompleter(typeof(ServerCompleter))]
         [ValidateNotNullOrEmpty]
         public ServerReference[] Server { get; set; } = null!;
 

@@ -38,7 +38,9 @@ namespace Autosnap.Cmdlets
         private JsonLinesLog? _log;
 
         /// <summary>The servers: objects, ids or names.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParametersSet, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParametersSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("ServerId")]
+        [ArgumentCompleter(typeof(ServerCompleter))]
         [ValidateNotNullOrEmpty]
         public ServerReference[] Server { get; set; } = null!;
 
@@ -110,6 +112,60 @@ namespace Autosnap.Cmdlets
         [Parameter]
         public RackspaceSession? Session { get; set; }
 
+        // The retention parameters work only with -Server: a policy file and the servers' metadata carry their own
+        // rules. Bound to that set alone, they are neither shown in the -Path and -FromServerMetadata syntax nor
+        // accepted there (PowerShell refuses the combination before the command starts).
+
+        /// <summary>Keep the newest N+1 good images (N old ones plus the new one).</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [ValidateRange(0, 9999)]
+        public override int? Retention { get => base.Retention; set => base.Retention = value; }
+
+        /// <summary>Keep the newest n good images.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [ValidateRange(0, 9999)]
+        public override int KeepLast { get => base.KeepLast; set => base.KeepLast = value; }
+
+        /// <summary>Keep the newest good image of each of the last n hours that have one.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [ValidateRange(0, 9999)]
+        public override int KeepHourly { get => base.KeepHourly; set => base.KeepHourly = value; }
+
+        /// <summary>Keep the newest good image of each of the last n days that have one.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [ValidateRange(0, 9999)]
+        public override int KeepDaily { get => base.KeepDaily; set => base.KeepDaily = value; }
+
+        /// <summary>Keep the newest good image of each of the last n ISO weeks that have one.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [ValidateRange(0, 9999)]
+        public override int KeepWeekly { get => base.KeepWeekly; set => base.KeepWeekly = value; }
+
+        /// <summary>Keep the newest good image of each of the last n months that have one.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [ValidateRange(0, 9999)]
+        public override int KeepMonthly { get => base.KeepMonthly; set => base.KeepMonthly = value; }
+
+        /// <summary>Keep the newest good image of each of the last n years that have one.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [ValidateRange(0, 9999)]
+        public override int KeepYearly { get => base.KeepYearly; set => base.KeepYearly = value; }
+
+        /// <summary>Keep every good image created within this span of the newest good image.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [DurationTransformation]
+        public override TimeSpan? KeepWithin { get => base.KeepWithin; set => base.KeepWithin = value; }
+
+        /// <summary>The time zone of the buckets (IANA or Windows id); the local zone when omitted.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [ArgumentCompleter(typeof(TimeZoneCompleter))]
+        [ValidateNotNullOrEmpty]
+        public override string? TimeZone { get => base.TimeZone; set => base.TimeZone = value; }
+
+        /// <summary>Keep failed images instead of removing them once a newer good image exists.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        public override SwitchParameter KeepFailed { get => base.KeepFailed; set => base.KeepFailed = value; }
+
         protected override void BeginProcessing()
         {
             switch (ParameterSetName)
@@ -129,7 +185,6 @@ namespace Autosnap.Cmdlets
                     }
                     break;
                 case PathSet:
-                    RefuseRetentionParameters("a policy file");
                     try
                     {
                         _document = PolicyFile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path));
@@ -138,9 +193,6 @@ namespace Autosnap.Cmdlets
                     {
                         ThrowTerminatingError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidData, Path));
                     }
-                    break;
-                default:
-                    RefuseRetentionParameters("the servers' metadata");
                     break;
             }
             if (LogPath != null)
@@ -240,17 +292,6 @@ namespace Autosnap.Cmdlets
                 }
             }
             return plan;
-        }
-
-        private void RefuseRetentionParameters(string source)
-        {
-            var given = MyInvocation.BoundParameters.Keys.Where(k => k == nameof(Retention) || k.StartsWith("Keep", StringComparison.Ordinal) || k == nameof(TimeZone)).ToList();
-            if (given.Count > 0)
-            {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                    $"-{string.Join(", -", given)}: the retention rules come from {source} here; give them there, or use -Server with retention parameters."),
-                    "AutoSnapshotPolicyInvalidArgument", ErrorCategory.InvalidArgument, null));
-            }
         }
 
         private void Report(SnapshotJobResult result, RunSummary summary)

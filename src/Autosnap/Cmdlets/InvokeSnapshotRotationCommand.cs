@@ -25,7 +25,9 @@ namespace Autosnap.Cmdlets
         private RetentionPolicy _policy = null!;
 
         /// <summary>The servers whose pool to rotate: objects, ids or names.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ServerSet, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ServerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("ServerId")]
+        [ArgumentCompleter(typeof(ServerCompleter))]
         [ValidateNotNullOrEmpty]
         public ServerReference[] Server { get; set; } = null!;
 

@@ -41,6 +41,7 @@ namespace Autosnap.Cmdlets
 
         /// <summary>Image ids. Not bound from piped objects' Id: a piped plan must not unpin what it lists.</summary>
         [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+        [ArgumentCompleter(typeof(ImageIdCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] Id { get; set; } = null!;
 

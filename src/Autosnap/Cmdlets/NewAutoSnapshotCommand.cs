@@ -20,6 +20,7 @@ namespace Autosnap.Cmdlets
         /// <summary>The servers: objects from Get-RackspaceServer, or ids or names.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ServerId")]
+        [ArgumentCompleter(typeof(ServerCompleter))]
         [ValidateNotNullOrEmpty]
         public ServerReference[] Server { get; set; } = null!;
 

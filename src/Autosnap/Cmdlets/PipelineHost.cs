@@ -112,6 +112,7 @@ namespace Autosnap.Cmdlets
             var record = new ProgressRecord(update.ActivityId, update.Activity, update.Status)
             {
                 PercentComplete = update.PercentComplete ?? -1,
+                ParentActivityId = update.ParentActivityId,
                 RecordType = update.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
             };
             _cmdlet.WriteProgress(record);

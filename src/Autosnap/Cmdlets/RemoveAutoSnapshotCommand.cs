@@ -28,6 +28,7 @@ namespace Autosnap.Cmdlets
         /// here must never delete the images the plan keeps. Pipe snapshots (InputObject) instead.
         /// </remarks>
         [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+        [ArgumentCompleter(typeof(ImageIdCompleter))]
         [Alias("ImageId")]
         [ValidateNotNullOrEmpty]
         public string[] Id { get; set; } = null!;

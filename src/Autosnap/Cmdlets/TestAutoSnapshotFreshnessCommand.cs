@@ -37,7 +37,9 @@ namespace Autosnap.Cmdlets
         private string? _failure;
 
         /// <summary>The servers whose pools to check: objects, ids or names.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ServerSet, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ServerSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("ServerId")]
+        [ArgumentCompleter(typeof(ServerCompleter))]
         [ValidateNotNullOrEmpty]
         public ServerReference[] Server { get; set; } = null!;
 

@@ -27,7 +27,8 @@ namespace Autosnap.Tests.EndToEnd
         public void Verbose(string message) => Messages.Enqueue(message);
         public void Debug(string message) => Messages.Enqueue(message);
         public void Warning(string message) => Warnings.Enqueue(message);
-        public void Progress(ProgressUpdate update) { }
+        public ConcurrentQueue<ProgressUpdate> Progresses { get; } = new ConcurrentQueue<ProgressUpdate>();
+        public void Progress(ProgressUpdate update) => Progresses.Enqueue(update);
 
         public bool ShouldProcess(string target, string action)
         {

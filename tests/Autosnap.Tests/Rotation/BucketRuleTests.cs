@@ -8,7 +8,7 @@ using static Autosnap.Tests.Rotation.Images;
 
 namespace Autosnap.Tests.Rotation
 {
-    /// <summary>Each bucket rule alone, then together: restic forget semantics (retention.md, Policies 2).</summary>
+    /// <summary>Each bucket rule alone, then together: restic forget semantics (docs/retention.md, "Policies" 2).</summary>
     public class BucketRuleTests
     {
         private static IReadOnlyList<RotationDecision> Plan(IEnumerable<AutoSnapshot> pool, BucketRules rules, TimeZoneInfo? zone = null) =>

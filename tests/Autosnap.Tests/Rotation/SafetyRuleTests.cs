@@ -8,7 +8,7 @@ using static Autosnap.Tests.Rotation.Images;
 
 namespace Autosnap.Tests.Rotation
 {
-    /// <summary>retention.md, "Safety rules", for both kinds of policy; plus what the planner refuses to plan.</summary>
+    /// <summary>docs/retention.md, "Safety rules", for both kinds of policy; plus what the planner refuses to plan.</summary>
     public class SafetyRuleTests
     {
         public static IEnumerable<object[]> Policies()

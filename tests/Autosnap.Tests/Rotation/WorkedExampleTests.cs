@@ -7,7 +7,7 @@ using static Autosnap.Tests.Rotation.Images;
 
 namespace Autosnap.Tests.Rotation
 {
-    /// <summary>retention.md, "Worked example", verbatim: both policies, every image.</summary>
+    /// <summary>docs/retention.md, "Worked example", verbatim: both policies, every image.</summary>
     public class WorkedExampleTests
     {
         // Good images of pool (web1, daily) at 00:05 UTC each day from Jan 1 to Jan 20, plus one SAVING image from
@@ -71,6 +71,19 @@ namespace Autosnap.Tests.Rotation
                     "2026-01-01T00:05 Delete not kept by any rule",
                 },
                 plan.Table());
+        }
+
+        [Fact]
+        public void KeepWeekly_5_also_keeps_Jan_4_and_then_the_oldest_good_image_because_weekly_has_one_left()
+        {
+            RetentionPolicy policy = RetentionPolicy.FromRules(new BucketRules { KeepDaily = 3, KeepWeekly = 5 }, TimeZones.Find("UTC"));
+
+            IReadOnlyList<RotationDecision> plan = RetentionPlanner.Plan(Pool(), policy);
+
+            Assert.Equal(new[] { "2026-01-21T00:05", "2026-01-20T00:05", "2026-01-19T00:05", "2026-01-18T00:05", "2026-01-11T00:05",
+                                 "2026-01-04T00:05", "2026-01-01T00:05" }, plan.KeptIds());
+            Assert.Equal(new[] { "weekly 2026-W01" }, plan.For("2026-01-04T00:05").Reasons);
+            Assert.Equal(new[] { "oldest kept: weekly has 1 left" }, plan.For("2026-01-01T00:05").Reasons);
         }
 
         [Fact]
