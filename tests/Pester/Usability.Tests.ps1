@@ -67,6 +67,20 @@ Describe '-Server binds by property name' {
         @($decisions | Where-Object Action -EQ 'Delete').Count | Should -Be 2
         [pscustomobject]@{ ServerId = $server.id } | Test-AutoSnapshotFreshness -Schedule daily | ForEach-Object ServerId | Should -Be $server.id
     }
+
+    It 'still plans piped images as given, and rotates the pool a piped server or decision names' {
+        $server = New-LocalCloudServer -NamePrefix 'asgiven-' | Select-Object -First 1
+        $null = New-LocalCloudImage -Count 3 -Server $server.id -Properties @{ autosnap_schedule = 'weekly'; autosnap_server = $server.id } -CreatedFrom '2026-01-01T00:05:00Z' -CreatedStep 7.00:00:00
+        $images = @(Get-AutoSnapshot -Server $server.id)
+        # Two of the three images piped: the plan is of those two, not of the pool listed again.
+        @($images | Select-Object -First 2 | Get-SnapshotRetentionPlan -Retention 0).Count | Should -Be 2
+        # A server object binds by value, a decision by its ServerId and Schedule: both reach the weekly pool.
+        @(Get-RackspaceServer -Id $server.id | Invoke-SnapshotRotation -Schedule weekly -Retention 0 -WhatIf).Count | Should -Be 3
+        $plan = @($images | Get-SnapshotRetentionPlan -Retention 0)
+        $rotated = @($plan | Select-Object -First 1 | Invoke-SnapshotRotation -Retention 1 -WhatIf)
+        $rotated.Count | Should -Be 3
+        $rotated.Schedule | Select-Object -Unique | Should -Be 'weekly'
+    }
 }
 
 Describe 'Tab completion from what the session has seen' {

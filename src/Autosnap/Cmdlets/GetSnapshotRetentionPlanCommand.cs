@@ -15,7 +15,10 @@ namespace Autosnap.Cmdlets
     /// (-Simulate: "a snapshot every day at 00:05 for 400 days") replayed the way the nightly job runs. -AsTimeline
     /// draws either as a compact calendar instead of objects.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "SnapshotRetentionPlan", DefaultParameterSetName = ServerSet)]
+    // The default set is InputObject: piped images are planned as given, and only an object that is not an image (a
+    // server, anything with a ServerId) binds -Server by property name. With Server as the default, an image's own
+    // ServerId would win and its pool would be listed again instead.
+    [Cmdlet(VerbsCommon.Get, "SnapshotRetentionPlan", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(RotationDecision), ParameterSetName = new[] { ServerSet, InputObjectSet })]
     [OutputType(typeof(SimulatedSnapshot), ParameterSetName = new[] { SimulateSet })]
     [OutputType(typeof(string))]
@@ -38,7 +41,7 @@ namespace Autosnap.Cmdlets
         public ServerReference[] Server { get; set; } = null!;
 
         /// <summary>The schedule (pool) to plan; with -Simulate, the schedule the simulated images are named after.</summary>
-        [Parameter(ParameterSetName = ServerSet)]
+        [Parameter(ParameterSetName = ServerSet, ValueFromPipelineByPropertyName = true)]
         [Parameter(ParameterSetName = SimulateSet)]
         [ArgumentCompleter(typeof(ScheduleCompleter))]
         [ValidateNotNullOrEmpty]

@@ -12,9 +12,11 @@ namespace Autosnap.Cmdlets
     /// <summary>
     /// Rotates pools (server + schedule) by the retention contract and writes one decision per image: keep or delete,
     /// and why. Pools come from -Server/-Schedule or from piped snapshots; each pool is listed fresh and whole first.
+    /// The default set is InputObject: a piped image goes to -InputObject (its own pool), and only an object that is not
+    /// an image binds -Server (and -Schedule) by property name; with Server as the default, an image's ServerId would win.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "SnapshotRotation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
-        DefaultParameterSetName = ServerSet)]
+        DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(RotationDecision))]
     public sealed class InvokeSnapshotRotationCommand : RetentionCmdlet
     {
@@ -32,7 +34,7 @@ namespace Autosnap.Cmdlets
         public ServerReference[] Server { get; set; } = null!;
 
         /// <summary>The schedule (pool) to rotate.</summary>
-        [Parameter(ParameterSetName = ServerSet)]
+        [Parameter(ParameterSetName = ServerSet, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ScheduleCompleter))]
         [ValidateNotNullOrEmpty]
         public string Schedule { get; set; } = AutosnapMetadata.DefaultSchedule;
