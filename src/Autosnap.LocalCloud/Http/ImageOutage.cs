@@ -42,7 +42,7 @@ public static class ImageOutage
     public static async Task NovaAnswer(HttpContext context, CloudState state)
     {
         var delay = state.Settings.ImageOutageDelaySeconds;
-        if (delay > 0) await Task.Delay(TimeSpan.FromSeconds(delay), context.RequestAborted);
+        if (delay > 0) await state.Pause(TimeSpan.FromSeconds(delay), context.RequestAborted);
         await Errors.Nova(context, 500, GlanceConnectionFailed);
     }
 

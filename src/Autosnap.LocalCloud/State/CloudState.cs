@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace Autosnap.LocalCloud.State;
 
@@ -35,6 +37,13 @@ public sealed class CloudState
     }
 
     public VirtualClock Clock { get; } = new();
+
+    /// <summary>
+    /// A real-time pause that plays a remote service's slowness (Nova retrying a stopped Glance before its 500).
+    /// Unlike image ages, such a pause is felt by the caller, so it runs on the wall clock; tests put a recorder
+    /// here to see what was asked for instead of measuring how long an answer took.
+    /// </summary>
+    public Func<TimeSpan, CancellationToken, Task> Pause { get; set; } = Task.Delay;
     public SeededRandom Random { get; }
     public TokenStore Tokens { get; } = new();
     public IReadOnlyList<Flavor> Flavors { get; }
