@@ -57,12 +57,12 @@ public static class ComputeEndpoints
     public static void Route(IEndpointRouteBuilder app, string method, string pattern, RequestDelegate handler)
     {
         var metadata = new ApiRoute(Service.Compute, $"{method} {pattern}");
-        app.MapMethods(LegacyPrefix + pattern, [method], handler).WithMetadata(metadata);
-        app.MapMethods(CurrentPrefix + pattern, [method], handler).WithMetadata(metadata);
+        app.MapMethods(LegacyPrefix + pattern, [method], handler).WithApiGuards(metadata);
+        app.MapMethods(CurrentPrefix + pattern, [method], handler).WithApiGuards(metadata);
     }
 
     private static void Anonymous(IEndpointRouteBuilder app, string pattern, string key, RequestDelegate handler) =>
-        app.MapGet(pattern, handler).WithMetadata(new ApiRoute(Service.Compute, key, Anonymous: true));
+        app.MapGet(pattern, handler).WithApiGuards(new ApiRoute(Service.Compute, key, Anonymous: true));
 
     // ---- versions ------------------------------------------------------------------------------------
 

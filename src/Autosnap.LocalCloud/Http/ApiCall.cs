@@ -25,6 +25,9 @@ public sealed class ApiCall
     /// <summary>A fault its handler plays (see <see cref="Fault.PlayedByHandler"/>), if one was drawn.</summary>
     public Fault? HandlerFault { get; set; }
 
+    /// <summary>A fault drawn to strike after the handler ran (<see cref="LostResponseGuard"/>), if one was.</summary>
+    public Fault? AfterFault { get; init; }
+
     /// <summary>True when the request asked for at least 2.<paramref name="minor"/> (never on legacy v2).</summary>
     public bool AtLeast(int minor) => !LegacyCompute && Microversion >= minor;
 
