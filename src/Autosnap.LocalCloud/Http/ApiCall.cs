@@ -22,6 +22,11 @@ public sealed class ApiCall
     /// <summary>Absolute URL of the compute endpoint without the version, for Nova's bookmark links.</summary>
     public string ComputeBookmarkRoot { get; set; } = "";
 
+    /// <summary>Cinder: the Rackspace v1 API (display_name/display_description) rather than v3.</summary>
+    public bool VolumeV1 { get; set; }
+    /// <summary>Absolute URL of this block storage endpoint (…/volume/dfw/v3/100001 or …/volume/dfw/v1/100001).</summary>
+    public string VolumeRoot { get; set; } = "";
+
     /// <summary>A fault its handler plays (see <see cref="Fault.PlayedByHandler"/>), if one was drawn.</summary>
     public Fault? HandlerFault { get; set; }
 

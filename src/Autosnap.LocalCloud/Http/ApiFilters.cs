@@ -40,6 +40,7 @@ public sealed class ServiceGuard(CloudState state) : IEndpointFilter
         {
             Service.Compute => await PrepareCompute(context, call, regionName),
             Service.Image => await PrepareImage(context, call, regionName),
+            Service.Volume => await PrepareVolume(context, call, regionName),
             _ => true,
         };
         return ready ? await next(invocation) : null;
@@ -110,6 +111,64 @@ public sealed class ServiceGuard(CloudState state) : IEndpointFilter
         if (call.Token is null || !call.Token.Scoped || !call.Token.Account.HasRegion(call.Region.Name))
         {
             await Errors.Glance(context, 401, Errors.WebobUnauthorized);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Cinder: v3 behind keystonemiddleware (OpenStack), v1 answering in Cinder's own envelope (Rackspace); both
+    /// carry the project in the URL and refuse another project's ("Malformed request url"). v3 negotiates
+    /// <c>OpenStack-API-Version: volume 3.x</c>.
+    /// </summary>
+    private async Task<bool> PrepareVolume(HttpContext context, ApiCall call, string? regionName)
+    {
+        var request = context.Request;
+        context.Response.Headers["X-OpenStack-Request-Id"] = "req-" + Guid.NewGuid().ToString("D");
+        call.Region = regionName is null ? null : state.Region(regionName);
+        if (call.Region is null)
+        {
+            await Errors.Nova(context, 404, "The resource could not be found.");
+            return false;
+        }
+        var project = request.RouteValues["project"] as string;
+        var version = request.RouteValues["version"] as string;
+        call.VolumeV1 = version == "v1";
+        if (version is not null && version != "v1" && version != "v3")
+        {
+            await Errors.Nova(context, 404, "The resource could not be found.");
+            return false;
+        }
+        var host = $"{request.Scheme}://{request.Host}/volume/{call.Region.Name.ToLowerInvariant()}";
+        call.VolumeRoot = project is null ? host : $"{host}/{version}/{project}";
+        if (version == "v3" && project is not null)
+        {
+            var (outcome, minor, requested) = VolumeMicroversion.Parse(request);
+            if (outcome == Microversion.Outcome.Invalid)
+            {
+                await Errors.Nova(context, 400, $"API Version String {requested} is of invalid format. Must be of format MajorNum.MinorNum.");
+                return false;
+            }
+            if (outcome == Microversion.Outcome.NotAcceptable)
+            {
+                await Errors.Nova(context, 406, $"Version {requested} is not supported by the API. Minimum is {VolumeMicroversion.MinText} and maximum is {VolumeMicroversion.MaxText}.");
+                return false;
+            }
+            call.Microversion = minor;
+            VolumeMicroversion.WriteHeaders(context.Response, minor);
+        }
+        if (call.Route.Anonymous) return true;
+
+        call.Token = state.Tokens.Validate(request.Headers["X-Auth-Token"].ToString(), state.Now);
+        if (call.Token is null || !call.Token.Scoped || !call.Token.Account.HasRegion(call.Region.Name))
+        {
+            if (call.VolumeV1) await Errors.Nova(context, 401, "The request you have made requires authentication.");
+            else await Errors.KeystoneMiddleware(context);
+            return false;
+        }
+        if (project != call.Account.TenantId)
+        {
+            await Errors.Nova(context, 400, "Malformed request url");
             return false;
         }
         return true;

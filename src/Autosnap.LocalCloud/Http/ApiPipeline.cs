@@ -94,5 +94,6 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
     private static Service ServiceOf(PathString path) =>
         path.StartsWithSegments("/compute") ? Service.Compute
         : path.StartsWithSegments("/image") ? Service.Image
+        : path.StartsWithSegments("/volume") ? Service.Volume
         : Service.Identity;
 }
