@@ -65,13 +65,15 @@ public sealed class BlockStorageTests
     }
 
     [Fact]
-    public async Task Version_documents_list_v1_and_v3_without_a_token()
+    public async Task The_root_lists_v1_and_v3_without_a_token_and_a_version_document_needs_one()
     {
         await using var cloud = await Cloud.Start();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await cloud.Get("volume/dfw/v3")).StatusCode);
         var root = await cloud.Get("volume/dfw");
         Assert.Equal(HttpStatusCode.MultipleChoices, root.StatusCode);
         var versions = (await Cloud.Json(root))["versions"]!.AsArray();
         Assert.Equal(["v1.0", "v3.0"], versions.Select(v => v!["id"]!.GetValue<string>()).ToArray());
+        await cloud.SignIn();
         var v3 = (await cloud.GetJson("volume/dfw/v3"))["versions"]!.AsArray().Single()!;
         Assert.Equal("3.70", v3["version"]!.GetValue<string>());
         Assert.Equal("3.0", v3["min_version"]!.GetValue<string>());
@@ -137,7 +139,8 @@ public sealed class BlockStorageTests
         Assert.Equal(50, created["size"]!.GetValue<int>());
         Assert.Equal(volume, created["volume_id"]!.GetValue<string>());
         Assert.Equal("v", created["metadata"]!["k"]!.GetValue<string>());
-        Assert.Equal("0%", created["os-extended-snapshot-attributes:progress"]!.GetValue<string>());
+        Assert.False(created.AsObject().ContainsKey("os-extended-snapshot-attributes:progress"));   // only show and detail have it
+        Assert.Null(created["updated_at"]);
         var id = created["id"]!.GetValue<string>();
 
         cloud.Server.Clock.Advance(TimeSpan.FromSeconds(30));
@@ -215,11 +218,65 @@ public sealed class BlockStorageTests
 
         var brief = (await cloud.GetJson($"{V3}/snapshots?limit=1"))["snapshots"]!.AsArray().Single()!.AsObject();
         Assert.False(brief.ContainsKey("os-extended-snapshot-attributes:progress"));
-        var badMarker = await cloud.Get($"{V3}/snapshots?marker={Guid.NewGuid()}");
+        var unknown = Guid.NewGuid();
+        var badMarker = await cloud.Get($"{V3}/snapshots?marker={unknown}");
         Assert.Equal(HttpStatusCode.NotFound, badMarker.StatusCode);
+        Assert.Equal($"Snapshot {unknown} could not be found.", (await Cloud.Json(badMarker))["itemNotFound"]!["message"]!.GetValue<string>());
+
+        // Cinder's sort keys, either form; the default is newest first
+        var oldest = (await cloud.GetJson($"{V3}/snapshots?sort=created_at:asc&limit=1"))["snapshots"]!.AsArray().Single()!;
+        Assert.Equal("data-0", oldest["name"]!.GetValue<string>());
+        var byName = (await cloud.GetJson($"{V3}/snapshots?sort_key=name&sort_dir=asc"))["snapshots"]!.AsArray();
+        Assert.Equal("data-0", byName[0]!["name"]!.GetValue<string>());
+        Assert.Equal("root-0", byName[^1]!["name"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, (await cloud.Get($"{V3}/snapshots?sort=colour:asc")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await cloud.Get($"{V3}/snapshots?limit=x")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await cloud.Get($"{V3}/snapshots?limit=-1")).StatusCode);
         Assert.Single((await cloud.GetJson($"{V1}/snapshots/detail?display_name=root-0"))["snapshots"]!.AsArray());
+    }
+
+    private static async Task<HttpResponseMessage> At(Cloud cloud, HttpMethod method, string path, string version, string? json = null)
+    {
+        var request = cloud.Request(method, path, json);
+        request.Headers.Add("OpenStack-API-Version", "volume " + version);
+        return await cloud.Send(request);
+    }
+
+    [Fact]
+    public async Task Microversions_change_filters_counts_and_the_force_flag()
+    {
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, VolumeSnapshotSeconds = 0 });
+        var data = await VolumeId(cloud, "app01-data");
+        await CreateSnapshot(cloud, data, "tagged");
+        await cloud.Post($"{V3}/snapshots", $$$"""{"snapshot":{"volume_id":"{{{data}}}","force":true,"name":"plain"}}""");
+
+        // unknown filters: ignored at 3.0, refused from 3.33
+        Assert.Equal(2, (await cloud.GetJson($"{V3}/snapshots?bogus_filter=1"))["snapshots"]!.AsArray().Count);
+        var bogus = await At(cloud, HttpMethod.Get, $"{V3}/snapshots?bogus_filter=1", "3.70");
+        Assert.Equal(HttpStatusCode.BadRequest, bogus.StatusCode);
+        Assert.Equal("Invalid filters bogus_filter are found in query options.", (await Cloud.Json(bogus))["badRequest"]!["message"]!.GetValue<string>());
+
+        // metadata filter: ignored at 3.0, applied from 3.22
+        var filter = Uri.EscapeDataString("""{"k":"v"}""");
+        Assert.Equal(2, (await cloud.GetJson($"{V3}/snapshots?metadata={filter}"))["snapshots"]!.AsArray().Count);
+        var filtered = await Cloud.Json(await At(cloud, HttpMethod.Get, $"{V3}/snapshots/detail?metadata={filter}&with_count=true", "3.70"));
+        Assert.Equal("tagged", filtered["snapshots"]!.AsArray().Single()!["name"]!.GetValue<string>());
+        Assert.Equal(1, filtered["count"]!.GetValue<int>());
+        Assert.Null((await cloud.GetJson($"{V3}/snapshots?with_count=true"))["count"]);
+
+        // 3.66: no force needed for an in-use volume; an explicit false is refused
+        var noForce = await At(cloud, HttpMethod.Post, $"{V3}/snapshots", "3.66", $$$"""{"snapshot":{"volume_id":"{{{data}}}"}}""");
+        Assert.Equal(HttpStatusCode.Accepted, noForce.StatusCode);
+        var created = (await Cloud.Json(noForce))["snapshot"]!;
+        Assert.NotNull(created["user_id"]);
+        Assert.True(created["consumes_quota"]!.GetValue<bool>());
+        var falseForce = await At(cloud, HttpMethod.Post, $"{V3}/snapshots", "3.66", $$$"""{"snapshot":{"volume_id":"{{{data}}}","force":false}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, falseForce.StatusCode);
+        Assert.StartsWith("Since microversion 3.66 the 'force' flag is invalid for this request.",
+            (await Cloud.Json(falseForce))["badRequest"]!["message"]!.GetValue<string>());
+        var badForce = await cloud.Post($"{V3}/snapshots", $$$"""{"snapshot":{"volume_id":"{{{data}}}","force":"yes-please"}}""");
+        Assert.StartsWith("Unrecognized value 'yes-please', acceptable values are: '0', '1'",
+            (await Cloud.Json(badForce))["badRequest"]!["message"]!.GetValue<string>());
     }
 
     [Fact]
@@ -242,6 +299,15 @@ public sealed class BlockStorageTests
         Assert.Equal(HttpStatusCode.NotFound, (await cloud.Get($"{path}/only")).StatusCode);
         Assert.Equal("2", (await cloud.GetJson($"{V1}/snapshots/{id}"))["snapshot"]!["metadata"]!["two"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.BadRequest, (await cloud.Post(path, """{"metadata":"x"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await cloud.Post(path, """{"metadata":{"n":1}}""")).StatusCode);
+        var tooLong = await cloud.Post(path, "{\"metadata\":{\"" + new string('k', 256) + "\":\"v\"}}");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLong.StatusCode);
+        Assert.StartsWith("Invalid metadata size: Metadata property key ", (await Cloud.Json(tooLong))["overLimit"]!["message"]!.GetValue<string>());
+
+        var renamed = await cloud.Put($"{V3}/snapshots/{id}", """{"snapshot":{"name":"renamed","description":"d"}}""");
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.Equal("renamed", (await cloud.GetJson($"{V3}/snapshots/{id}"))["snapshot"]!["name"]!.GetValue<string>());
+        Assert.NotNull((await cloud.GetJson($"{V3}/snapshots/{id}"))["snapshot"]!["updated_at"]);
         Assert.Equal(HttpStatusCode.NotFound, (await cloud.Get($"{V3}/snapshots/{Guid.NewGuid()}/metadata")).StatusCode);
     }
 

@@ -122,6 +122,10 @@ public sealed class VolumeBackedSnapshotTests
         Assert.Empty((await cloud.GetJson($"{cloud.Compute}/images/detail?server={bfv}"))["images"]!.AsArray());
         Assert.Single((await cloud.GetJson($"{cloud.Glance}/images?bdm_v2=True"))["images"]!.AsArray());
 
+        // the image proxy shows the mapping parsed, as a list
+        var proxied = (await cloud.GetJson($"{cloud.Compute21}/images/{imageId}"))["image"]!;
+        Assert.Equal(mapping["snapshot_id"]!.GetValue<string>(), proxied["metadata"]!["block_device_mapping"]![0]!["snapshot_id"]!.GetValue<string>());
+
         // deleting the image leaves the Cinder snapshot
         Assert.Equal(HttpStatusCode.NoContent, (await cloud.Delete($"{cloud.Glance}/images/{imageId}")).StatusCode);
         Assert.Single(await Snapshots(cloud));
@@ -146,7 +150,9 @@ public sealed class VolumeBackedSnapshotTests
     {
         await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, VolumeSnapshotSeconds = 0, MaxTotalSnapshots = 1 });
         var bfv = await cloud.ServerId("bfv01");
-        Assert.Equal(HttpStatusCode.Accepted, (await CreateImage(cloud, cloud.Compute21, bfv, "first")).StatusCode);
+        var first = await CreateImage(cloud, cloud.Compute21, bfv, "first");
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Contains("/image/dfw//images/", first.Headers.Location!.ToString());   // Nova's double slash on this path
         var refused = await CreateImage(cloud, cloud.Compute21, bfv, "second", microversion: "2.45");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         var body = (await Cloud.Json(refused))["forbidden"]!;
@@ -162,15 +168,17 @@ public sealed class VolumeBackedSnapshotTests
     {
         var seed = DefaultSeed.Create();
         seed.Volumes!.Add(new VolumeSeed { Name = "bfv01-logs", Region = "DFW", Size = 50, Server = "bfv01", Device = "/dev/xvdb", Description = "logs" });
-        // used: 20 + 50 + 50 = 120 GB; the root's snapshot (20) fits in 150, the logs' (50) does not
-        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, VolumeSnapshotSeconds = 0, MaxTotalVolumeGigabytes = 150 }, seed);
+        // Nova walks the data volumes first, the root last (as the tier's does). Used: 20 + 50 + 50 = 120 GB;
+        // the logs' snapshot (50) fits in 180, the root's (20) then does not
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, VolumeSnapshotSeconds = 0, MaxTotalVolumeGigabytes = 180 }, seed);
         var bfv = await cloud.ServerId("bfv01");
         var refused = await CreateImage(cloud, cloud.Compute21, bfv, "two-volumes");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal("Quota exceeded for resources: snapshots", (await Cloud.Json(refused))["forbidden"]!["message"]!.GetValue<string>());
         var left = (await Snapshots(cloud)).Single()!;
         Assert.Equal("snapshot for two-volumes", left["name"]!.GetValue<string>());
-        Assert.Equal(20, left["size"]!.GetValue<int>());
+        Assert.Equal(50, left["size"]!.GetValue<int>());
+        Assert.Equal("logs", left["description"]!.GetValue<string>());
         Assert.Empty((await cloud.GetJson($"{cloud.Glance}/images?name=two-volumes"))["images"]!.AsArray());
 
         // with room for both, one image names both snapshots, the data volume without a boot index
@@ -179,11 +187,11 @@ public sealed class VolumeBackedSnapshotTests
         var imageId = (await Cloud.Json(response))["image_id"]!.GetValue<string>();
         var image = await cloud.GetJson($"{cloud.Glance}/images/{imageId}");
         var mappings = JsonNode.Parse(image["block_device_mapping"]!.GetValue<string>())!.AsArray();
-        Assert.Equal(["/dev/xvda", "/dev/xvdb"], mappings.Select(m => m!["device_name"]!.GetValue<string>()).ToArray());
-        Assert.Null(mappings[1]!["boot_index"]);
+        Assert.Equal(["/dev/xvdb", "/dev/xvda"], mappings.Select(m => m!["device_name"]!.GetValue<string>()).ToArray());
+        Assert.Null(mappings[0]!["boot_index"]);
+        Assert.Equal(0, mappings[1]!["boot_index"]!.GetValue<int>());
         var snapshots = await Snapshots(cloud);
         Assert.Equal(3, snapshots.Count);
-        Assert.Equal("logs", snapshots.Single(s => s!["size"]!.GetValue<int>() == 50)!["description"]!.GetValue<string>());
         Assert.All(mappings, m => Assert.Contains(snapshots, s => s!["id"]!.GetValue<string>() == m!["snapshot_id"]!.GetValue<string>()));
     }
 
