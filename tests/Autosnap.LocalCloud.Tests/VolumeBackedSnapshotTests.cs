@@ -223,6 +223,31 @@ public sealed class VolumeBackedSnapshotTests
     }
 
     [Fact]
+    public async Task A_stopped_cinder_drops_its_connections_and_fails_only_volume_backed_snapshots()
+    {
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings
+        {
+            SnapshotSeconds = 0, VolumeSnapshotSeconds = 0, VolumeOutageDelaySeconds = 0,
+        });
+        await cloud.Configure("""{"volumeOutage":["DFW"]}""");
+        await Assert.ThrowsAsync<HttpRequestException>(() => cloud.Get($"{V3}/volumes"));
+        Assert.Equal(HttpStatusCode.OK, (await cloud.Get("volume/ord/v3/100001/volumes")).StatusCode);
+
+        var refused = await CreateImage(cloud, cloud.Compute21, await cloud.ServerId("bfv01"), "no-cinder");
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        Assert.EndsWith("<class 'nova.exception.CinderConnectionFailed'>", (await Cloud.Json(refused))["computeFault"]!["message"]!.GetValue<string>());
+        Assert.Empty((await cloud.GetJson($"{cloud.Glance}/images?name=no-cinder"))["images"]!.AsArray());
+        // the image-backed server with a data volume does not need Cinder for its snapshot
+        await cloud.Snapshot(await cloud.ServerId("app01"), "still-fine");
+
+        await cloud.Configure("""{"volumeOutage":[]}""");
+        Assert.Empty(await Snapshots(cloud));
+        var unknown = await cloud.Http.PostAsync("__admin/config",
+            new StringContent("""{"volumeOutage":["MARS"]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Reset_brings_the_seeded_volumes_back_and_drops_snapshots()
     {
         await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, VolumeSnapshotSeconds = 0 });

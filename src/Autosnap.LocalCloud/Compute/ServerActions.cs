@@ -109,6 +109,7 @@ public static class ServerActions
         Image? image = null;
         (int Code, string Message)? failure = null;
         var glanceDown = false;
+        var cinderDown = false;
         var orphan = call.HandlerFault is { Kind: "orphan" };
         lock (region.Lock)
         {
@@ -123,6 +124,8 @@ public static class ServerActions
                 failure = (409, $"Cannot '{action}' instance {server.Id} while it is in vm_state {server.VmState}");
             else if (server.VolumeBacked && backup)
                 failure = (400, "Backup is not supported for volume-backed instances.");
+            else if (server.VolumeBacked && ImageOutage.VolumesDown(state.Settings, region.Name))
+                cinderDown = true;   // Nova's first call to Cinder (its limits) fails: nothing made, server idle
             else if (server.VolumeBacked)
             {
                 // "orphan" does not apply: Nova makes the image last here, nothing of its runs after Glance to fail
@@ -139,6 +142,11 @@ public static class ServerActions
         if (failure is { } f)
         {
             await Errors.Nova(context, f.Code, f.Message);
+            return;
+        }
+        if (cinderDown)
+        {
+            await ImageOutage.NovaAnswerWithoutCinder(context, state);
             return;
         }
         if (glanceDown)
