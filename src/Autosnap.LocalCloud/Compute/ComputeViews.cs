@@ -36,12 +36,20 @@ public static class ComputeViews
         w.WriteString("user_id", server.UserId);
         w.WriteStringMap("metadata", server.Metadata);
         w.WriteString("hostId", StableIds.Hex32("host:" + server.TenantId + server.Region).PadRight(56, '0'));
-        w.WriteStartObject("image");
-        w.WriteString("id", server.ImageId);
-        w.WriteStartArray("links");
-        w.WriteStartObject(); w.WriteString("rel", "bookmark"); w.WriteString("href", $"{call.ComputeBookmarkRoot}/images/{server.ImageId}"); w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
+        if (server.VolumeBacked)
+        {
+            // booted from a volume: Nova shows an empty string, not an object
+            w.WriteString("image", "");
+        }
+        else
+        {
+            w.WriteStartObject("image");
+            w.WriteString("id", server.ImageId);
+            w.WriteStartArray("links");
+            w.WriteStartObject(); w.WriteString("rel", "bookmark"); w.WriteString("href", $"{call.ComputeBookmarkRoot}/images/{server.ImageId}"); w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
         w.WriteStartObject("flavor");
         if (call.AtLeast(47))
         {
@@ -90,6 +98,13 @@ public static class ComputeViews
         w.WriteStartObject(); w.WriteString("name", "default"); w.WriteEndObject();
         w.WriteEndArray();
         w.WriteStartArray("os-extended-volumes:volumes_attached");
+        foreach (var (volume, _) in call.Region!.AttachedTo(server.Id))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", volume.Id);
+            if (call.AtLeast(3)) w.WriteBoolean("delete_on_termination", false);
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
         if (call.AtLeast(9)) w.WriteBoolean("locked", false);
         if (call.AtLeast(19)) w.WriteNull("description");
@@ -100,6 +115,36 @@ public static class ComputeViews
         }
         if (call.AtLeast(63)) w.WriteNull("trusted_image_certificates");
         if (call.AtLeast(73)) w.WriteNull("locked_reason");
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The image proxy's metadata: the custom properties as strings, except a volume-backed snapshot's
+    /// block_device_mapping, which Nova shows parsed (a list), as the tier does.
+    /// </summary>
+    public static void WriteImageMetadata(Utf8JsonWriter w, Image image)
+    {
+        w.WriteStartObject("metadata");
+        foreach (var (key, value) in image.CustomProperties)
+        {
+            if (key == "block_device_mapping" && value.StartsWith('['))
+            {
+                w.WritePropertyName(key);
+                try
+                {
+                    using var parsed = JsonDocument.Parse(value);
+                    parsed.RootElement.WriteTo(w);
+                    continue;
+                }
+                catch (JsonException)
+                {
+                    // not Nova's JSON (someone set it by hand): shown as the string it is
+                }
+                w.WriteStringValue(value);
+                continue;
+            }
+            w.WriteString(key, value);
+        }
         w.WriteEndObject();
     }
 
@@ -170,7 +215,7 @@ public static class ComputeViews
         w.WriteString("updated", VirtualClock.Iso(image.UpdatedAt));
         w.WriteNumber("minDisk", image.MinDisk);
         w.WriteNumber("minRam", image.MinRam);
-        w.WriteStringMap("metadata", image.CustomProperties);
+        WriteImageMetadata(w, image);
         // Nova reads a size Glance does not have yet as 0; Rackspace showed null
         w.WriteNullableNumber("OS-EXT-IMG-SIZE:size", call.LegacyCompute ? image.Size : image.Size ?? 0);
         if (image.Property("auto_disk_config") is { } auto)
