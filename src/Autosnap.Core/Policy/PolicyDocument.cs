@@ -141,10 +141,10 @@ namespace Autosnap.Policy
             if (literal.Ids.Count > 0 || literal.Metadata.Count > 0 || patterns.Ids.Count > 0 || patterns.Metadata.Count > 0) return null;
             string? name = literal.Names.FirstOrDefault(n =>
                 !Wildcard.HasWildcards(n) &&
-                patterns.Names.Any(p => Wildcard.IsMatch(p, n)) &&
-                !literal.Exclude.Names.Any(p => Wildcard.IsMatch(p, n)) &&
-                !patterns.Exclude.Names.Any(p => Wildcard.IsMatch(p, n)));
-            return name == null ? null : "server '" + name + "' (both select that name)";
+                patterns.Names.Any(p => Wildcard.IsMatch(p, Wildcard.Unescape(n))) &&
+                !literal.Exclude.Names.Any(p => Wildcard.IsMatch(p, Wildcard.Unescape(n))) &&
+                !patterns.Exclude.Names.Any(p => Wildcard.IsMatch(p, Wildcard.Unescape(n))));
+            return name == null ? null : "server '" + Wildcard.Unescape(name) + "' (both select that name)";
         }
 
         private static string Positive(TargetSelector selector) =>

@@ -9,7 +9,7 @@ namespace Autosnap.Policy
     /// <summary>
     /// The exclusions of a target selector: a server is excluded when ANY of them matches it — a name pattern, an
     /// id, or a single metadata entry (each entry is an exclusion of its own: { "env": "test", "autosnap": "off" }
-    /// leaves out test servers and servers that opted out). Patterns use * and ?, without regard to case.
+    /// leaves out test servers and servers that opted out). Patterns are PowerShell wildcards (Wildcard.cs), without regard to case.
     /// </summary>
     public sealed class ServerFilter
     {
@@ -17,7 +17,7 @@ namespace Autosnap.Policy
         public static readonly ServerFilter None = new ServerFilter(Array.Empty<string>(), Array.Empty<string>(),
             Array.Empty<KeyValuePair<string, string>>(), Sites.InCode().Child("exclude"));
 
-        /// <exception cref="PolicyException">An empty or repeated pattern, an id that is not a UUID, an empty metadata key.</exception>
+        /// <exception cref="PolicyException">An empty, invalid or repeated pattern, an id that is not a UUID, an empty metadata key.</exception>
         public ServerFilter(IEnumerable<string>? names = null, IEnumerable<string>? ids = null, IReadOnlyDictionary<string, string>? metadata = null)
             : this(names ?? Array.Empty<string>(), ids ?? Array.Empty<string>(),
                    (IEnumerable<KeyValuePair<string, string>>?)metadata ?? Array.Empty<KeyValuePair<string, string>>(), Sites.InCode().Child("exclude"))
@@ -31,7 +31,7 @@ namespace Autosnap.Policy
             Metadata = SelectorChecks.Metadata(metadata, sites, "metadata");
         }
 
-        /// <summary>Server name patterns (* and ?, without regard to case).</summary>
+        /// <summary>Server name patterns (PowerShell wildcards, without regard to case).</summary>
         public IReadOnlyList<string> Names { get; }
 
         /// <summary>Server ids (UUIDs, compared without regard to case).</summary>
@@ -60,7 +60,7 @@ namespace Autosnap.Policy
     internal static class SelectorChecks
     {
         public static IReadOnlyList<string> Patterns(IEnumerable<string> values, Sites sites, string field) =>
-            Texts(values, sites, field, "a name pattern", text => null);
+            Texts(values, sites, field, "a name pattern", Wildcard.Problem);
 
         public static IReadOnlyList<string> Regions(IEnumerable<string> values, Sites sites, string field) =>
             Texts(values, sites, field, "a region", text => null);
@@ -86,6 +86,9 @@ namespace Autosnap.Policy
                 {
                     throw sites.At(field, entry.Key).Error(PolicyException.ValueInvalid, "the value must be a text (\"*\" matches any value).");
                 }
+
+                string? trouble = Wildcard.Problem(entry.Value);
+                if (trouble != null) throw sites.At(field, entry.Key).Error(PolicyException.ValueInvalid, trouble);
 
                 if (result.ContainsKey(entry.Key))
                 {

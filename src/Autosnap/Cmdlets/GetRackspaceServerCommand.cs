@@ -18,7 +18,7 @@ namespace Autosnap.Cmdlets
         private const string NameSet = "Name";
         private const string IdSet = "Id";
 
-        /// <summary>Server names; * and ? wildcards, as in policy targets ('[' is an ordinary character).</summary>
+        /// <summary>Server names; PowerShell wildcards (*, ?, [abc], [a-c], ` escapes), as in policy targets.</summary>
         [Parameter(Position = 0, ParameterSetName = NameSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
@@ -30,7 +30,7 @@ namespace Autosnap.Cmdlets
         [ValidateNotNullOrEmpty]
         public string[] ServerId { get; set; } = null!;
 
-        /// <summary>Only servers whose metadata has every one of these keys with a matching value (* and ? in values, as in policy targets).</summary>
+        /// <summary>Only servers whose metadata has every one of these keys with a matching value (wildcards in values, as in policy targets).</summary>
         [Parameter]
         [ValidateNotNull]
         public Hashtable? Metadata { get; set; }
@@ -59,6 +59,17 @@ namespace Autosnap.Cmdlets
                 .Select(e => (Key: e.Key.ToString() ?? string.Empty, Pattern: e.Value?.ToString() ?? string.Empty))
                 .ToList();
             bool MetadataMatches(RackspaceServer s) => metadataFilter.All(f => SelectorChecks.HasEntry(s, f.Key, f.Pattern));
+            // An invalid pattern (an unclosed '[') stops the command before any request, as WildcardPattern does in PowerShell.
+            foreach ((string parameter, string pattern) in patterns.Select(p => ("-Name", p)).Concat(metadataFilter.Select(f => ("-Metadata", f.Pattern))))
+            {
+                string? problem = Wildcard.Problem(pattern);
+                if (problem != null)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new WildcardPatternException(parameter + ": " + problem),
+                        "RackspaceServerWildcardInvalid", ErrorCategory.InvalidArgument, pattern));
+                }
+            }
+
 
             Run(async (host, token) =>
             {

@@ -266,7 +266,7 @@ namespace Autosnap.Tests.Policy
             (errorId == PolicyException.ValueDuplicate && (message.Contains("without regard to case") || field!.EndsWith(".name", StringComparison.Ordinal))) ||
             (errorId == PolicyException.ValueOutOfRange && Regex.IsMatch(field!, "(minInterval|timeout|keepWithin)$")) ||
             (errorId == PolicyException.ValueEmpty && Regex.IsMatch(message, "cannot be empty")) ||
-            (errorId == PolicyException.ValueInvalid && Regex.IsMatch(message, "spaces around it|control characters")) ||
+            (errorId == PolicyException.ValueInvalid && Regex.IsMatch(message, "spaces around it|control characters|is not a valid wildcard pattern")) ||
             (errorId == PolicyException.TargetsEmpty && message.EndsWith("every id in ids is also excluded.", StringComparison.Ordinal)) ||
             (errorId == PolicyException.NameTemplateInvalid && message.Contains("gives an empty name")) ||
             // JSON Schema (draft-06 on) counts 7.0 and 7e0 as integers; the parser wants them written 7.

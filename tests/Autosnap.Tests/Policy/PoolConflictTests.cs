@@ -38,6 +38,10 @@ namespace Autosnap.Tests.Policy
                     "server 'db-main' (both select that name)")]
         [InlineData("{\"names\": [\"db*\"], \"regions\": [\"DFW\"]}", "{\"names\": [\"web1\", \"DB-MAIN\"], \"allRegions\": true}",
                     "server 'DB-MAIN' (both select that name)")]
+        [InlineData("{\"names\": [\"web1\"]}", "{\"names\": [\"web[12]\"]}",
+                    "server 'web1' (both select that name)")]
+        [InlineData("{\"names\": [\"web`[1`]\"]}", "{\"names\": [\"WEB`[*\"]}",
+                    "server 'web[1]' (both select that name)")]
         public void Certain_overlaps_of_one_schedule_are_refused(string first, string second, string what)
         {
             PolicyException error = Refused(Two(first, second));
@@ -62,6 +66,8 @@ namespace Autosnap.Tests.Policy
         [InlineData("{\"names\": [\"db-main\"]}", "{\"names\": [\"db*\"], \"exclude\": {\"names\": [\"db-main\"]}}", "daily")]
         [InlineData("{\"names\": [\"db-main\"]}", "{\"names\": [\"db*\"], \"metadata\": {\"tier\": \"gold\"}}", "daily")]
         [InlineData("{\"metadata\": {\"backup\": \"nightly\"}}", "{\"metadata\": {\"backup\": \"weekly\"}}", "daily")]
+        [InlineData("{\"names\": [\"web[12]\"]}", "{\"names\": [\"web*\"]}", "daily")]
+        [InlineData("{\"names\": [\"web3\"]}", "{\"names\": [\"web[12]\"]}", "daily")]
         public void What_loading_cannot_or_need_not_refuse_loads(string first, string second, string secondSchedule)
         {
             Assert.Equal(2, Parse(Two(first, second, secondSchedule)).Policies.Count);

@@ -36,8 +36,9 @@ namespace Autosnap.Tests.Policy
         [InlineData("*ab", "aab", true)]
         [InlineData("web1", "web1", true)]
         [InlineData("web1", "web10", false)]
-        [InlineData("[web]", "[web]", true)]
-        [InlineData("[web]", "w", false)]
+        [InlineData("[web]", "[web]", false)]
+        [InlineData("[web]", "w", true)]
+        [InlineData("`[web`]", "[web]", true)]
         [InlineData("db-??", "db-01", true)]
         [InlineData("db-??", "db-1", false)]
         public void Wildcards_cover_the_whole_text_without_regard_to_case(string pattern, string text, bool expected)

@@ -15,7 +15,7 @@ namespace Autosnap.Tests.Policy
 {
     /// <summary>
     /// One wildcard dialect: Get-RackspaceServer's -Name and -Metadata select exactly the servers a policy target with
-    /// the same patterns selects, brackets included (ordinary characters in both).
+    /// the same patterns selects: PowerShell's wildcards in both, so web[12] is web1 or web2 and `[ a literal bracket.
     /// </summary>
     public class WildcardDialectTests
     {
@@ -49,10 +49,13 @@ namespace Autosnap.Tests.Policy
         }
 
         [Theory]
-        [InlineData(new[] { "web00[12]*" }, new[] { "web00[12]001" })]
+        [InlineData(new[] { "web00[12]" }, new[] { "web001", "web002" })]
+        [InlineData(new[] { "WEB00[1-2]" }, new[] { "web001", "web002" })]
+        [InlineData(new[] { "web00`[12`]*" }, new[] { "web00[12]001" })]
         [InlineData(new[] { "web00?" }, new[] { "web001", "web002", "web003" })]
-        [InlineData(new[] { "WEB*3", "*[12]*" }, new[] { "web003", "web00[12]001" })]
-        [InlineData(new[] { "web00[12]001" }, new[] { "web00[12]001" })]
+        [InlineData(new[] { "WEB*3", "*`[12`]*" }, new[] { "web003", "web00[12]001" })]
+        [InlineData(new[] { "web00`[12`]001" }, new[] { "web00[12]001" })]
+        [InlineData(new[] { "web00[12]001" }, new string[0])]
         public async Task Names_select_the_same_servers_in_the_cmdlet_and_in_a_policy(string[] patterns, string[] expected)
         {
             await using CloudHarness cloud = await CloudHarness.StartAsync();
@@ -68,7 +71,8 @@ namespace Autosnap.Tests.Policy
 
         [Theory]
         [InlineData("front?", new[] { "web001", "web002", "web003" })]
-        [InlineData("front[1]", new[] { "web00[12]001" })]
+        [InlineData("front[1]", new[] { "web001" })]
+        [InlineData("front`[1`]", new[] { "web00[12]001" })]
         [InlineData("FRONT*", new[] { "web001", "web002", "web003", "web00[12]001" })]
         public async Task Metadata_patterns_select_the_same_servers_in_the_cmdlet_and_in_a_policy(string pattern, string[] expected)
         {
@@ -81,6 +85,29 @@ namespace Autosnap.Tests.Policy
 
             Assert.Equal(expected.OrderBy(n => n), byPolicy);
             Assert.Equal(byPolicy, byCmdlet);
+        }
+    
+        [Theory]
+        [InlineData("Name", "web[12")]
+        [InlineData("Metadata", "front[z-a]")]
+        public async Task An_invalid_pattern_stops_the_cmdlet_as_it_is_refused_in_a_policy(string parameter, string pattern)
+        {
+            await using CloudHarness cloud = await CloudHarness.StartAsync();
+            using PowerShell shell = Shell();
+            shell.AddCommand("Get-RackspaceServer").AddParameter("Session", cloud.Session);
+            shell.AddParameter(parameter, parameter == "Name" ? (object)new[] { pattern } : new Hashtable { ["role"] = pattern });
+
+            ErrorRecord error = Assert.Throws<CmdletInvocationException>(() => shell.Invoke()).ErrorRecord;
+
+            Assert.Equal("RackspaceServerWildcardInvalid,Autosnap.Cmdlets.GetRackspaceServerCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            Assert.IsType<WildcardPatternException>(error.Exception);
+            Assert.Equal(pattern, error.TargetObject);
+            string? policyProblem = Assert.Throws<PolicyException>(() => parameter == "Name"
+                ? new TargetSelector(names: new[] { pattern })
+                : new TargetSelector(metadata: new Dictionary<string, string> { ["role"] = pattern })).Message;
+            Assert.EndsWith(Wildcard.Problem(pattern)!, policyProblem);
+            Assert.Equal("-" + parameter + ": " + Wildcard.Problem(pattern), error.Exception.Message);
         }
     }
 }
