@@ -168,7 +168,12 @@ namespace Autosnap.Cloud
                 $"change properties ({string.Join(", ", changes.Keys)}) of image {image.Id} in {Region}");
             request.JsonBody = patch.ToString(Formatting.None);
             request.ContentType = "application/openstack-images-v2.1-json-patch";
-            return _session.SendAsync(request, response => ReadImage(JsonFields.Parse(response.Body)), _log, cancellationToken);
+            // A metadata change does not touch the restore point's volume snapshots: the changed image keeps them.
+            return _session.SendAsync(request, response =>
+            {
+                AutoSnapshot changed = ReadImage(JsonFields.Parse(response.Body));
+                return image.VolumeSnapshots == null ? changed : changed.WithVolumeSnapshots(image.VolumeSnapshots);
+            }, _log, cancellationToken);
         }
 
         private AutoSnapshot ReadImage(JObject image)

@@ -165,6 +165,18 @@ namespace Autosnap.Tests.Volumes
             Assert.Equal(new[] { SnapB }, decisions.Single(d => d.Id == "night-2").VolumeSnapshotIds);
         }
 
+        [Fact]
+        public void Freshness_judges_restore_points_an_active_image_with_a_broken_part_is_a_failed_night()
+        {
+            // Last night's image is active, but its volume snapshot went to error: the newest GOOD restore point is older.
+            AutoSnapshot good = Image(mapping: Mapping(SnapA), created: T0, id: "night-1").WithVolumeSnapshots(new[] { Part(SnapA, "available") });
+            AutoSnapshot broken = Image(mapping: Mapping(SnapB), created: T0.AddDays(1), id: "night-2").WithVolumeSnapshots(new[] { Part(SnapB, "error") });
+            var verdict = Autosnap.Engine.FreshnessCheck.Evaluate("DFW", Server, "bfv01", "daily", new[] { good, broken }, T0.AddDays(1).AddHours(3),
+                Autosnap.Engine.FreshnessThresholds.Default);
+            Assert.Equal(1, verdict.FailedSinceGood);
+            Assert.Equal(FreshnessStatus.Warning, verdict.Status);     // 27 h since the last good one (warning at 26 h)
+        }
+
         [Theory]
         [InlineData(403, "Quota exceeded for resources: ['snapshots'].", null, true)]
         [InlineData(413, "SnapshotLimitExceeded: Maximum number of snapshots allowed (10) exceeded", null, true)]
