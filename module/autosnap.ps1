@@ -16,7 +16,7 @@
       autosnap.ps1 -FromServerMetadata [-Region r | -AllRegions] the servers' own "autosnap:<schedule>" rules
       autosnap.ps1 -Server web1[,web2...] -Schedule daily -Retention 7 [-Region DFW]
                    [-KeepLast n] [-KeepHourly n] [-KeepDaily n] [-KeepWeekly n] [-KeepMonthly n] [-KeepYearly n]
-                   [-KeepWithin 7d] [-TimeZone id] [-KeepFailed] [-AdoptLegacy]
+                   [-KeepWithin 7d] [-TimeZone id] [-KeepFailed] [-AdoptLegacy] [-IncludeVolumes] [-ReclaimLeftovers]
                    [-Timeout 2h] [-MinInterval 20h] [-ThrottleLimit n] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp] [-LogPath file]
                    [-Verbose] [-WhatIf]
     Compatibility form, the original autosnap.py's arguments (warns: the key is visible to other users):
@@ -84,6 +84,8 @@ function Read-Options {
         [Parameter(ParameterSetName = 'Named')] [string] $TimeZone,
         [Parameter(ParameterSetName = 'Named')] [switch] $KeepFailed,
         [Parameter(ParameterSetName = 'Named')] [switch] $AdoptLegacy,
+        [Parameter(ParameterSetName = 'Named')] [switch] $IncludeVolumes,
+        [Parameter(ParameterSetName = 'Named')] [switch] $ReclaimLeftovers,
         [Parameter(ParameterSetName = 'Named')] [string] $Timeout,
         [Parameter(ParameterSetName = 'Named')] [string] $MinInterval,
         [Parameter(ParameterSetName = 'Named')] [int] $ThrottleLimit,

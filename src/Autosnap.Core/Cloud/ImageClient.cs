@@ -168,7 +168,12 @@ namespace Autosnap.Cloud
                 $"change properties ({string.Join(", ", changes.Keys)}) of image {image.Id} in {Region}");
             request.JsonBody = patch.ToString(Formatting.None);
             request.ContentType = "application/openstack-images-v2.1-json-patch";
-            return _session.SendAsync(request, response => ReadImage(JsonFields.Parse(response.Body)), _log, cancellationToken);
+            // A metadata change does not touch the restore point's volume snapshots: the changed image keeps them.
+            return _session.SendAsync(request, response =>
+            {
+                AutoSnapshot changed = ReadImage(JsonFields.Parse(response.Body));
+                return image.VolumeSnapshots == null ? changed : changed.WithVolumeSnapshots(image.VolumeSnapshots);
+            }, _log, cancellationToken);
         }
 
         private AutoSnapshot ReadImage(JObject image)
@@ -176,13 +181,20 @@ namespace Autosnap.Cloud
             string id = JsonFields.String(image, "id");
             try
             {
+                var properties = JsonFields.SimpleMembers(image, CoreFields);
+                // Glance v2 stores Nova's block_device_mapping as a JSON string; a cloud that returns the list itself
+                // gets it kept in the same form, so there is one parser.
+                if (image[AutosnapMetadata.BlockDeviceMapping] is JArray mapping)
+                {
+                    properties[AutosnapMetadata.BlockDeviceMapping] = mapping.ToString(Formatting.None);
+                }
                 return new AutoSnapshot(
                     id,
                     JsonFields.OptionalString(image, "name") ?? string.Empty,
                     JsonFields.String(image, "status"),
                     JsonFields.Date(image, "created_at"),
                     Region,
-                    JsonFields.SimpleMembers(image, CoreFields),
+                    properties,
                     JsonFields.OptionalLong(image, "size"),
                     progress: null,
                     isProtected: string.Equals(JsonFields.OptionalString(image, "protected"), "true", StringComparison.OrdinalIgnoreCase));
