@@ -453,7 +453,7 @@ namespace Autosnap.Engine
             AutoSnapshot? final = await images.FindAsync(imageId, cancellationToken).ConfigureAwait(false);
             if (final != null && !timedOut && final.HasVolumeParts)
             {
-                (final, timedOut) = await WaitForPartsAsync(final, label, options, watch, cancellationToken).ConfigureAwait(false);
+                (final, timedOut) = await WaitForPartsAsync(final, label, options, clock, started, cancellationToken).ConfigureAwait(false);
             }
             if (timedOut)
             {
@@ -466,7 +466,7 @@ namespace Autosnap.Engine
         /// The image is done; its volume snapshots may not be (a volume-backed image is active at once while Cinder
         /// still copies). Looks at the whole restore point until it is no longer pending, within the same deadline.
         /// </summary>
-        private async Task<(AutoSnapshot, bool TimedOut)> WaitForPartsAsync(AutoSnapshot image, string label, WaitOptions options, Stopwatch watch,
+        private async Task<(AutoSnapshot, bool TimedOut)> WaitForPartsAsync(AutoSnapshot image, string label, WaitOptions options, IWaitClock clock, TimeSpan started,
                                                                           CancellationToken cancellationToken)
         {
             var parts = new RestorePointParts(_session, image.Region ?? _session.Region, _host);
@@ -479,17 +479,17 @@ namespace Autosnap.Engine
                     parts.Refresh();
                     whole = await parts.AttachAsync(image, cancellationToken).ConfigureAwait(false);
                 }
-                catch (CloudException e) when (IsPassingTrouble(e) && watch.Elapsed < options.Timeout)
+                catch (CloudException e) when (IsPassingTrouble(e) && clock.Elapsed - started < options.Timeout)
                 {
                     _host.Verbose($"Could not look at the volume snapshots of {label} ({e.Message}); still waiting.");
                     whole = image;
                 }
                 if (whole.VolumeSnapshots != null && whole.State != SnapshotState.Pending) return (whole, false);
-                TimeSpan remaining = options.Timeout - watch.Elapsed;
+                TimeSpan remaining = options.Timeout - (clock.Elapsed - started);
                 if (remaining <= TimeSpan.Zero) return (whole, true);
                 _host.Verbose($"Snapshot {label}: image {image.Status}, volume snapshots " +
                               string.Join(", ", (whole.VolumeSnapshots ?? Array.Empty<VolumeSnapshot>()).Select(v => v.Status)) + "; waiting.");
-                await Task.Delay(interval < remaining ? interval : remaining, cancellationToken).ConfigureAwait(false);
+                await clock.DelayAsync(interval < remaining ? interval : remaining, cancellationToken).ConfigureAwait(false);
                 interval = TimeSpan.FromTicks(Math.Min(options.MaxPollInterval.Ticks, (long)(interval.Ticks * 1.5)));
             }
         }

@@ -121,8 +121,8 @@ namespace Autosnap.Policy
                 return new SnapshotPolicy(schedule, targets, built, name, minInterval, timeout, adoptLegacy, onServerDeleted, metadata, nameTemplate,
                                           policy, origin)
                 {
-                    IncludeVolumes = obj.Find("includeVolumes") is JsonMember volumes && Flag(volumes, policy.At("includeVolumes")),
-                    ReclaimLeftovers = obj.Find("reclaimLeftovers") is JsonMember reclaim && Flag(reclaim, policy.At("reclaimLeftovers")),
+                    IncludeVolumes = obj.Property("includeVolumes") is JProperty volumes && Flag(volumes, policy.At("includeVolumes")),
+                    ReclaimLeftovers = obj.Property("reclaimLeftovers") is JProperty reclaim && Flag(reclaim, policy.At("reclaimLeftovers")),
                 };
             }
 
