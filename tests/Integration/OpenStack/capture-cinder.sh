@@ -69,7 +69,7 @@ mkimage() { # name microversion-args... -> image id in $IMG (2.45: body; 2.1: Lo
      -d "{\"createImage\":{\"name\":\"$name\",\"metadata\":{\"autosnap_schedule\":\"capture\",\"autosnap_server\":\"$SRV_FOR_IMAGE\"}}}"
   IMG=$(jq -r '.image_id // empty' $TMP/b 2>/dev/null); [ -n "$IMG" ] || IMG=$(hdr Location | sed 's#.*/##')
 }
-bdm_snapshots() { jget "${A[@]}" $G/v2/images/$1 | jq -r '.block_device_mapping // "[]" | fromjson | .[].snapshot_id'; }
+bdm_snapshots() { [ -n "${1:-}" ] || return 0; jget "${A[@]}" $G/v2/images/$1 | jq -r '.block_device_mapping // "[]" | fromjson | .[].snapshot_id'; }
 
 say "Keystone: the block-storage entries of demo's catalog"
 rq '.token.catalog[] | select(.type | test("volume|block")) | {type,name,endpoints:[.endpoints[] | {interface,region,url}]}' \
@@ -241,6 +241,10 @@ rq . GET $N/images/$IMG1 "${A[@]}"
 say "Cinder: snapshots made by Nova, with their volume"
 rq '.snapshots |= map({name,description,status,volume_id,size,metadata})' GET "$V/snapshots/detail?volume_id=$ROOTVOL" "${A[@]}"
 
+say "Glance, Cinder: delete the first image, then its snapshot"
+SN1=$(bdm_snapshots $IMG1)
+rq . DELETE $G/v2/images/$IMG1 "${A[@]}"
+rq . DELETE $V/snapshots/$SN1 "${A[@]}"; t0=$(date +%s%N); watch_snapshot $SN1
 say "Glance: delete the image; its Cinder snapshot stays"
 SN2=$(bdm_snapshots $IMG2)
 rq . DELETE $G/v2/images/$IMG2 "${A[@]}"
@@ -261,19 +265,23 @@ rq '.volume | {id,status}' POST $V/volumes "${J[@]}" "${A[@]}" -d '{"volume":{"s
 SECOND=$(jq -r .volume.id $TMP/b); wait_volume $SECOND available
 rq . POST $N/servers/$BOOT/os-volume_attachments "${J[@]}" "${A[@]}" -d "{\"volumeAttachment\":{\"volumeId\":\"$SECOND\"}}"
 wait_volume $SECOND in-use
-GB=$(jget "${A[@]}" $V/limits | jq .limits.absolute.totalGigabytesUsed)
+rq '.quota_set | {snapshots,gigabytes,volumes}' GET "$V/os-quota-sets/$PROJECT_ID?usage=true" "${A[@]}"
+GB=$(jq '.quota_set.gigabytes.in_use + .quota_set.gigabytes.reserved' $TMP/b)
 set_quota "{\"gigabytes\":$((GB + 1))}"
 rq '.limits.absolute | {maxTotalSnapshots,totalSnapshotsUsed,maxTotalVolumeGigabytes,totalGigabytesUsed}' GET $V/limits "${A[@]}"
 mkimage capture-vb-two "${N245[@]}"
 rq '.images |= map({id,name})' GET "$G/v2/images?name=capture-vb-two" "${A[@]}"
 rq '.snapshots |= map({id,name,description,status,volume_id,metadata})' GET "$V/snapshots/detail?name=snapshot%20for%20capture-vb-two" "${A[@]}"
-for L in $(jq -r '.snapshots[].id' $TMP/b); do rq . DELETE $V/snapshots/$L "${A[@]}"; t0=$(date +%s%N); watch_snapshot $L; done
+LEFT=$(jq -r '.snapshots[].id' $TMP/b)
+rq '.limits.absolute | {maxTotalSnapshots,totalSnapshotsUsed,maxTotalVolumeGigabytes,totalGigabytesUsed}' GET $V/limits "${A[@]}"
+for L in $LEFT; do rq . DELETE $V/snapshots/$L "${A[@]}"; t0=$(date +%s%N); watch_snapshot $L; done
 reset_quota
 say "Nova: the same with both volumes fitting: one image, two snapshots"
 mkimage capture-vb-two-ok "${N245[@]}"
 IMG4=$IMG
 rq '.block_device_mapping | fromjson | map({device_name,boot_index,snapshot_id,volume_size,source_type,destination_type})' GET $G/v2/images/$IMG4 "${A[@]}"
 SN4=$(bdm_snapshots $IMG4)
+[ -n "$SN4" ] || SN4=$(jget "${A[@]}" "$V/snapshots/detail?name=snapshot%20for%20capture-vb-two-ok" | jq -r '.snapshots[].id')
 rq . DELETE $G/v2/images/$IMG4 "${A[@]}"
 for L in $SN4; do t0=$(date +%s%N); watch_snapshot $L >/dev/null; rq . DELETE $V/snapshots/$L "${A[@]}"; watch_snapshot $L; done
 rq . DELETE $N/servers/$BOOT/os-volume_attachments/$SECOND "${A[@]}"
@@ -309,4 +317,4 @@ rq '{status,size}' GET $G/v2/images/$IMG6 "${A[@]}"
 for _ in $(seq 1 60); do [ "$(jget "${A[@]}" $N/servers/$DATASRV | jq -r '.server."OS-EXT-STS:task_state"')" = null ] && break; sleep 0.5; done
 rq . DELETE $G/v2/images/$IMG6 "${A[@]}"
 bash $HERE/up.sh >/dev/null 2>&1 && echo "(up.sh started cinder-api again)"
-rq '.snapshots | length' GET $V/snapshots "${A[@]}"
+rq '[.snapshots[].name]' GET $V/snapshots "${A[@]}"

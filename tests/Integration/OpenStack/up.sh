@@ -240,7 +240,8 @@ image_conversion_dir = $S/cinder/conversion
 # fewer service heartbeats on sqlite, as for nova
 report_interval = 30
 [database]
-connection = sqlite:///$S/db/cinder.sqlite
+# sqlite waits up to 20 s for another process's write lock (default 5 s): cinder-api, -volume and -scheduler all write
+connection = sqlite:///$S/db/cinder.sqlite?timeout=20
 [oslo_concurrency]
 lock_path = $S/cinder/lock
 [coordination]
