@@ -16,7 +16,7 @@
       autosnap.ps1 -FromServerMetadata [-Region r | -AllRegions] the servers' own "autosnap:<schedule>" rules
       autosnap.ps1 -Server web1[,web2...] -Schedule daily -Retention 7 [-Region DFW]
                    [-KeepLast n] [-KeepHourly n] [-KeepDaily n] [-KeepWeekly n] [-KeepMonthly n] [-KeepYearly n]
-                   [-KeepWithin 7d] [-TimeZone id] [-KeepFailed] [-AdoptLegacy]
+                   [-KeepWithin 7d] [-TimeZone id] [-KeepFailed] [-AdoptLegacy] [-IncludeVolumes] [-ReclaimLeftovers]
                    [-Timeout 2h] [-MinInterval 20h] [-ThrottleLimit n] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp] [-LogPath file]
                    [-Verbose] [-WhatIf]
     Compatibility form, the original autosnap.py's arguments (warns: the key is visible to other users):
@@ -58,6 +58,7 @@ $options = @{
     'Server' = 'list'; 'Schedule' = 'text'; 'Retention' = 'count'; 'Region' = 'text'
     'KeepLast' = 'count'; 'KeepHourly' = 'count'; 'KeepDaily' = 'count'; 'KeepWeekly' = 'count'; 'KeepMonthly' = 'count'; 'KeepYearly' = 'count'
     'KeepWithin' = 'span'; 'TimeZone' = 'text'; 'KeepFailed' = 'switch'; 'AdoptLegacy' = 'switch'; 'Timeout' = 'span'
+    'IncludeVolumes' = 'switch'; 'ReclaimLeftovers' = 'switch'
     'CredentialFile' = 'text'; 'IdentityUrl' = 'text'; 'AllowInsecureHttp' = 'switch'; 'LogPath' = 'text'
     'MinInterval' = 'span'; 'ThrottleLimit' = 'count'; 'Policy' = 'text'; 'FromServerMetadata' = 'switch'; 'AllRegions' = 'switch'
     'OnServerDeleted' = 'text'

@@ -43,7 +43,7 @@ public sealed class ClockAndAdminTests
         await cloud.Snapshot(await cloud.ServerId());
         Assert.Single((await cloud.GetJson($"{cloud.Compute}/images/detail?changes-since=2030-12-31T23:00:00Z"))["images"]!.AsArray());
         Assert.Empty((await cloud.GetJson($"{cloud.Compute}/images/detail?changes-since=2031-01-01T01:00:00Z"))["images"]!.AsArray());
-        Assert.Equal(2, (await cloud.GetJson($"{cloud.Compute}/servers?changes-since=2020-01-01T00:00:00Z"))["servers"]!.AsArray().Count);
+        Assert.Equal(4, (await cloud.GetJson($"{cloud.Compute}/servers?changes-since=2020-01-01T00:00:00Z"))["servers"]!.AsArray().Count);
     }
 
     [Theory]
@@ -122,8 +122,8 @@ public sealed class ClockAndAdminTests
             """{"count":200,"namePrefix":"fleet-","regions":["DFW","ORD","IAD"],"metadata":{"backup":"daily","n":"{i}"}}"""))!;
         Assert.Equal(200, created["count"]!.GetValue<int>());
         var state = (await cloud.Admin(HttpMethod.Get, "state"))!;
-        Assert.Equal(69, state["regions"]!["DFW"]!["servers"]!.GetValue<int>());   // 67 + web01, db01
-        Assert.Equal(67, state["regions"]!["ORD"]!["servers"]!.GetValue<int>() - 1);
+        Assert.Equal(71, state["regions"]!["DFW"]!["servers"]!.GetValue<int>());   // 67 + web01, db01, bfv01, app01
+        Assert.Equal(67, state["regions"]!["ORD"]!["servers"]!.GetValue<int>() - 3);   // web02, bfv01, app01
         Assert.Equal(66, state["regions"]!["IAD"]!["servers"]!.GetValue<int>());
         var page = await cloud.GetJson("compute/iad/v2/100001/servers/detail?name=^fleet-003$");
         Assert.Equal("3", page["servers"]![0]!["metadata"]!["n"]!.GetValue<string>());
@@ -165,7 +165,7 @@ public sealed class ClockAndAdminTests
         await cloud.Configure("""{"latencyMs":7}""");
         await cloud.Admin(HttpMethod.Post, "reset");
         var state = (await cloud.Admin(HttpMethod.Get, "state"))!;
-        Assert.Equal(2, state["regions"]!["DFW"]!["servers"]!.GetValue<int>());
+        Assert.Equal(4, state["regions"]!["DFW"]!["servers"]!.GetValue<int>());
         Assert.Equal(0, state["tokens"]!.GetValue<int>());
         Assert.Equal(0, (await cloud.Admin(HttpMethod.Get, "config"))!["latencyMs"]!.GetValue<int>());
     }

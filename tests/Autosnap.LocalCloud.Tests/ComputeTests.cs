@@ -15,7 +15,7 @@ public sealed class ComputeTests
     {
         await using var cloud = await Cloud.StartSignedIn();
         var list = await cloud.GetJson($"{cloud.Compute}/servers");
-        Assert.Equal(["db01", "web01"], list["servers"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()).Order().ToArray());
+        Assert.Equal(["app01", "bfv01", "db01", "web01"], list["servers"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()).Order().ToArray());
         Assert.Null(list["servers"]![0]!["status"]);
         var detail = await cloud.GetJson($"{cloud.Compute}/servers/detail");
         var web = detail["servers"]!.AsArray().Single(s => s!["name"]!.GetValue<string>() == "web01")!;
@@ -29,7 +29,7 @@ public sealed class ComputeTests
         Assert.Equal(id, show["server"]!["id"]!.GetValue<string>());
         Assert.EndsWith($"/compute/dfw/v2/100001/servers/{id}", show["server"]!["links"]![0]!["href"]!.GetValue<string>());
         var ord = await cloud.GetJson("compute/ord/v2/100001/servers");
-        Assert.Equal("web02", ord["servers"]!.AsArray().Single()!["name"]!.GetValue<string>());
+        Assert.Equal(["app01", "bfv01", "web02"], ord["servers"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()).Order().ToArray());
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class ComputeTests
         var web = await cloud.GetJson($"{cloud.Compute}/servers?name=^web");
         Assert.Equal("web01", web["servers"]!.AsArray().Single()!["name"]!.GetValue<string>());
         Assert.Empty((await cloud.GetJson($"{cloud.Compute}/servers?status=ERROR"))["servers"]!.AsArray());
-        Assert.Equal(2, (await cloud.GetJson($"{cloud.Compute}/servers?status=active"))["servers"]!.AsArray().Count);
+        Assert.Equal(4, (await cloud.GetJson($"{cloud.Compute}/servers?status=active"))["servers"]!.AsArray().Count);   // web01, db01, bfv01, app01
     }
 
     [Fact]
@@ -58,9 +58,9 @@ public sealed class ComputeTests
             next = page["servers_links"]?[0]?["href"]?.GetValue<string>();
             if (next is not null) Assert.Contains("/servers/detail?limit=3&marker=", next);
         }
-        Assert.Equal(7, seen.Count);
-        Assert.Equal(7, seen.Distinct().Count());
-        Assert.Equal(3, pages);
+        Assert.Equal(9, seen.Count);   // the seed's four in DFW and five more
+        Assert.Equal(9, seen.Distinct().Count());
+        Assert.Equal(4, pages);   // 3 + 3 + 3 and an empty last page: Nova links a full page
         var bad = await cloud.Get($"{cloud.Compute}/servers?marker=nope");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await cloud.Get($"{cloud.Compute}/servers?limit=x")).StatusCode);
@@ -168,7 +168,7 @@ public sealed class ComputeTests
         Assert.Equal(40, limits["absolute"]!["maxServerMeta"]!.GetValue<int>());
         Assert.Equal(100, limits["absolute"]!["maxTotalInstances"]!.GetValue<int>());
         Assert.Equal(131072, limits["absolute"]!["maxTotalRAMSize"]!.GetValue<int>());
-        Assert.Equal(2, limits["absolute"]!["totalInstancesUsed"]!.GetValue<int>());
+        Assert.Equal(4, limits["absolute"]!["totalInstancesUsed"]!.GetValue<int>());
     }
 
     [Fact]

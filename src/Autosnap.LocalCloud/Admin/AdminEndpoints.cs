@@ -190,6 +190,8 @@ public static class AdminEndpoints
                 w.WriteNumber("servers", region.Servers.Count);
                 w.WriteNumber("images", region.Images.Count);
                 w.WriteNumber("runningSnapshots", region.RunningJobs);
+                w.WriteNumber("volumes", region.Volumes.Count);
+                w.WriteNumber("volumeSnapshots", region.VolumeSnapshots.Count);
                 w.WriteStartArray("serverList");
                 foreach (var server in region.Servers.Values.Take(1000))
                 {

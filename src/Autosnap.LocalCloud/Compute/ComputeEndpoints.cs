@@ -43,6 +43,7 @@ public static class ComputeEndpoints
         Route(app, "GET", "/servers/{id}/metadata/{key}", context => ServerMetadataItem(context, state));
         Route(app, "PUT", "/servers/{id}/metadata/{key}", context => SetServerMetadataItem(context, state));
         Route(app, "DELETE", "/servers/{id}/metadata/{key}", context => DeleteServerMetadataItem(context, state));
+        Route(app, "GET", "/servers/{id}/os-volume_attachments", context => VolumeAttachments(context, state));
 
         ImageProxyEndpoints.Map(app, state);
 
@@ -57,12 +58,12 @@ public static class ComputeEndpoints
     public static void Route(IEndpointRouteBuilder app, string method, string pattern, RequestDelegate handler)
     {
         var metadata = new ApiRoute(Service.Compute, $"{method} {pattern}");
-        app.MapMethods(LegacyPrefix + pattern, [method], handler).WithMetadata(metadata);
-        app.MapMethods(CurrentPrefix + pattern, [method], handler).WithMetadata(metadata);
+        app.MapMethods(LegacyPrefix + pattern, [method], handler).WithApiGuards(metadata);
+        app.MapMethods(CurrentPrefix + pattern, [method], handler).WithApiGuards(metadata);
     }
 
     private static void Anonymous(IEndpointRouteBuilder app, string pattern, string key, RequestDelegate handler) =>
-        app.MapGet(pattern, handler).WithMetadata(new ApiRoute(Service.Compute, key, Anonymous: true));
+        app.MapGet(pattern, handler).WithApiGuards(new ApiRoute(Service.Compute, key, Anonymous: true));
 
     // ---- versions ------------------------------------------------------------------------------------
 
@@ -156,7 +157,7 @@ public static class ComputeEndpoints
                 .Where(s => s.TenantId == call.Account.TenantId)
                 .Where(s => name is null || name.IsMatch(s.Name))
                 .Where(s => status.Length == 0 || string.Equals(s.Status, status, StringComparison.OrdinalIgnoreCase))
-                .Where(s => image.Length == 0 || image.EndsWith(s.ImageId, StringComparison.OrdinalIgnoreCase))
+                .Where(s => image.Length == 0 || (!s.VolumeBacked && image.EndsWith(s.ImageId, StringComparison.OrdinalIgnoreCase)))
                 .Where(s => flavor.Length == 0 || flavor.EndsWith(s.FlavorId, StringComparison.Ordinal))
                 .Where(s => changesSince is null || s.Updated >= changesSince)
                 .OrderByDescending(s => s.Created).ThenByDescending(s => s.Id, StringComparer.Ordinal)
@@ -366,6 +367,43 @@ public static class ComputeEndpoints
             if (server is null) return notFound;
             region.Servers.Remove(server.Id);
             return JsonOut.Empty(context, 204);
+        }
+    }
+
+    /// <summary>GET /servers/{id}/os-volume_attachments: the server's volumes as Nova lists them (fields by microversion).</summary>
+    private static Task VolumeAttachments(HttpContext context, CloudState state)
+    {
+        var call = ApiCall.Of(context);
+        var region = call.Region!;
+        lock (region.Lock)
+        {
+            region.Settle(state.Now);
+            var server = FindServer(context, call, out var notFound);
+            if (server is null) return notFound;
+            var attached = region.AttachedTo(server.Id);
+            return JsonOut.Write(context, 200, w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("volumeAttachments");
+                foreach (var (volume, attachment) in attached)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("device", attachment.Device);
+                    if (!call.AtLeast(89)) w.WriteString("id", volume.Id);
+                    w.WriteString("serverId", server.Id);
+                    w.WriteString("volumeId", volume.Id);
+                    if (call.AtLeast(70)) w.WriteNull("tag");
+                    if (call.AtLeast(79)) w.WriteBoolean("delete_on_termination", false);
+                    if (call.AtLeast(89))
+                    {
+                        w.WriteString("attachment_id", attachment.Id);
+                        w.WriteString("bdm_uuid", StableIds.Uuid("bdm:" + attachment.Id));
+                    }
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
         }
     }
 

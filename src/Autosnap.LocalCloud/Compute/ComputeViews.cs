@@ -36,12 +36,20 @@ public static class ComputeViews
         w.WriteString("user_id", server.UserId);
         w.WriteStringMap("metadata", server.Metadata);
         w.WriteString("hostId", StableIds.Hex32("host:" + server.TenantId + server.Region).PadRight(56, '0'));
-        w.WriteStartObject("image");
-        w.WriteString("id", server.ImageId);
-        w.WriteStartArray("links");
-        w.WriteStartObject(); w.WriteString("rel", "bookmark"); w.WriteString("href", $"{call.ComputeBookmarkRoot}/images/{server.ImageId}"); w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
+        if (server.VolumeBacked)
+        {
+            // booted from a volume: Nova shows an empty string, not an object
+            w.WriteString("image", "");
+        }
+        else
+        {
+            w.WriteStartObject("image");
+            w.WriteString("id", server.ImageId);
+            w.WriteStartArray("links");
+            w.WriteStartObject(); w.WriteString("rel", "bookmark"); w.WriteString("href", $"{call.ComputeBookmarkRoot}/images/{server.ImageId}"); w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
         w.WriteStartObject("flavor");
         if (call.AtLeast(47))
         {
@@ -90,6 +98,13 @@ public static class ComputeViews
         w.WriteStartObject(); w.WriteString("name", "default"); w.WriteEndObject();
         w.WriteEndArray();
         w.WriteStartArray("os-extended-volumes:volumes_attached");
+        foreach (var (volume, _) in call.Region!.AttachedTo(server.Id))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", volume.Id);
+            if (call.AtLeast(3)) w.WriteBoolean("delete_on_termination", false);
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
         if (call.AtLeast(9)) w.WriteBoolean("locked", false);
         if (call.AtLeast(19)) w.WriteNull("description");

@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Autosnap.LocalCloud.Http;
 using Autosnap.LocalCloud.State;
+using Autosnap.LocalCloud.Volumes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -119,6 +121,14 @@ public static class ServerActions
                 failure = (409, $"Cannot '{action}' instance {server.Id} while it is in task_state {server.TaskState}");
             else if (server.VmState is not ("active" or "stopped" or "paused" or "suspended"))
                 failure = (409, $"Cannot '{action}' instance {server.Id} while it is in vm_state {server.VmState}");
+            else if (server.VolumeBacked && backup)
+                failure = (400, "Backup is not supported for volume-backed instances.");
+            else if (server.VolumeBacked)
+            {
+                // "orphan" does not apply: Nova makes the image last here, nothing of its runs after Glance to fail
+                orphan = false;
+                (image, failure, glanceDown) = SnapshotVolumeBacked(state, region, call.Account, server, name, metadata, now);
+            }
             else if (ImageOutage.IsDown(state.Settings, region.Name))
                 glanceDown = true;   // Nova's first call to Glance (create the image) fails: nothing made, server idle
             else if (orphan)
@@ -164,6 +174,81 @@ public static class ServerActions
                 : $"{ComputeViews.ImageRoot(context, region)}/images/{image!.Id}";
         }
         await JsonOut.Empty(context, 202);
+    }
+
+    /// <summary>Nova's answer when Cinder cannot take the snapshots (its quota check, or Cinder's own refusal).</summary>
+    public const string SnapshotQuotaMessage = "Quota exceeded for resources: snapshots";
+
+    /// <summary>
+    /// Nova's snapshot_volume_backed, all inside the API call as real Nova does it: the project's Cinder limits
+    /// first (403 and nothing made when the volumes' snapshots would not fit), then a forced Cinder snapshot of
+    /// every attached volume ("snapshot for &lt;image name&gt;", the volume's description, no metadata; a refusal
+    /// is the same 403 and leaves the snapshots already made), then a zero-size image, active at once, whose
+    /// block_device_mapping names the snapshots. No task_state is set; the image has no instance_uuid,
+    /// image_type or user_id. A stopped Glance fails the last step, after the snapshots.
+    /// </summary>
+    private static (Image? Image, (int, string)? Failure, bool GlanceDown) SnapshotVolumeBacked(CloudState state, RegionState region,
+        Account account, Server server, string name, Dictionary<string, string> metadata, DateTimeOffset now)
+    {
+        var attached = region.AttachedTo(server.Id);
+        var limits = BlockStorage.Limits(state.Settings, region, account.TenantId);
+        if (limits.MaxSnapshots != -1 && limits.Snapshots + attached.Count > limits.MaxSnapshots)
+            return (null, (403, SnapshotQuotaMessage), false);
+        var mappings = new List<(Volume Volume, VolumeAttachment Attachment, VolumeSnapshot Snapshot)>();
+        foreach (var (volume, attachment) in attached)
+        {
+            var (snapshot, error) = BlockStorage.CreateSnapshot(state, region, volume, $"snapshot for {name}", volume.Description,
+                null, force: true);
+            if (error is not null) return (null, (403, SnapshotQuotaMessage), false);
+            mappings.Add((volume, attachment, snapshot!));
+        }
+        if (ImageOutage.IsDown(state.Settings, region.Name)) return (null, null, true);
+
+        var root = attached.FirstOrDefault(a => a.Attachment.BootIndex == 0).Volume;
+        var image = CloudState.NewImage(region, state.Random.NewUuid(), name, account.TenantId, now);
+        image.Status = "active";
+        image.Visibility = "private";
+        image.Size = 0;
+        image.VirtualSize = null;
+        image.DiskFormat = "qcow2";
+        image.ContainerFormat = "bare";
+        image.Checksum = EmptyMd5;
+        image.OsHashValue = EmptySha512;
+        image.MinDisk = root?.Size ?? 0;
+        image.MinRam = root is not null && int.TryParse(root.ImageMetadata.GetValueOrDefault("min_ram"), out var minRam) ? minRam : 0;
+        if (root is not null)
+        {
+            foreach (var key in InheritedProperties)
+                if (root.ImageMetadata.TryGetValue(key, out var value)) image.Properties[key] = value;
+        }
+        image.Properties["block_device_mapping"] = BlockDeviceMapping(mappings);
+        image.Properties["bdm_v2"] = "True";
+        image.Properties["root_device_name"] = server.RootDeviceName;
+        image.Properties["base_image_ref"] = "";
+        image.Properties["owner_project_name"] = account.ProjectName;
+        image.Properties["owner_user_name"] = account.UserName;
+        image.Properties["boot_roles"] = "reader,member";
+        foreach (var (key, value) in metadata) image.Properties[key] = value;   // Nova applies them last
+        region.Images.Add(image);
+        return (image, null, false);
+    }
+
+    private const string EmptyMd5 = "d41d8cd98f00b204e9800998ecf8427e";
+    private const string EmptySha512 = "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce" +
+                                       "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e";
+
+    /// <summary>The image's block_device_mapping property: a JSON string as Nova's json.dumps writes it, one entry per volume.</summary>
+    private static string BlockDeviceMapping(List<(Volume Volume, VolumeAttachment Attachment, VolumeSnapshot Snapshot)> mappings)
+    {
+        var entries = mappings.Select(m =>
+            "{\"encryption_options\": null, \"no_device\": null, \"disk_bus\": null, \"volume_id\": null, \"tag\": null, " +
+            $"\"image_id\": null, \"volume_size\": {m.Volume.Size.ToString(System.Globalization.CultureInfo.InvariantCulture)}, " +
+            "\"source_type\": \"snapshot\", \"device_type\": null, \"guest_format\": null, \"destination_type\": \"volume\", " +
+            $"\"device_name\": {JsonSerializer.Serialize(m.Attachment.Device)}, \"volume_type\": null, \"encryption_format\": null, " +
+            $"\"encryption_secret_uuid\": null, \"snapshot_id\": \"{m.Snapshot.Id}\", " +
+            $"\"boot_index\": {(m.Attachment.BootIndex is { } index ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}, " +
+            "\"encrypted\": null, \"delete_on_termination\": false}");
+        return "[" + string.Join(", ", entries) + "]";
     }
 
     /// <summary>Nova's answer when its API fails after Glance made the image (the tier saw sqlite's "database is locked").</summary>

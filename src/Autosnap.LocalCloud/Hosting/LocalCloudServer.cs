@@ -8,6 +8,7 @@ using Autosnap.LocalCloud.Http;
 using Autosnap.LocalCloud.Identity;
 using Autosnap.LocalCloud.Images;
 using Autosnap.LocalCloud.State;
+using Autosnap.LocalCloud.Volumes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -87,6 +88,10 @@ public sealed class LocalCloudServer : IAsyncDisposable
     /// <summary>Image endpoint root of a region (append /v2 for Glance's API, as Rackspace's catalog does).</summary>
     public Uri ImageUri(string region) => new(Catalog.ImageRoot(Base, region));
 
+    /// <summary>Block storage endpoint of a region: Cinder v1 with the tenant (Rackspace) or v3 with the project (Keystone catalog).</summary>
+    public Uri VolumeUri(string region, bool legacy = true, string tenant = DefaultSeed.TenantId) =>
+        new(legacy ? Catalog.VolumeV1(Base, region, tenant) : Catalog.VolumeV3(Base, region, tenant));
+
     private string Base => BaseUri.ToString().TrimEnd('/');
 
     public static async Task<LocalCloudServer> StartAsync(LocalCloudOptions? options = null,
@@ -135,6 +140,7 @@ public sealed class LocalCloudServer : IAsyncDisposable
         IdentityEndpoints.Map(app, state);
         ComputeEndpoints.Map(app, state, limiter);
         ImageEndpoints.Map(app, state);
+        VolumeEndpoints.Map(app, state);
         AdminEndpoints.Map(app, state, stats, limiter, app.Lifetime);
         return app;
     }

@@ -22,8 +22,16 @@ public sealed class ApiCall
     /// <summary>Absolute URL of the compute endpoint without the version, for Nova's bookmark links.</summary>
     public string ComputeBookmarkRoot { get; set; } = "";
 
+    /// <summary>Cinder: the Rackspace v1 API (display_name/display_description) rather than v3.</summary>
+    public bool VolumeV1 { get; set; }
+    /// <summary>Absolute URL of this block storage endpoint (…/volume/dfw/v3/100001 or …/volume/dfw/v1/100001).</summary>
+    public string VolumeRoot { get; set; } = "";
+
     /// <summary>A fault its handler plays (see <see cref="Fault.PlayedByHandler"/>), if one was drawn.</summary>
     public Fault? HandlerFault { get; set; }
+
+    /// <summary>A fault drawn to strike after the handler ran (<see cref="LostResponseGuard"/>), if one was.</summary>
+    public Fault? AfterFault { get; init; }
 
     /// <summary>True when the request asked for at least 2.<paramref name="minor"/> (never on legacy v2).</summary>
     public bool AtLeast(int minor) => !LegacyCompute && Microversion >= minor;

@@ -6,6 +6,8 @@ public enum Service
     Identity,
     Compute,
     Image,
+    /// <summary>Cinder (block storage): v3 for OpenStack, the Cinder-based v1 for Rackspace.</summary>
+    Volume,
 }
 
 /// <summary>

@@ -141,7 +141,7 @@ public static class Errors
     /// <summary>An error in the style of the service a request went to.</summary>
     public static Task For(HttpContext context, Service service, int code, string message) => service switch
     {
-        Service.Compute => Nova(context, code, message),
+        Service.Compute or Service.Volume => Nova(context, code, message),
         Service.Image => Glance(context, code, message),
         _ => IsKeystoneV3(context)
             ? Keystone(context, code, message)

@@ -51,13 +51,13 @@ public static class FaultInjector
         switch (fault.Kind)
         {
             case "500":
-                await Errors.For(context, service, 500, service == Service.Compute
+                await Errors.For(context, service, 500, service is Service.Compute or Service.Volume
                     ? "The server has either erred or is incapable of performing the requested operation."
                     : "Internal Server Error");
                 break;
             case "503":
                 context.Response.Headers.RetryAfter = "1";
-                await Errors.For(context, service, 503, service == Service.Compute
+                await Errors.For(context, service, 503, service is Service.Compute or Service.Volume
                     ? "Service Unavailable"
                     : "The server is currently unavailable. Please try again at a later time.");
                 break;

@@ -65,7 +65,7 @@ public static class RequestBody
 
     private static string MalformedMessage(Service service) => service switch
     {
-        Service.Compute => "Malformed request body",
+        Service.Compute or Service.Volume => "Malformed request body",
         Service.Image => "Malformed JSON in request body.",
         _ => "Invalid json request body",
     };

@@ -9,6 +9,8 @@ namespace Autosnap.LocalCloud.Identity;
 ///   compute         {base}/compute/{region}/v2/{tenant}  legacy v2, as Rackspace's cloudServersOpenStack
 ///                   {base}/compute/{region}/v2.1         microversions 2.1-2.93, as Nova Zed (Keystone catalog)
 ///   image (Glance)  {base}/image/{region}                with /v2 appended in Rackspace's cloudImages entry
+///   block storage   {base}/volume/{region}/v1/{tenant}   Cinder-based v1, as Rackspace's cloudBlockStorage
+///                   {base}/volume/{region}/v3/{project}  Cinder v3 (Keystone catalog: volumev3 and block-storage)
 /// Region path segments are lower case, like Rackspace's host names (dfw.servers.api...).
 /// </summary>
 public static class Catalog
@@ -20,7 +22,13 @@ public static class Catalog
 
     public static string ImageRoot(string baseUrl, string region) => $"{baseUrl}/image/{region.ToLowerInvariant()}";
 
-    /// <summary>Rackspace v2.0 serviceCatalog: cloudServersOpenStack and cloudImages per region.</summary>
+    public static string VolumeV1(string baseUrl, string region, string tenant) =>
+        $"{baseUrl}/volume/{region.ToLowerInvariant()}/v1/{tenant}";
+
+    public static string VolumeV3(string baseUrl, string region, string project) =>
+        $"{baseUrl}/volume/{region.ToLowerInvariant()}/v3/{project}";
+
+    /// <summary>Rackspace v2.0 serviceCatalog: cloudServersOpenStack, cloudImages and cloudBlockStorage per region.</summary>
     public static void WriteRackspace(Utf8JsonWriter w, string baseUrl, Account account)
     {
         w.WriteStartArray("serviceCatalog");
@@ -56,16 +64,33 @@ public static class Catalog
         }
         w.WriteEndArray();
         w.WriteEndObject();
+
+        w.WriteStartObject();
+        w.WriteString("name", "cloudBlockStorage");
+        w.WriteString("type", "volume");
+        w.WriteStartArray("endpoints");
+        foreach (var region in account.Regions)
+        {
+            w.WriteStartObject();
+            w.WriteString("region", region);
+            w.WriteString("tenantId", account.TenantId);
+            w.WriteString("publicURL", VolumeV1(baseUrl, region, account.TenantId));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
         w.WriteEndArray();
     }
 
-    /// <summary>Keystone v3 catalog: keystone, nova (v2.1) and glance, public and internal, per region.</summary>
+    /// <summary>Keystone v3 catalog: keystone, nova (v2.1), glance and cinder (v3, as volumev3 and block-storage), public and internal, per region.</summary>
     public static void WriteKeystone(Utf8JsonWriter w, string baseUrl, Account account)
     {
         w.WriteStartArray("catalog");
         WriteService(w, account, "identity", "keystone", _ => $"{baseUrl}/v3/");
         WriteService(w, account, "compute", "nova", region => ComputeV21(baseUrl, region));
         WriteService(w, account, "image", "glance", region => ImageRoot(baseUrl, region));
+        WriteService(w, account, "volumev3", "cinderv3", region => VolumeV3(baseUrl, region, account.TenantId));
+        WriteService(w, account, "block-storage", "cinder", region => VolumeV3(baseUrl, region, account.TenantId));
         w.WriteEndArray();
     }
 

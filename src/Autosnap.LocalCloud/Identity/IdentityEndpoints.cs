@@ -40,7 +40,7 @@ public static class IdentityEndpoints
     }
 
     private static void Route(IEndpointConventionBuilder builder, string key, bool anonymous) =>
-        builder.WithMetadata(new ApiRoute(Service.Identity, key, anonymous));
+        builder.WithApiGuards(new ApiRoute(Service.Identity, key, anonymous));
 
     private static string BaseUrl(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";
 

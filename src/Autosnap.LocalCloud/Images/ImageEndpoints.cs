@@ -46,7 +46,7 @@ public static class ImageEndpoints
 
     private static void Route(IEndpointRouteBuilder app, string method, string pattern, string key, RequestDelegate handler,
         bool anonymous = false) =>
-        app.MapMethods(Prefix + pattern, [method], handler).WithMetadata(new ApiRoute(Service.Image, key, anonymous));
+        app.MapMethods(Prefix + pattern, [method], handler).WithApiGuards(new ApiRoute(Service.Image, key, anonymous));
 
     // ---- versions ------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ namespace Autosnap.LocalCloud.State;
 public sealed record CloudSettings
 {
     public static readonly string[] AllFaultKinds = ["500", "503", "429", "413", "reset", "stall", "garbage", "orphan"];
-    public static readonly string[] AllServices = ["identity", "compute", "image"];
+    public static readonly string[] AllServices = ["identity", "compute", "image", "volume"];
 
     /// <summary>Added to every API response (never to /__admin).</summary>
     public int LatencyMs { get; init; }
@@ -47,7 +47,7 @@ public sealed record CloudSettings
     /// <summary>before | after | mixed: whether a lost-response fault strikes before or after the request ran.</summary>
     public string FaultPhase { get; init; } = "mixed";
 
-    /// <summary>Which services faults strike (identity, compute, image).</summary>
+    /// <summary>Which services faults strike (identity, compute, image, volume).</summary>
     public IReadOnlyList<string> FaultServices { get; init; } = AllServices;
 
     /// <summary>How long a stall holds the response before the connection is dropped (if the client waits that long).</summary>
@@ -82,6 +82,23 @@ public sealed record CloudSettings
     /// <summary>Rackspace identity's tokens last a day.</summary>
     public const double RackspaceTokenTtlSeconds = 86400;
 
+    /// <summary>Seconds on the virtual clock a Cinder snapshot stays creating (and deleting); 0 = done in the request.</summary>
+    public double VolumeSnapshotSeconds { get; init; } = 2;
+
+    /// <summary>Seconds on the virtual clock a volume (made from a snapshot) stays creating, and deleting; 0 = done in the request.</summary>
+    public double VolumeSeconds { get; init; } = 2;
+
+    /// <summary>0..1: the share of Cinder snapshots that end in error instead of available (seeded, decided at create).</summary>
+    public double VolumeSnapshotFailRate { get; init; }
+
+    /// <summary>0..1: the share of Cinder snapshot deletes that end in error_deleting (seeded, decided at delete).</summary>
+    public double VolumeSnapshotDeleteFailRate { get; init; }
+
+    /// <summary>Cinder's per-project quotas in each region (Cinder's defaults); -1 = unlimited.</summary>
+    public int MaxTotalSnapshots { get; init; } = 10;
+    public int MaxTotalVolumes { get; init; } = 10;
+    public int MaxTotalVolumeGigabytes { get; init; } = 1000;
+
     public bool IsFaultKind(string kind) => FaultKinds.Contains(kind, StringComparer.OrdinalIgnoreCase);
 
     public void WriteJson(Utf8JsonWriter w)
@@ -112,6 +129,13 @@ public sealed record CloudSettings
         w.WriteEndObject();
         w.WriteNumber("rateLimitStatus", RateLimitStatus);
         if (TokenTtlSeconds is { } ttl) w.WriteNumber("tokenTtlSeconds", ttl); else w.WriteNull("tokenTtlSeconds");
+        w.WriteNumber("volumeSnapshotSeconds", VolumeSnapshotSeconds);
+        w.WriteNumber("volumeSeconds", VolumeSeconds);
+        w.WriteNumber("volumeSnapshotFailRate", VolumeSnapshotFailRate);
+        w.WriteNumber("volumeSnapshotDeleteFailRate", VolumeSnapshotDeleteFailRate);
+        w.WriteNumber("maxTotalSnapshots", MaxTotalSnapshots);
+        w.WriteNumber("maxTotalVolumes", MaxTotalVolumes);
+        w.WriteNumber("maxTotalVolumeGigabytes", MaxTotalVolumeGigabytes);
         w.WriteEndObject();
     }
 
@@ -143,6 +167,13 @@ public sealed record CloudSettings
                 "rateLimits" => result with { RateLimits = Limits(name, value) },
                 "rateLimitStatus" => result with { RateLimitStatus = RateStatus(name, value) },
                 "tokenTtlSeconds" => result with { TokenTtlSeconds = value is null ? null : Number(name, value, 1, 365 * 86_400.0) },
+                "volumeSnapshotSeconds" => result with { VolumeSnapshotSeconds = Number(name, value, 0, 30 * 86_400) },
+                "volumeSeconds" => result with { VolumeSeconds = Number(name, value, 0, 30 * 86_400) },
+                "volumeSnapshotFailRate" => result with { VolumeSnapshotFailRate = Number(name, value, 0, 1) },
+                "volumeSnapshotDeleteFailRate" => result with { VolumeSnapshotDeleteFailRate = Number(name, value, 0, 1) },
+                "maxTotalSnapshots" => result with { MaxTotalSnapshots = Quota(name, value) },
+                "maxTotalVolumes" => result with { MaxTotalVolumes = Quota(name, value) },
+                "maxTotalVolumeGigabytes" => result with { MaxTotalVolumeGigabytes = Quota(name, value) },
                 _ => throw new SettingsException($"Unknown setting '{name}'."),
             };
         }
@@ -153,8 +184,17 @@ public sealed record CloudSettings
     {
         "latencyMs", "snapshotSeconds", "taskStateLagSeconds", "snapshotFailRate", "failedSnapshots", "buildSeconds", "faultRate", "faultKinds", "faultPhase",
         "faultServices", "stallSeconds", "seed", "imageOutage", "imageOutageDelaySeconds", "rateLimits", "rateLimitStatus",
-        "tokenTtlSeconds",
+        "tokenTtlSeconds", "volumeSnapshotSeconds", "volumeSeconds", "volumeSnapshotFailRate", "volumeSnapshotDeleteFailRate",
+        "maxTotalSnapshots", "maxTotalVolumes", "maxTotalVolumeGigabytes",
     };
+
+    /// <summary>A Cinder quota: a whole number from -1 (unlimited) up.</summary>
+    private static int Quota(string name, JsonNode? value)
+    {
+        var n = Number(name, value, -1, int.MaxValue);
+        if (n == Math.Floor(n)) return (int)n;
+        throw new SettingsException($"Setting '{name}' must be a whole number from -1 (unlimited) to {int.MaxValue}.");
+    }
 
     private static double Number(string name, JsonNode? value, double min, double max)
     {

@@ -146,16 +146,29 @@ public sealed class CloudState
             }
         }
 
+        var volumeSeeds = _seed.Volumes ?? (_seed.Servers is null ? DefaultSeed.Create().Volumes! : []);
+        var bootVolumes = volumeSeeds.Where(v => v.Boot && v.Server is not null).ToList();
+        var bootImages = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var seed in _seed.Servers ?? DefaultSeed.Create().Servers!)
         {
             var region = regions.GetValueOrDefault(seed.Region)
                 ?? throw new InvalidOperationException($"Server '{seed.Name}' names unknown region '{seed.Region}'.");
             var account = FindAccount(accounts, seed.Tenant, $"server '{seed.Name}'");
             var imageId = ResolveBaseImage(region, seed.Image);
+            var serverId = seed.Id ?? DefaultSeed.ServerId(account.TenantId, region.Name, seed.Name);
+            if (bootVolumes.Any(v => string.Equals(v.Region, region.Name, StringComparison.OrdinalIgnoreCase)
+                                     && (v.Server == seed.Name || string.Equals(v.Server, serverId, StringComparison.OrdinalIgnoreCase))))
+            {
+                // booted from a volume: Nova keeps no image on the server; the volume remembers it
+                bootImages[serverId] = imageId;
+                imageId = "";
+            }
             var created = seed.Created is not null && VirtualClock.TryParse(seed.Created, out var c) ? c : now.AddDays(-30);
-            AddServer(region, account, seed.Id ?? DefaultSeed.ServerId(account.TenantId, region.Name, seed.Name), seed.Name,
+            AddServer(region, account, serverId, seed.Name,
                 imageId, seed.Flavor ?? Flavors[0].Id, seed.Metadata, seed.Status ?? "ACTIVE", created, TimeSpan.Zero);
         }
+
+        foreach (var seed in volumeSeeds) AddSeedVolume(regions, accounts, seed, bootImages, now);
 
         var index = 0;
         foreach (var seed in _seed.Images ?? [])
@@ -183,6 +196,53 @@ public sealed class CloudState
         }
 
         return new Snapshot(accounts, regions, regionNames);
+    }
+
+    /// <summary>A seeded volume, attached to its server when it names one.</summary>
+    private static void AddSeedVolume(Dictionary<string, RegionState> regions, List<Account> accounts, VolumeSeed seed,
+        Dictionary<string, string> bootImages, DateTimeOffset now)
+    {
+        var region = regions.GetValueOrDefault(seed.Region)
+            ?? throw new InvalidOperationException($"Volume '{seed.Name}' names unknown region '{seed.Region}'.");
+        var account = FindAccount(accounts, seed.Tenant, $"volume '{seed.Name}'");
+        if (seed.Size < 1) throw new InvalidOperationException($"Volume '{seed.Name}' needs a size of at least 1 (GB).");
+        var created = seed.Created is not null && VirtualClock.TryParse(seed.Created, out var c) ? c : now.AddDays(-30);
+        var volume = new Volume
+        {
+            Id = seed.Id ?? DefaultSeed.VolumeId(account.TenantId, region.Name, seed.Name),
+            Region = region.Name, TenantId = account.TenantId, UserId = account.UserId,
+            Name = seed.Name, Description = seed.Description, Size = seed.Size, Bootable = seed.Bootable || seed.Boot,
+            CreatedAt = created, UpdatedAt = created,
+        };
+        if (seed.VolumeType is not null) volume.VolumeType = seed.VolumeType;
+        foreach (var (k, v) in seed.Metadata ?? []) volume.Metadata[k] = v;
+        if (seed.Server is not null)
+        {
+            var server = region.Servers.Values.FirstOrDefault(s => s.TenantId == account.TenantId
+                             && (string.Equals(s.Id, seed.Server, StringComparison.OrdinalIgnoreCase) || s.Name == seed.Server))
+                         ?? throw new InvalidOperationException($"Volume '{seed.Name}' names unknown server '{seed.Server}' in {region.Name}.");
+            volume.Attachments.Add(new VolumeAttachment
+            {
+                Id = StableIds.Uuid("attachment:" + volume.Id), ServerId = server.Id,
+                Device = seed.Device ?? (seed.Boot ? server.RootDeviceName : "/dev/xvdb"),
+                BootIndex = seed.Boot ? 0 : null, AttachedAt = created,
+            });
+            if (seed.Boot && bootImages.TryGetValue(server.Id, out var imageId) && region.Images.Find(imageId) is { } image)
+            {
+                // what Cinder keeps of the image a boot volume was made from (Nova's snapshot inherits it)
+                volume.ImageMetadata["image_id"] = image.Id;
+                volume.ImageMetadata["image_name"] = image.Name;
+                volume.ImageMetadata["min_disk"] = image.MinDisk.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                volume.ImageMetadata["min_ram"] = image.MinRam.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                volume.ImageMetadata["disk_format"] = image.DiskFormat ?? "vhd";
+                volume.ImageMetadata["container_format"] = image.ContainerFormat ?? "ovf";
+                foreach (var (k, v) in image.CustomProperties)
+                    if (k != "image_type") volume.ImageMetadata[k] = v;
+            }
+        }
+        volume.Status = volume.RestingStatus;
+        if (!region.Volumes.TryAdd(volume.Id, volume))
+            throw new InvalidOperationException($"Volume '{seed.Name}' is seeded twice in {region.Name}.");
     }
 
     /// <summary>A fresh image record (not yet added to the store).</summary>

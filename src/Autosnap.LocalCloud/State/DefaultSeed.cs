@@ -70,12 +70,26 @@ public static class DefaultSeed
             new ServerSeed { Name = "web01", Region = "DFW", Flavor = "general1-2", Metadata = new() { ["role"] = "web", ["backup"] = "daily" } },
             new ServerSeed { Name = "db01", Region = "DFW", Flavor = "general1-4", Metadata = new() { ["role"] = "db", ["backup"] = "daily" } },
             new ServerSeed { Name = "web02", Region = "ORD", Flavor = "general1-2", Metadata = new() { ["role"] = "web" } },
+            // in each region with servers: one booted from a volume, one image-backed with a data volume
+            new ServerSeed { Name = "bfv01", Region = "DFW", Flavor = "compute1-4" },
+            new ServerSeed { Name = "app01", Region = "DFW", Flavor = "general1-2" },
+            new ServerSeed { Name = "bfv01", Region = "ORD", Flavor = "compute1-4" },
+            new ServerSeed { Name = "app01", Region = "ORD", Flavor = "general1-2" },
         ],
         Images = [],
+        Volumes =
+        [
+            new VolumeSeed { Name = "bfv01-root", Region = "DFW", Size = 20, Bootable = true, Description = "", Server = "bfv01", Boot = true, Device = "/dev/xvda" },
+            new VolumeSeed { Name = "app01-data", Region = "DFW", Size = 50, Server = "app01", Device = "/dev/xvdb" },
+            new VolumeSeed { Name = "bfv01-root", Region = "ORD", Size = 20, Bootable = true, Description = "", Server = "bfv01", Boot = true, Device = "/dev/xvda" },
+            new VolumeSeed { Name = "app01-data", Region = "ORD", Size = 50, Server = "app01", Device = "/dev/xvdb" },
+        ],
     };
 
     /// <summary>Seeded server ids derive from tenant, region and name, so docs and scripts can name them.</summary>
     public static string ServerId(string tenant, string region, string name) => StableIds.Uuid($"server:{tenant}:{region.ToUpperInvariant()}:{name}");
+
+    public static string VolumeId(string tenant, string region, string name) => StableIds.Uuid($"volume:{tenant}:{region.ToUpperInvariant()}:{name}");
 
     public static string BaseImageId(string region, string name) => StableIds.Uuid($"image:{region.ToUpperInvariant()}:{name}");
 

@@ -6,8 +6,9 @@ using System.Linq;
 namespace Autosnap.LocalCloud.State;
 
 /// <summary>
-/// One region: its servers and images and the snapshots running there. Every access holds <see cref="Lock"/>
-/// and starts with <see cref="Settle"/>, which moves running snapshots and builds along to the present.
+/// One region: its servers and images and the snapshots running there, and its block storage (volumes and
+/// volume snapshots). Every access holds <see cref="Lock"/> and starts with <see cref="Settle"/>, which moves
+/// running snapshots and builds along to the present, and volumes and volume snapshots to the virtual clock's now.
 /// </summary>
 public sealed class RegionState
 {
@@ -20,6 +21,37 @@ public sealed class RegionState
     public object Lock { get; } = new();
     public Dictionary<string, Server> Servers { get; } = new(StringComparer.OrdinalIgnoreCase);
     public ImageStore Images { get; } = new();
+    public Dictionary<string, Volume> Volumes { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, VolumeSnapshot> VolumeSnapshots { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The volumes attached to a server, the root disk first, then by device name.</summary>
+    public List<(Volume Volume, VolumeAttachment Attachment)> AttachedTo(string serverId) =>
+        Volumes.Values
+            .SelectMany(v => v.Attachments.Where(a => string.Equals(a.ServerId, serverId, StringComparison.OrdinalIgnoreCase))
+                .Select(a => (Volume: v, Attachment: a)))
+            .OrderBy(p => p.Attachment.BootIndex is null ? 1 : 0)
+            .ThenBy(p => p.Attachment.Device, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>What one project uses of this region's Cinder: volumes, snapshots, gigabytes (volumes and snapshots).</summary>
+    public (int Volumes, int Snapshots, long Gigabytes) VolumeUsage(string tenantId)
+    {
+        int volumes = 0, snapshots = 0;
+        long gigabytes = 0;
+        foreach (var volume in Volumes.Values)
+        {
+            if (volume.TenantId != tenantId) continue;
+            volumes++;
+            gigabytes += volume.Size;
+        }
+        foreach (var snapshot in VolumeSnapshots.Values)
+        {
+            if (snapshot.TenantId != tenantId) continue;
+            snapshots++;
+            gigabytes += snapshot.Size;
+        }
+        return (volumes, snapshots, gigabytes);
+    }
 
     public int RunningJobs => _jobs.Count;
 
@@ -39,6 +71,7 @@ public sealed class RegionState
     /// <summary>Applies the progress of every running snapshot and build; cheap when nothing runs.</summary>
     public void Settle(DateTimeOffset now)
     {
+        if (Volumes.Count > 0 || VolumeSnapshots.Count > 0) SettleVolumes(now);
         if (_building.Count > 0)
         {
             for (var i = _building.Count - 1; i >= 0; i--)
@@ -97,6 +130,40 @@ public sealed class RegionState
                 Images.Changed();
             }
         }
+    }
+
+    /// <summary>Volumes and volume snapshots whose create or delete is due on the virtual clock are done.</summary>
+    private void SettleVolumes(DateTimeOffset now)
+    {
+        List<string>? gone = null;
+        foreach (var snapshot in VolumeSnapshots.Values)
+        {
+            if (snapshot.DueAt is not { } due || now < due) continue;
+            snapshot.DueAt = null;
+            snapshot.UpdatedAt = due;
+            if (snapshot.Status == "creating")
+            {
+                snapshot.Status = snapshot.WillFail ? "error" : "available";
+            }
+            else if (snapshot.Status == "deleting")
+            {
+                if (snapshot.WillFail) snapshot.Status = "error_deleting";
+                // the backend refuses (Cinder's SnapshotIsBusy): the volume manager puts it back to available
+                else if (Volumes.Values.Any(v => v.SnapshotId == snapshot.Id)) snapshot.Status = "available";
+                else (gone ??= []).Add(snapshot.Id);
+            }
+        }
+        if (gone is not null) foreach (var id in gone) VolumeSnapshots.Remove(id);
+        gone = null;
+        foreach (var volume in Volumes.Values)
+        {
+            if (volume.DueAt is not { } due || now < due) continue;
+            volume.DueAt = null;
+            volume.UpdatedAt = due;
+            if (volume.Status == "creating") volume.Status = volume.RestingStatus;
+            else if (volume.Status == "deleting") (gone ??= []).Add(volume.Id);
+        }
+        if (gone is not null) foreach (var id in gone) Volumes.Remove(id);
     }
 
     private static void FinishServer(SnapshotJob job, Server? server, DateTimeOffset now)

@@ -16,6 +16,8 @@ public sealed class SeedDocument
     public bool? PublicImages { get; set; }
     public List<ServerSeed>? Servers { get; set; }
     public List<ImageSeed>? Images { get; set; }
+    /// <summary>Cinder volumes, optionally attached to a seeded server (a boot volume makes it volume-backed).</summary>
+    public List<VolumeSeed>? Volumes { get; set; }
     /// <summary>Start the virtual clock here instead of real time (ISO 8601).</summary>
     public string? Clock { get; set; }
 }
@@ -90,4 +92,26 @@ public sealed class ImageSeed
     public bool Protected { get; set; }
     public int MinDisk { get; set; }
     public int MinRam { get; set; }
+}
+
+public sealed class VolumeSeed
+{
+    public string? Id { get; set; }
+    public string Name { get; set; } = "";
+    public string Region { get; set; } = "";
+    /// <summary>Owner account (default: the first account).</summary>
+    public string? Tenant { get; set; }
+    /// <summary>Gigabytes.</summary>
+    public int Size { get; set; } = 1;
+    public string? Description { get; set; }
+    public bool Bootable { get; set; }
+    public string? VolumeType { get; set; }
+    public Dictionary<string, string>? Metadata { get; set; }
+    /// <summary>The server (name or id, same region and tenant) it is attached to, if any.</summary>
+    public string? Server { get; set; }
+    /// <summary>Its device on that server (default /dev/xvda for the boot volume, else /dev/xvdb).</summary>
+    public string? Device { get; set; }
+    /// <summary>The server's root disk: the server is volume-backed (no image; Nova shows "image": "").</summary>
+    public bool Boot { get; set; }
+    public string? Created { get; set; }
 }

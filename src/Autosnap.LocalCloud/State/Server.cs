@@ -15,7 +15,12 @@ public sealed class Server
     public string Status { get; set; } = "ACTIVE";
     public string VmState { get; set; } = "active";
     public string? TaskState { get; set; }
+    /// <summary>The base image; "" for a volume-backed server (Nova shows "image": "").</summary>
     public required string ImageId { get; init; }
+    /// <summary>Booted from a volume: its root disk is a Cinder volume attached with boot index 0.</summary>
+    public bool VolumeBacked => ImageId.Length == 0;
+    /// <summary>The root disk's device, as Nova's root_device_name.</summary>
+    public string RootDeviceName { get; init; } = "/dev/xvda";
     public required string FlavorId { get; init; }
     public Dictionary<string, string> Metadata { get; init; } = new(StringComparer.Ordinal);
     public DateTimeOffset Created { get; init; }

@@ -30,6 +30,8 @@ namespace Autosnap.Cloud
         Configuration,
         /// <summary>A name that fits several things (servers of the same name): give the id.</summary>
         Ambiguous,
+        /// <summary>A quota of the project would be exceeded (Cinder's snapshot quota, Nova's 403 "Quota exceeded").</summary>
+        QuotaExceeded,
     }
 
     /// <summary>

@@ -256,6 +256,12 @@ namespace Autosnap.Cloud
             FaultBody fault = FaultBody.Parse(response.Body);
             CloudErrorKind kind = CloudException.KindOf(response.Status);
             string detail = fault.Message ?? response.Status.ToString();
+            if (IsQuotaRefusal(response.Status, detail, response.Header("Retry-After")))
+            {
+                // Nova's 403 "Quota exceeded for resources: snapshots", Cinder's 413 "SnapshotLimitExceeded" with no
+                // Retry-After: waiting does not help, so it is not a rate limit to retry.
+                kind = CloudErrorKind.QuotaExceeded;
+            }
             var error = new CloudException(kind,
                 $"{request.Describe()}: {request.Uri.Authority} answered {(int)response.Status} {Reason(response.Status)}: {Shorten(detail)}",
                 response.Status, fault.Name)
@@ -274,6 +280,13 @@ namespace Autosnap.Cloud
             }
             return error;
         }
+
+        /// <summary>A refusal because a quota is full (not a rate limit): 403 or 413 without Retry-After, whose message says so.</summary>
+        internal static bool IsQuotaRefusal(HttpStatusCode status, string message, string? retryAfter) =>
+            ((int)status == 403 || ((int)status == 413 && string.IsNullOrEmpty(retryAfter))) &&
+            (message.IndexOf("quota", StringComparison.OrdinalIgnoreCase) >= 0 ||
+             message.IndexOf("LimitExceeded", StringComparison.OrdinalIgnoreCase) >= 0 ||
+             message.IndexOf("allowed", StringComparison.OrdinalIgnoreCase) >= 0 && message.IndexOf("exceeded", StringComparison.OrdinalIgnoreCase) >= 0);
 
         /// <summary>The pacing lane: the region for cloud calls (limits are per region), else the host.</summary>
         internal static string PacingLane(CloudRequest request) => request.Region ?? request.Uri.Authority;

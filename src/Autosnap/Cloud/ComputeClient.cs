@@ -179,6 +179,18 @@ namespace Autosnap.Cloud
             }, _log, cancellationToken);
         }
 
+        /// <summary>The volumes attached to a server (os-volume_attachments), root volume included.</summary>
+        public Task<IReadOnlyList<VolumeAttachment>> ListVolumeAttachmentsAsync(string serverId, CancellationToken cancellationToken)
+        {
+            var request = NewRequest(HttpMethod.Get, Url("/servers/" + Uri.EscapeDataString(serverId) + "/os-volume_attachments"),
+                $"list volume attachments of server {serverId} in {Region}");
+            return _session.SendAsync<IReadOnlyList<VolumeAttachment>>(request, response =>
+                JsonFields.Array(JsonFields.Parse(response.Body), "volumeAttachments")
+                    .Select(a => a as JObject ?? throw new FormatException("a volume attachment is not an object"))
+                    .Select(a => new VolumeAttachment(JsonFields.String(a, "volumeId"), JsonFields.OptionalString(a, "device")))
+                    .ToList(), _log, cancellationToken);
+        }
+
         /// <summary>The rate limits the account has, from GET /limits (empty when the cloud reports none).</summary>
         public Task<IReadOnlyList<RateLimit>> GetRateLimitsAsync(CancellationToken cancellationToken)
         {
@@ -202,6 +214,9 @@ namespace Autosnap.Cloud
         private RackspaceServer ReadServer(JObject server)
         {
             var metadata = JsonFields.SimpleMembers(server["metadata"] as JObject);
+            // A server booted from a volume has no image: Nova says "image": "" (an image-backed one has an object).
+            JToken? image = server["image"];
+            bool volumeBacked = image != null && (image.Type == JTokenType.Null || (image.Type == JTokenType.String && ((string?)image ?? string.Empty).Length == 0));
             return new RackspaceServer(
                 JsonFields.String(server, "id"),
                 JsonFields.OptionalString(server, "name") ?? string.Empty,
@@ -209,7 +224,7 @@ namespace Autosnap.Cloud
                 JsonFields.OptionalString(server, "OS-EXT-STS:task_state"),
                 Region,
                 JsonFields.OptionalDate(server, "created"),
-                metadata);
+                metadata) { IsVolumeBacked = volumeBacked };
         }
 
         /// <summary>A request to this region's compute service (paced in the region's lane).</summary>

@@ -176,13 +176,20 @@ namespace Autosnap.Cloud
             string id = JsonFields.String(image, "id");
             try
             {
+                var properties = JsonFields.SimpleMembers(image, CoreFields);
+                // Glance v2 stores Nova's block_device_mapping as a JSON string; a cloud that returns the list itself
+                // gets it kept in the same form, so there is one parser.
+                if (image[AutosnapMetadata.BlockDeviceMapping] is JArray mapping)
+                {
+                    properties[AutosnapMetadata.BlockDeviceMapping] = mapping.ToString(Formatting.None);
+                }
                 return new AutoSnapshot(
                     id,
                     JsonFields.OptionalString(image, "name") ?? string.Empty,
                     JsonFields.String(image, "status"),
                     JsonFields.Date(image, "created_at"),
                     Region,
-                    JsonFields.SimpleMembers(image, CoreFields),
+                    properties,
                     JsonFields.OptionalLong(image, "size"),
                     progress: null,
                     isProtected: string.Equals(JsonFields.OptionalString(image, "protected"), "true", StringComparison.OrdinalIgnoreCase));

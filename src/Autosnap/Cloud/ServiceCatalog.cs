@@ -66,6 +66,27 @@ namespace Autosnap.Cloud
             return new Uri(url.EndsWith("/v2", StringComparison.OrdinalIgnoreCase) ? url : url + "/v2");
         }
 
+        /// <summary>
+        /// The block storage endpoint of a region, or null when the catalog has none: Cinder v3 (type volumev3 or
+        /// block-storage), else v2 (volumev2), else Rackspace Cloud Block Storage (cloudBlockStorage, type volume),
+        /// which speaks the v1 API (display_name, display_description).
+        /// </summary>
+        public (Uri Url, bool IsV1)? BlockStorage(string region)
+        {
+            foreach (string type in new[] { "volumev3", "block-storage", "volumev2" })
+            {
+                if (InRegion(type, region).FirstOrDefault() is ServiceEndpoint endpoint) return (endpoint.Url, false);
+            }
+            if (InRegion("volume", region).FirstOrDefault() is ServiceEndpoint v1)
+            {
+                // The unversioned "volume" type is v1 on Rackspace and on old clouds; a URL that says v2/v3 is newer.
+                string path = v1.Url.AbsolutePath;
+                bool newer = path.IndexOf("/v2", StringComparison.OrdinalIgnoreCase) >= 0 || path.IndexOf("/v3", StringComparison.OrdinalIgnoreCase) >= 0;
+                return (v1.Url, !newer);
+            }
+            return null;
+        }
+
         private IEnumerable<ServiceEndpoint> InRegion(string type, string region) =>
             Endpoints.Where(e => e.Type == type && e.Region != null && e.Region.Equals(region, StringComparison.OrdinalIgnoreCase));
 

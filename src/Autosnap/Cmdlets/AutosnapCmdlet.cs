@@ -100,6 +100,7 @@ namespace Autosnap.Cmdlets
                     CloudErrorKind.Connection => ("ConnectionFailed", ErrorCategory.ConnectionError),
                     CloudErrorKind.InvalidResponse => ("InvalidResponse", ErrorCategory.InvalidData),
                     CloudErrorKind.Ambiguous => ("Ambiguous", ErrorCategory.InvalidArgument),
+                    CloudErrorKind.QuotaExceeded => ("QuotaExceeded", ErrorCategory.QuotaExceeded),
                     _ => ("InvalidConfiguration", ErrorCategory.InvalidArgument),
                 };
                 return new ErrorRecord(cloud, noun + condition, category, target);

@@ -81,6 +81,14 @@ namespace Autosnap.Cmdlets
         [Parameter(ParameterSetName = ParametersSet)]
         public SwitchParameter AdoptLegacy { get; set; }
 
+        /// <summary>Also snapshot the data volumes attached to image-backed servers (forced block storage snapshots, part of the restore point).</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        public SwitchParameter IncludeVolumes { get; set; }
+
+        /// <summary>When the block storage snapshot quota is full, delete Autosnap's own leftover volume snapshots first instead of failing.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        public SwitchParameter ReclaimLeftovers { get; set; }
+
         /// <summary>The region of servers given by id or name (-Server), or the regions to scan (-FromServerMetadata).</summary>
         [Parameter(ParameterSetName = ParametersSet)]
         [Parameter(ParameterSetName = ServerMetadataSet)]
@@ -219,6 +227,8 @@ namespace Autosnap.Cmdlets
                 NameTemplate = Name,
                 AdoptLegacy = AdoptLegacy.IsPresent,
                 MinInterval = MinInterval,
+                IncludeVolumes = IncludeVolumes.IsPresent,
+                ReclaimLeftovers = ReclaimLeftovers.IsPresent,
             };
             var service = new SnapshotService(session, host);
             foreach (var byRegion in _references.GroupBy(r => r.Server?.Region ?? region, StringComparer.OrdinalIgnoreCase))

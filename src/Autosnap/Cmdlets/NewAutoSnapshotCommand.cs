@@ -48,6 +48,14 @@ namespace Autosnap.Cmdlets
         [DurationTransformation]
         public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
 
+        /// <summary>Also snapshots the data volumes attached to an image-backed server (forced block storage snapshots, part of the restore point).</summary>
+        [Parameter]
+        public SwitchParameter IncludeVolumes { get; set; }
+
+        /// <summary>When the block storage snapshot quota is full, deletes Autosnap's own leftover volume snapshots first instead of failing.</summary>
+        [Parameter]
+        public SwitchParameter ReclaimLeftovers { get; set; }
+
         /// <summary>The region of servers given by id or name.</summary>
         [Parameter]
         [ArgumentCompleter(typeof(RegionCompleter))]
@@ -88,7 +96,8 @@ namespace Autosnap.Cmdlets
                         {
                             return;
                         }
-                        string imageId = await service.StartAsync(server, Schedule, ToDictionary(Metadata), Name, token).ConfigureAwait(false);
+                        string imageId = await service.StartAsync(server, Schedule, ToDictionary(Metadata), Name, token,
+                            new VolumeOptions { IncludeVolumes = IncludeVolumes.IsPresent, ReclaimLeftovers = ReclaimLeftovers.IsPresent }).ConfigureAwait(false);
                         if (!Wait.IsPresent)
                         {
                             AutoSnapshot? pending = await service.FindImageAsync(imageId, server.Region, token).ConfigureAwait(false);
@@ -105,13 +114,13 @@ namespace Autosnap.Cmdlets
                         if (result.TimedOut)
                         {
                             host.Post(() => WriteError(new ErrorRecord(
-                                new TimeoutException($"Snapshot {result.Snapshot.Name} ({imageId}) of {server.Name} is still {result.Snapshot.Status} after {Timeout}."),
+                                new TimeoutException($"Snapshot {result.Snapshot.Name} ({imageId}) of {server.Name} is still {result.Snapshot.StatusText} after {Timeout}."),
                                 "AutoSnapshotTimeout", ErrorCategory.OperationTimeout, result.Snapshot)));
                         }
                         else if (result.Snapshot.State != SnapshotState.Good)
                         {
                             host.Post(() => WriteError(new ErrorRecord(
-                                new InvalidOperationException($"Snapshot {result.Snapshot.Name} ({imageId}) of {server.Name} failed: the cloud reports {result.Snapshot.Status}."),
+                                new InvalidOperationException($"Snapshot {result.Snapshot.Name} ({imageId}) of {server.Name} failed: the cloud reports {result.Snapshot.StatusText}."),
                                 "AutoSnapshotFailed", ErrorCategory.InvalidResult, result.Snapshot)));
                         }
                     });

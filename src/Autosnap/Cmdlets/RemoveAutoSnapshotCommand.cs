@@ -89,13 +89,26 @@ namespace Autosnap.Cmdlets
                     return;
                 }
                 string target = $"{image.Name} ({image.Id}), {(image.IsAutosnap ? $"schedule '{image.Schedule}'" : "not Autosnap's")}, server {image.ServerId ?? "unknown"}, " +
-                                $"{image.Status}, created {image.Created:u}";
+                                $"{image.Status}, created {image.Created:u}" + RotationService.PartsText(image);
                 if (!Approved(target))
                 {
                     return;
                 }
-                bool deleted = Run((host, token) => new ImageClient(session.Cloud, image.Region ?? session.Region, host).DeleteAsync(image.Id, token));
+                // The image first, then its volume snapshots: a live image never names deleted data.
+                var (deleted, parts) = Run((host, token) => new RestorePointParts(session, image.Region ?? session.Region, host).DeleteAsync(image, token));
                 WriteVerbose(deleted ? $"Deleted {target}." : $"{target} was already gone.");
+                foreach (VolumeSnapshotDeletion part in parts)
+                {
+                    if (part.Outcome == RotationOutcome.Failed)
+                    {
+                        WriteError(new ErrorRecord(new InvalidOperationException($"Image {image.Id} is deleted, but its {part.Error}"),
+                            "AutoSnapshotPartNotDeleted", ErrorCategory.ResourceBusy, part.Snapshot));
+                    }
+                }
+                if (!image.IsAutosnap && image.HasVolumeParts)
+                {
+                    WriteWarning($"The volume snapshots of {image.Name} ({image.Id}) were left alone: the image is not Autosnap's, so neither are they ({string.Join(", ", image.VolumeSnapshotIds)}).");
+                }
             }
             catch (CloudException e)
             {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.IO;
 using System.Text;
 using Autosnap.Model;
@@ -37,7 +38,8 @@ namespace Autosnap.Engine
                 ["status"] = result.Status.ToString(),
                 ["snapshot"] = result.Snapshot?.Name,
                 ["snapshotId"] = result.Snapshot?.Id,
-                ["snapshotStatus"] = result.Snapshot?.Status,
+                ["snapshotStatus"] = result.Snapshot?.StatusText,
+                ["volumeSnapshots"] = result.Snapshot?.VolumeSnapshots == null ? null : new JArray(result.Snapshot.VolumeSnapshots.Select(v => v.Id)),
                 ["created"] = result.Created,
                 ["kept"] = result.Kept,
                 ["deleted"] = result.Deleted,
@@ -61,6 +63,22 @@ namespace Autosnap.Engine
                     ["outcome"] = decision.Outcome.ToString(),
                     ["reason"] = decision.Reason,
                     ["error"] = decision.Error,
+                    ["volumeSnapshots"] = decision.VolumeSnapshotIds.Count == 0 ? null : new JArray(decision.VolumeSnapshotIds),
+                });
+            }
+            foreach (VolumeSnapshotDeletion leftover in result.Rotation?.Leftovers ?? Array.Empty<VolumeSnapshotDeletion>())
+            {
+                Append(new JObject
+                {
+                    ["event"] = "deleteLeftover",
+                    ["server"] = result.ServerName,
+                    ["serverId"] = result.ServerId,
+                    ["schedule"] = result.Schedule,
+                    ["volumeSnapshotId"] = leftover.Snapshot.Id,
+                    ["volumeId"] = leftover.Snapshot.VolumeId,
+                    ["imageId"] = leftover.Snapshot.ImageId,
+                    ["outcome"] = leftover.Outcome.ToString(),
+                    ["error"] = leftover.Error,
                 });
             }
         }

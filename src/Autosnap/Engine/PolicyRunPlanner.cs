@@ -65,6 +65,8 @@ namespace Autosnap.Engine
             NameTemplate = policy.NameTemplate,
             AdoptLegacy = policy.AdoptLegacy,
             MinInterval = policy.MinInterval,
+            IncludeVolumes = policy.IncludeVolumes,
+            ReclaimLeftovers = policy.ReclaimLeftovers,
         };
 
         /// <summary>

@@ -12,11 +12,19 @@ namespace Autosnap.Engine
     /// <summary>What one pool's rotation did.</summary>
     public sealed class PoolRotation
     {
-        public PoolRotation(IReadOnlyList<RotationDecision> decisions, IReadOnlyList<AutoSnapshot> adopted)
+        public PoolRotation(IReadOnlyList<RotationDecision> decisions, IReadOnlyList<AutoSnapshot> adopted,
+                            IReadOnlyList<VolumeSnapshotDeletion>? leftovers = null)
         {
             Decisions = decisions;
             Adopted = adopted;
+            Leftovers = leftovers ?? Array.Empty<VolumeSnapshotDeletion>();
         }
+
+        /// <summary>
+        /// Autosnap's own volume snapshots of this pool whose restore point is gone (a part that failed to delete on an
+        /// earlier run, a snapshot request the cloud refused), and what this rotation did about them.
+        /// </summary>
+        public IReadOnlyList<VolumeSnapshotDeletion> Leftovers { get; }
 
         /// <summary>One decision per image of the pool, newest first, with its outcome.</summary>
         public IReadOnlyList<RotationDecision> Decisions { get; }
@@ -26,7 +34,7 @@ namespace Autosnap.Engine
 
         public int Kept => Decisions.Count(d => d.Action == RotationAction.Keep);
         public int Deleted => Decisions.Count(d => d.Outcome == RotationOutcome.Deleted);
-        public int DeleteFailures => Decisions.Count(d => d.Outcome == RotationOutcome.Failed);
+        public int DeleteFailures => Decisions.Count(d => d.Outcome == RotationOutcome.Failed) + Leftovers.Count(l => l.Outcome == RotationOutcome.Failed);
     }
 
     /// <summary>
@@ -50,10 +58,12 @@ namespace Autosnap.Engine
         /// autosnap.py named after that server are first given Autosnap's metadata so they rotate with the rest.
         /// </summary>
         public async Task<PoolRotation> RotatePoolAsync(string region, string serverId, string schedule, RetentionPolicy policy,
-                                                        PlanOptions? planOptions, RackspaceServer? adoptLegacyOf, CancellationToken cancellationToken)
+                                                        PlanOptions? planOptions, RackspaceServer? adoptLegacyOf, CancellationToken cancellationToken,
+                                                        bool sweepVolumes = false)
         {
             var finder = new SnapshotFinder(_session, _host);
             var images = new ImageClient(_session.Cloud, region, _host);
+            var parts = new RestorePointParts(_session, region, _host);
             IReadOnlyList<AutoSnapshot> adopted = adoptLegacyOf != null
                 ? await AdoptLegacyAsync(finder, images, adoptLegacyOf, schedule, cancellationToken).ConfigureAwait(false)
                 : Array.Empty<AutoSnapshot>();
@@ -69,7 +79,7 @@ namespace Autosnap.Engine
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 AutoSnapshot image = decision.Snapshot;
-                string target = $"{image.Name} ({image.Id}), schedule '{schedule}', {image.Status}, created {image.Created:u}";
+                string target = $"{image.Name} ({image.Id}), schedule '{schedule}', {image.Status}, created {image.Created:u}" + PartsText(image);
                 if (!_host.ShouldProcess(target, $"Delete snapshot: {decision.Reason}"))
                 {
                     decision.Outcome = RotationOutcome.Skipped;
@@ -77,9 +87,12 @@ namespace Autosnap.Engine
                 }
                 try
                 {
-                    bool deletedNow = await images.DeleteAsync(image.Id, cancellationToken).ConfigureAwait(false);
-                    decision.Outcome = RotationOutcome.Deleted;
+                    var (deletedNow, partOutcomes) = await parts.DeleteAsync(image, cancellationToken).ConfigureAwait(false);
                     _host.Verbose(deletedNow ? $"Deleted {target}." : $"{target} was already gone.");
+                    var failed = partOutcomes.Where(p => p.Outcome == RotationOutcome.Failed).Select(p => p.Error!).ToList();
+                    decision.PartErrors = failed;
+                    decision.Outcome = failed.Count == 0 ? RotationOutcome.Deleted : RotationOutcome.Failed;
+                    if (failed.Count > 0) decision.Error = $"the image is deleted, but {string.Join("; ", failed)}";
                 }
                 catch (CloudException e)
                 {
@@ -87,8 +100,28 @@ namespace Autosnap.Engine
                     decision.Error = e.Message;
                 }
             }
-            return new PoolRotation(decisions, adopted);
+
+            // Finish what an earlier run left: Autosnap's own volume snapshots of this pool whose restore point is gone.
+            IReadOnlyList<VolumeSnapshotDeletion> leftovers = Array.Empty<VolumeSnapshotDeletion>();
+            if ((sweepVolumes || pool.Any(i => i.HasVolumeParts)) && parts.Available)
+            {
+                var live = new HashSet<string>(pool.Select(i => i.Id).Except(
+                    decisions.Where(d => d.Outcome == RotationOutcome.Deleted || d.Outcome == RotationOutcome.Failed).Select(d => d.Id)), StringComparer.Ordinal);
+                parts.Refresh();
+                var found = await parts.FindLeftoversAsync(serverId, schedule, live, cancellationToken).ConfigureAwait(false);
+                // A part this run just failed to delete is reported on its decision already.
+                var reported = new HashSet<string>(decisions.SelectMany(d => d.Snapshot.VolumeSnapshotIds), StringComparer.Ordinal);
+                leftovers = await parts.CleanLeftoversAsync(found.Where(f => !reported.Contains(f.Id)).ToList(), cancellationToken).ConfigureAwait(false);
+                foreach (var failure in leftovers.Where(l => l.Outcome == RotationOutcome.Failed)) _host.Warning(failure.Error!);
+            }
+            return new PoolRotation(decisions, adopted, leftovers);
         }
+
+        /// <summary>Every volume snapshot of a restore point, for -WhatIf and confirmation: each part is listed.</summary>
+        internal static string PartsText(AutoSnapshot image) =>
+            image.VolumeSnapshots == null || image.VolumeSnapshots.Count == 0
+                ? string.Empty
+                : ", with volume snapshot(s) " + string.Join(", ", image.VolumeSnapshots.Select(v => $"{v.Id} (volume {v.VolumeId}, {v.Size?.ToString() ?? "?"} GB, {v.Status})"));
 
         private async Task<IReadOnlyList<AutoSnapshot>> AdoptLegacyAsync(SnapshotFinder finder, ImageClient images, RackspaceServer server, string schedule,
                                                                           CancellationToken cancellationToken)

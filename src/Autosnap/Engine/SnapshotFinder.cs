@@ -44,17 +44,21 @@ namespace Autosnap.Engine
         public async Task ListAsync(string region, SnapshotFilter filter, Action<AutoSnapshot> output, CancellationToken cancellationToken)
         {
             var images = new ImageClient(_session.Cloud, region, _host);
+            // One block storage listing per region, read only when a restore point has volume parts.
+            var parts = new RestorePointParts(_session, region, _host);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (ImageQuery query in QueriesFor(filter))
             {
-                await images.ForEachPageAsync(query, page =>
+                await images.ForEachPageAsync(query, async page =>
                 {
-                    foreach (AutoSnapshot image in page.Where(i => Matches(i, filter) && seen.Add(i.Id)))
+                    foreach (AutoSnapshot listed in page.Where(i => MatchesImage(i, filter) && seen.Add(i.Id)))
                     {
+                        // The status class is the whole restore point's: filter on it once the parts are known.
+                        AutoSnapshot image = await parts.AttachAsync(listed, cancellationToken).ConfigureAwait(false);
+                        if (filter.States.Count > 0 && !filter.States.Contains(image.State)) continue;
                         image.Session = _session;
                         output(image);
                     }
-                    return Task.CompletedTask;
                 }, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -91,13 +95,22 @@ namespace Autosnap.Engine
             if (filter.ServerId != null && filter.IncludeForeign)
             {
                 yield return Query(AutosnapMetadata.InstanceUuid, filter.ServerId);
+                // Images of a volume-backed server have no instance_uuid: Autosnap's carry autosnap_server.
+                yield return Query(AutosnapMetadata.Server, filter.ServerId);
                 yield break;
             }
             if (filter.Schedules.Count == 0)
             {
-                yield return filter.ServerId != null
-                    ? Query(AutosnapMetadata.Server, filter.ServerId)
-                    : Query("image_type", "snapshot");
+                if (filter.ServerId != null)
+                {
+                    yield return Query(AutosnapMetadata.Server, filter.ServerId);
+                }
+                else
+                {
+                    yield return Query("image_type", "snapshot");
+                    // Nova gives images of volume-backed servers no image_type; Autosnap marks its own.
+                    yield return Query(AutosnapMetadata.VolumeBacked, "true");
+                }
                 yield break;
             }
             foreach (string schedule in filter.Schedules.Distinct(StringComparer.Ordinal))
@@ -108,12 +121,15 @@ namespace Autosnap.Engine
             }
         }
 
-        internal static bool Matches(AutoSnapshot image, SnapshotFilter filter)
+        internal static bool Matches(AutoSnapshot image, SnapshotFilter filter) =>
+            MatchesImage(image, filter) && (filter.States.Count == 0 || filter.States.Contains(image.State));
+
+        /// <summary>Every filter but the status class, which depends on the restore point's volume snapshots too.</summary>
+        private static bool MatchesImage(AutoSnapshot image, SnapshotFilter filter)
         {
             if (!filter.IncludeForeign && !image.IsAutosnap) return false;
             if (filter.ServerId != null && !string.Equals(image.ServerId, filter.ServerId, StringComparison.OrdinalIgnoreCase)) return false;
             if (filter.Schedules.Count > 0 && !filter.Schedules.Contains(image.Schedule ?? string.Empty, StringComparer.Ordinal)) return false;
-            if (filter.States.Count > 0 && !filter.States.Contains(image.State)) return false;
             return true;
         }
 

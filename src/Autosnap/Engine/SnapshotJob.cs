@@ -33,6 +33,12 @@ namespace Autosnap.Engine
         /// line or a rerun does no harm.
         /// </summary>
         public TimeSpan? MinInterval { get; set; }
+
+        /// <summary>Also snapshot the data volumes of image-backed servers; the restore point is the image and those snapshots.</summary>
+        public bool IncludeVolumes { get; set; }
+
+        /// <summary>When the block storage snapshot quota is full, delete Autosnap's own leftovers first instead of failing.</summary>
+        public bool ReclaimLeftovers { get; set; }
     }
 
     /// <summary>
@@ -70,7 +76,8 @@ namespace Autosnap.Engine
                     result.Skip(reason);
                     return result;
                 }
-                string imageId = await snapshots.StartAsync(server, options.Schedule, options.Metadata, options.NameTemplate, cancellationToken).ConfigureAwait(false);
+                string imageId = await snapshots.StartAsync(server, options.Schedule, options.Metadata, options.NameTemplate, cancellationToken,
+                    new VolumeOptions { IncludeVolumes = options.IncludeVolumes, ReclaimLeftovers = options.ReclaimLeftovers }).ConfigureAwait(false);
 
                 WaitResult wait = await snapshots.WaitAsync(imageId, server.Region, $"{server.Name} ({options.Schedule})", options.Wait, cancellationToken).ConfigureAwait(false);
                 result.Snapshot = wait.Snapshot;
@@ -79,8 +86,8 @@ namespace Autosnap.Engine
                     result.Fail(wait.Snapshot == null
                         ? $"the new snapshot {imageId} failed: the cloud deleted it; nothing was deleted"
                         : wait.TimedOut
-                            ? $"the new snapshot {wait.Snapshot.Name} ({imageId}) is still {wait.Snapshot.Status} after {options.Wait.Timeout}; nothing was deleted"
-                            : $"the new snapshot {wait.Snapshot.Name} ({imageId}) failed ({wait.Snapshot.Status}); nothing was deleted");
+                            ? $"the new snapshot {wait.Snapshot.Name} ({imageId}) is still {wait.Snapshot.StatusText} after {options.Wait.Timeout}; nothing was deleted"
+                            : $"the new snapshot {wait.Snapshot.Name} ({imageId}) failed ({wait.Snapshot.StatusText}); nothing was deleted");
                     return result;
                 }
                 result.Created = 1;
@@ -90,7 +97,8 @@ namespace Autosnap.Engine
                 // The contract's "UNKNOWN after a timeout the user sets": the timeout is the one this job waits for its own.
                 var planOptions = new PlanOptions { RunStarted = wait.Snapshot!.Created, OwnImageIds = new[] { imageId }, UnknownFailsAfter = options.Wait.Timeout };
                 PoolRotation rotation = await new RotationService(_session, _host).RotatePoolAsync(
-                    server.Region, server.Id, options.Schedule, options.Policy, planOptions, options.AdoptLegacy ? server : null, cancellationToken).ConfigureAwait(false);
+                    server.Region, server.Id, options.Schedule, options.Policy, planOptions, options.AdoptLegacy ? server : null, cancellationToken,
+                    sweepVolumes: server.IsVolumeBacked || options.IncludeVolumes).ConfigureAwait(false);
                 result.Rotation = rotation;
                 if (rotation.DeleteFailures > 0)
                 {

@@ -22,6 +22,16 @@ namespace Autosnap.Engine
         public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(30);
     }
 
+    /// <summary>What a snapshot does about volumes.</summary>
+    public sealed class VolumeOptions
+    {
+        /// <summary>Also snapshot the data volumes attached to an image-backed server (forced Cinder snapshots).</summary>
+        public bool IncludeVolumes { get; set; }
+
+        /// <summary>When the snapshot quota is full, delete Autosnap's own leftover volume snapshots first instead of failing.</summary>
+        public bool ReclaimLeftovers { get; set; }
+    }
+
     /// <summary>How a wait ended.</summary>
     public sealed class WaitResult
     {
@@ -142,18 +152,53 @@ namespace Autosnap.Engine
         /// token is looked up before the request is sent again, so a retry never makes a second snapshot.
         /// </summary>
         public async Task<string> StartAsync(RackspaceServer server, string schedule, IReadOnlyDictionary<string, string>? extraMetadata,
-                                             string? nameTemplate, CancellationToken cancellationToken)
+                                             string? nameTemplate, CancellationToken cancellationToken, VolumeOptions? volumeOptions = null)
         {
             ValidateSchedule(schedule);
+            volumeOptions ??= new VolumeOptions();
             ComputeClient compute = Compute(server.Region);
             RackspaceServer current = await compute.FindServerAsync(server.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new CloudException(CloudErrorKind.NotFound, $"Server {server.Name} ({server.Id}) no longer exists in region {server.Region}.");
             ThrowIfNotSnapshotable(current);
 
             string token = Guid.NewGuid().ToString();
-            var metadata = BuildMetadata(current.Id, schedule, token, extraMetadata);
+            var metadata = BuildMetadata(current.Id, schedule, token, extraMetadata).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
             string name = FormatName(nameTemplate ?? DefaultNameTemplate, current, schedule, _session.Cloud.ServerNow(server.Region));
             ImageClient images = Images(server.Region);
+
+            // Volumes: a volume-backed server's snapshot is one Cinder snapshot per attached volume (Nova makes them);
+            // -IncludeVolumes makes them for an image-backed server's data volumes. Either way the quota is checked first.
+            IReadOnlyList<VolumeAttachment> volumes = Array.Empty<VolumeAttachment>();
+            RestorePointParts? parts = null;
+            if (current.IsVolumeBacked || volumeOptions.IncludeVolumes)
+            {
+                volumes = await compute.ListVolumeAttachmentsAsync(current.Id, cancellationToken).ConfigureAwait(false);
+                parts = new RestorePointParts(_session, server.Region, _host);
+                if (volumes.Count > 0 && parts.Available)
+                {
+                    await parts.CheckQuotaAsync(current, volumes, volumeOptions.ReclaimLeftovers, cancellationToken).ConfigureAwait(false);
+                }
+                else if (volumes.Count > 0 && !current.IsVolumeBacked)
+                {
+                    throw new CloudException(CloudErrorKind.Configuration,
+                        $"Server {current.Name} has {volumes.Count} data volume(s), but region {server.Region} has no block storage endpoint in the catalog: -IncludeVolumes cannot snapshot them.");
+                }
+                if (current.IsVolumeBacked) metadata[AutosnapMetadata.VolumeBacked] = "true";
+                else if (volumes.Count > 0) metadata[AutosnapMetadata.Volumes] = volumes.Count.ToString(CultureInfo.InvariantCulture);
+            }
+
+            async Task AfterCreateAsync(string imageId)
+            {
+                if (parts == null || !parts.Available) return;
+                if (current.IsVolumeBacked)
+                {
+                    await TagVolumeBackedAsync(parts, images, imageId, cancellationToken).ConfigureAwait(false);
+                }
+                else if (volumes.Count > 0)
+                {
+                    await SnapshotDataVolumesAsync(parts, current, schedule, name, imageId, volumes, cancellationToken).ConfigureAwait(false);
+                }
+            }
 
             for (int attempt = 1; ; attempt++)
             {
@@ -161,7 +206,17 @@ namespace Autosnap.Engine
                 {
                     string imageId = await compute.CreateImageAsync(current.Id, name, metadata, cancellationToken).ConfigureAwait(false);
                     _host.Verbose($"Snapshot '{name}' of {current.Name} requested: image {imageId}.");
+                    await AfterCreateAsync(imageId).ConfigureAwait(false);
                     return imageId;
+                }
+                catch (CloudException e) when (e.Kind == CloudErrorKind.QuotaExceeded && attempt == 1 && parts != null && parts.Available && volumes.Count > 0)
+                {
+                    // Nova refused for quota after Cinder took some of the volumes: those snapshots are ours to clean.
+                    int left = await parts.CleanRefusedAsync(current, schedule, name, token, volumes.Select(v => v.VolumeId).ToList(), cancellationToken).ConfigureAwait(false);
+                    throw new CloudException(CloudErrorKind.QuotaExceeded,
+                        $"The cloud refused the snapshot of {current.Name} ({current.Id}) for quota: {e.Message}" +
+                        (left > 0 ? $" It left {left} volume snapshot(s) behind, which Autosnap tagged and cleans." : string.Empty) +
+                        " Nothing else was deleted.", e.StatusCode, e.FaultName, e);
                 }
                 catch (CloudException e) when (e.Kind == CloudErrorKind.Conflict && attempt == 1)
                 {
@@ -187,6 +242,7 @@ namespace Autosnap.Engine
                     if (created != null)
                     {
                         _host.Verbose($"The answer to the snapshot request was lost, but it created image {created}; using it.");
+                        await AfterCreateAsync(created).ConfigureAwait(false);
                         return created;
                     }
                     if (e.Kind == CloudErrorKind.Conflict)
@@ -199,6 +255,73 @@ namespace Autosnap.Engine
                     }
                     _host.Verbose($"The snapshot request failed before it created an image ({e.Message}); asking again ({attempt + 1}/{MaxCreateAttempts}).");
                 }
+            }
+        }
+
+        /// <summary>
+        /// Tags the Cinder snapshots Nova made for a volume-backed server's image right away, so that they stay
+        /// recognisable as Autosnap's should the image ever be deleted without them. A failure is a warning: the
+        /// image still names them, and deletion tags them before it deletes anything.
+        /// </summary>
+        private async Task TagVolumeBackedAsync(RestorePointParts parts, ImageClient images, string imageId, CancellationToken cancellationToken)
+        {
+            try
+            {
+                AutoSnapshot? image = await images.FindAsync(imageId, cancellationToken).ConfigureAwait(false);
+                if (image == null) return;
+                await parts.TagPartsAsync(image, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CloudException e)
+            {
+                _host.Warning($"Could not tag the volume snapshots of image {imageId} as Autosnap's yet ({e.Message}); deletion tags them first.");
+            }
+        }
+
+        /// <summary>
+        /// -IncludeVolumes: a forced Cinder snapshot of each data volume, carrying Autosnap's ownership metadata and
+        /// the image id (the restore point they belong to). A lost answer is looked for before asking again. When one
+        /// cannot be made, the restore point lacks a part and counts as failed: the error says so, nothing is deleted.
+        /// </summary>
+        private async Task SnapshotDataVolumesAsync(RestorePointParts parts, RackspaceServer server, string schedule, string name, string imageId,
+                                                    IReadOnlyList<VolumeAttachment> volumes, CancellationToken cancellationToken)
+        {
+            var ownership = RestorePointParts.Ownership(server.Id, schedule, imageId);
+            var failures = new List<string>();
+            foreach (VolumeAttachment volume in volumes)
+            {
+                string snapshotName = $"{name} {volume.Device ?? volume.VolumeId}";
+                string description = $"Autosnap restore point {imageId} of server {server.Name} ({server.Id}), schedule {schedule}";
+                for (int attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        VolumeSnapshot made = await parts.Client.CreateSnapshotAsync(volume.VolumeId, snapshotName, description, ownership, cancellationToken).ConfigureAwait(false);
+                        _host.Verbose($"Snapshot {made.Id} of data volume {volume.VolumeId} ({volume.Device}) requested for restore point {imageId}.");
+                        break;
+                    }
+                    catch (CloudException e) when (e.OutcomeUnknown && attempt < MaxCreateAttempts)
+                    {
+                        parts.Refresh();
+                        var all = await parts.ListAsync(cancellationToken).ConfigureAwait(false);
+                        if (all.Any(v => v.ImageId == imageId && v.VolumeId == volume.VolumeId))
+                        {
+                            _host.Verbose($"The answer to the snapshot request of volume {volume.VolumeId} was lost, but it made the snapshot; using it.");
+                            break;
+                        }
+                    }
+                    catch (CloudException e)
+                    {
+                        failures.Add($"volume {volume.VolumeId} ({volume.Device}): {e.Message}");
+                        break;
+                    }
+                }
+            }
+            if (failures.Count > 0)
+            {
+                throw new CloudException(failures.Count == 1 && failures[0].IndexOf("quota", StringComparison.OrdinalIgnoreCase) >= 0
+                        ? CloudErrorKind.QuotaExceeded : CloudErrorKind.Unavailable,
+                    $"Restore point {imageId} of {server.Name} is incomplete, so it counts as failed (nothing was deleted): " +
+                    $"{failures.Count} of {volumes.Count} data volume snapshot(s) could not be made: {string.Join("; ", failures)}");
             }
         }
 
@@ -282,6 +405,10 @@ namespace Autosnap.Engine
                 _host.Progress(new ProgressUpdate(activityId, activity, "done", 100, completed: true));
             }
             AutoSnapshot? final = await images.FindAsync(imageId, cancellationToken).ConfigureAwait(false);
+            if (final != null && !timedOut && final.HasVolumeParts)
+            {
+                (final, timedOut) = await WaitForPartsAsync(final, label, options, watch, cancellationToken).ConfigureAwait(false);
+            }
             if (timedOut)
             {
                 _host.Verbose($"Snapshot {label} is still {final?.Status ?? "missing"} after {options.Timeout}.");
@@ -289,16 +416,50 @@ namespace Autosnap.Engine
             return new WaitResult(final == null ? null : Attach(final), timedOut);
         }
 
+        /// <summary>
+        /// The image is done; its volume snapshots may not be (a volume-backed image is active at once while Cinder
+        /// still copies). Looks at the whole restore point until it is no longer pending, within the same deadline.
+        /// </summary>
+        private async Task<(AutoSnapshot, bool TimedOut)> WaitForPartsAsync(AutoSnapshot image, string label, WaitOptions options, Stopwatch watch,
+                                                                          CancellationToken cancellationToken)
+        {
+            var parts = new RestorePointParts(_session, image.Region ?? _session.Region, _host);
+            TimeSpan interval = options.FirstPollInterval;
+            while (true)
+            {
+                AutoSnapshot whole;
+                try
+                {
+                    parts.Refresh();
+                    whole = await parts.AttachAsync(image, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CloudException e) when (IsPassingTrouble(e) && watch.Elapsed < options.Timeout)
+                {
+                    _host.Verbose($"Could not look at the volume snapshots of {label} ({e.Message}); still waiting.");
+                    whole = image;
+                }
+                if (whole.VolumeSnapshots != null && whole.State != SnapshotState.Pending) return (whole, false);
+                TimeSpan remaining = options.Timeout - watch.Elapsed;
+                if (remaining <= TimeSpan.Zero) return (whole, true);
+                _host.Verbose($"Snapshot {label}: image {image.Status}, volume snapshots " +
+                              string.Join(", ", (whole.VolumeSnapshots ?? Array.Empty<VolumeSnapshot>()).Select(v => v.Status)) + "; waiting.");
+                await Task.Delay(interval < remaining ? interval : remaining, cancellationToken).ConfigureAwait(false);
+                interval = TimeSpan.FromTicks(Math.Min(options.MaxPollInterval.Ticks, (long)(interval.Ticks * 1.5)));
+            }
+        }
+
         /// <summary>Failures that say nothing about the snapshot itself: the service was busy, down or slow for a while.</summary>
         private static bool IsPassingTrouble(CloudException e) =>
             e.Kind == CloudErrorKind.Unavailable || e.Kind == CloudErrorKind.Timeout ||
             e.Kind == CloudErrorKind.Connection || e.Kind == CloudErrorKind.RateLimited;
 
-        /// <summary>The image as Glance has it now (null when it does not exist).</summary>
+        /// <summary>The restore point as the cloud has it now: the image with its volume snapshots (null when the image does not exist).</summary>
         public async Task<AutoSnapshot?> FindImageAsync(string imageId, string region, CancellationToken cancellationToken)
         {
             AutoSnapshot? image = await Images(region).FindAsync(imageId, cancellationToken).ConfigureAwait(false);
-            return image == null ? null : Attach(image);
+            if (image == null) return null;
+            image = await new RestorePointParts(_session, region, _host).AttachAsync(image, cancellationToken).ConfigureAwait(false);
+            return Attach(image);
         }
 
         public static void ValidateSchedule(string schedule)

@@ -19,6 +19,27 @@ namespace Autosnap.Model
         /// <summary>A unique token per createImage request, so a retried POST can find the image a lost response created.</summary>
         public const string Request = "autosnap_request";
 
+        /// <summary>
+        /// On a Cinder snapshot: the image (restore point) it belongs to. With autosnap_server and autosnap_schedule it
+        /// lets a later run recognise its own snapshot after the image is gone, and clean it.
+        /// </summary>
+        public const string Image = "autosnap_image";
+
+        /// <summary>On an image: how many data volumes -IncludeVolumes snapshotted for it (each tagged with autosnap_image).</summary>
+        public const string Volumes = "autosnap_volumes";
+
+        /// <summary>
+        /// "true" on images of volume-backed servers. Nova gives those no image_type, instance_uuid or user_id, so an
+        /// account-wide listing asks Glance for this property as well as for image_type=snapshot.
+        /// </summary>
+        public const string VolumeBacked = "autosnap_volume_backed";
+
+        /// <summary>Nova's property on an image of a volume-backed server: a JSON list naming one Cinder snapshot per volume.</summary>
+        public const string BlockDeviceMapping = "block_device_mapping";
+
+        /// <summary>The prefix of the value of autosnap_image on leftovers of a snapshot request the cloud refused (no image exists).</summary>
+        public const string RefusedImagePrefix = "refused-";
+
         /// <summary>Glance's property linking a snapshot to its server (set by Nova on every snapshot).</summary>
         public const string InstanceUuid = "instance_uuid";
 

@@ -37,6 +37,12 @@ namespace Autosnap.Model
         /// <summary>True while the server is busy with an image (a snapshot or a backup): a new snapshot would get 409.</summary>
         public bool IsImaging => TaskState != null && TaskState.StartsWith("image_", StringComparison.OrdinalIgnoreCase);
 
+        /// <summary>
+        /// True when the server boots from a volume (Nova reports its image as ""): its snapshot is a zero-size image
+        /// whose data lives in one Cinder snapshot per attached volume.
+        /// </summary>
+        public bool IsVolumeBacked { get; internal set; }
+
         public override string ToString() => $"{Name} ({Id})";
     }
 }

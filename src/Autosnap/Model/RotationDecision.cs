@@ -44,6 +44,12 @@ namespace Autosnap.Model
         /// <summary>Why a delete failed, when it did.</summary>
         public string? Error { get; set; }
 
+        /// <summary>The volume snapshots of the restore point that could not be deleted after its image was (the next run finishes them).</summary>
+        public IReadOnlyList<string> PartErrors { get; set; } = Array.Empty<string>();
+
+        /// <summary>The volume snapshots of the restore point: deleted with it, or kept with it.</summary>
+        public IReadOnlyList<string> VolumeSnapshotIds => Snapshot.VolumeSnapshotIds;
+
         // Flattened for tables and for piping by property name.
         public string Id => Snapshot.Id;
         public string Name => Snapshot.Name;

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace Autosnap.Model
 {
@@ -45,6 +47,42 @@ namespace Autosnap.Model
                     // queued, saving, uploading, importing, deactivated, unknown, and anything new
                     return SnapshotState.Pending;
             }
+        }
+
+        /// <summary>
+        /// Classifies a block storage (Cinder, Cloud Block Storage) snapshot status: available is good; creating (and
+        /// anything new) pending; error and error_deleting failed; deleting and deleted gone.
+        /// </summary>
+        public static SnapshotState ClassifyVolume(string? status)
+        {
+            switch ((status ?? string.Empty).Trim().ToLowerInvariant())
+            {
+                case "available":
+                    return SnapshotState.Good;
+                case "error":
+                case "error_deleting":
+                    return SnapshotState.Failed;
+                case "deleting":
+                case "deleted":
+                    return SnapshotState.Gone;
+                default:
+                    return SnapshotState.Pending;
+            }
+        }
+
+        /// <summary>
+        /// The class of a whole restore point (an image and its volume snapshots): good only when the image is good and
+        /// every part is good; a part that failed, is going or is missing makes it failed (the image alone cannot be
+        /// restored); a part still being made keeps it pending. A gone image is gone whatever its parts.
+        /// </summary>
+        public static SnapshotState ClassifyRestorePoint(SnapshotState image, IEnumerable<SnapshotState> parts, int missingParts)
+        {
+            if (image == SnapshotState.Gone) return SnapshotState.Gone;
+            var states = parts.ToList();
+            if (missingParts > 0 || states.Any(p => p == SnapshotState.Failed || p == SnapshotState.Gone)) return SnapshotState.Failed;
+            if (image == SnapshotState.Failed) return SnapshotState.Failed;
+            if (image == SnapshotState.Pending || states.Any(p => p == SnapshotState.Pending)) return SnapshotState.Pending;
+            return SnapshotState.Good;
         }
     }
 }

@@ -28,7 +28,8 @@ namespace Autosnap.Policy
             new[] { "$schema", "throttleLimit", "policies" }, new[] { "policies" });
 
         public static readonly PolicyShape Policy = new PolicyShape("policy", "a policy",
-            new[] { "name", "schedule", "targets", "retention", "minInterval", "keepFailed", "timeout", "adoptLegacy", "onServerDeleted", "metadata", "nameTemplate" },
+            new[] { "name", "schedule", "targets", "retention", "minInterval", "keepFailed", "timeout", "adoptLegacy", "onServerDeleted", "metadata", "nameTemplate",
+                    "includeVolumes", "reclaimLeftovers" },
             new[] { "schedule", "targets", "retention" });
 
         public static readonly PolicyShape Targets = new PolicyShape("targets", "targets",

@@ -119,7 +119,11 @@ namespace Autosnap.Policy
                 RetentionPolicy built = retention.Build(policy);
                 string origin = source + ", policies[" + index.ToString(CultureInfo.InvariantCulture) + "]";
                 return new SnapshotPolicy(schedule, targets, built, name, minInterval, timeout, adoptLegacy, onServerDeleted, metadata, nameTemplate,
-                                          policy, origin);
+                                          policy, origin)
+                {
+                    IncludeVolumes = obj.Find("includeVolumes") is JsonMember volumes && Flag(volumes, policy.At("includeVolumes")),
+                    ReclaimLeftovers = obj.Find("reclaimLeftovers") is JsonMember reclaim && Flag(reclaim, policy.At("reclaimLeftovers")),
+                };
             }
 
             private TargetSelector Targets(JsonMember property, Sites targets)

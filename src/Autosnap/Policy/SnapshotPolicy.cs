@@ -92,6 +92,12 @@ namespace Autosnap.Policy
         /// <summary>Adopt images named by the original autosnap.py into the schedule.</summary>
         public bool AdoptLegacy { get; }
 
+        /// <summary>Also snapshot the data volumes attached to image-backed servers (the restore point is the image and those snapshots).</summary>
+        public bool IncludeVolumes { get; set; }
+
+        /// <summary>When the block storage snapshot quota is full, delete Autosnap's own leftover volume snapshots first instead of failing.</summary>
+        public bool ReclaimLeftovers { get; set; }
+
         /// <summary>What to do with pools whose server no longer exists.</summary>
         public OrphanHandling OnServerDeleted { get; }
 

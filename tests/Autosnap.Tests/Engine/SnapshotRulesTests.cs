@@ -122,17 +122,23 @@ namespace Autosnap.Tests.Engine
         }
 
         [Fact]
-        public void Foreign_images_of_a_server_come_from_instance_uuid()
+        public void Foreign_images_of_a_server_come_from_instance_uuid_and_autosnap_server_for_volume_backed_ones()
         {
-            var query = SnapshotFinder.QueriesFor(new SnapshotFilter { ServerId = ServerId, IncludeForeign = true }).Single();
-            Assert.Equal(ServerId, query.Properties[AutosnapMetadata.InstanceUuid]);
+            var queries = SnapshotFinder.QueriesFor(new SnapshotFilter { ServerId = ServerId, IncludeForeign = true }).ToList();
+            Assert.Equal(2, queries.Count);
+            Assert.Equal(ServerId, queries[0].Properties[AutosnapMetadata.InstanceUuid]);
+            Assert.Equal(ServerId, queries[1].Properties[AutosnapMetadata.Server]);
         }
 
         [Fact]
-        public void Without_server_or_schedule_only_snapshots_are_listed_never_the_whole_account()
+        public void Without_server_or_schedule_only_snapshots_and_volume_backed_restore_points_are_listed_never_the_whole_account()
         {
-            var query = SnapshotFinder.QueriesFor(new SnapshotFilter()).Single();
-            Assert.Equal("snapshot", query.Properties["image_type"]);
+            // Nova gives images of volume-backed servers no image_type: image_type=snapshot alone would miss them.
+            var queries = SnapshotFinder.QueriesFor(new SnapshotFilter()).ToList();
+            Assert.Equal(2, queries.Count);
+            Assert.Equal("snapshot", queries[0].Properties["image_type"]);
+            Assert.Equal("true", queries[1].Properties[AutosnapMetadata.VolumeBacked]);
+            Assert.All(queries, q => Assert.Single(q.Properties));
         }
 
         [Fact]

@@ -170,6 +170,21 @@ namespace Autosnap.Tests.Policy
             Assert.Equal("other", policy.Metadata["Owner"]);
             Assert.False(policy.Metadata.ContainsKey("OWNER"));
             Assert.Equal("{id}-{date}", policy.NameTemplate);
+            Assert.False(policy.IncludeVolumes);
+            Assert.False(policy.ReclaimLeftovers);
+        }
+
+        [Fact]
+        public void Volume_fields_are_read_into_the_job()
+        {
+            SnapshotPolicy policy = ParseOne("\"schedule\": \"daily\", \"targets\": {\"all\": true}, \"retention\": 3, \"includeVolumes\": true, \"reclaimLeftovers\": true");
+            Assert.True(policy.IncludeVolumes);
+            Assert.True(policy.ReclaimLeftovers);
+            var options = Autosnap.Engine.PolicyRunPlanner.OptionsFor(policy);
+            Assert.True(options.IncludeVolumes);
+            Assert.True(options.ReclaimLeftovers);
+            var error = Assert.Throws<PolicyException>(() => ParseOne("\"schedule\": \"daily\", \"targets\": {\"all\": true}, \"retention\": 3, \"includeVolumes\": \"yes\""));
+            Assert.Contains("includeVolumes", error.Message);
         }
 
         [Fact]
