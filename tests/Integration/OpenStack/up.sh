@@ -239,6 +239,10 @@ glance_api_servers = http://$H:9292
 image_conversion_dir = $S/cinder/conversion
 # fewer service heartbeats on sqlite, as for nova
 report_interval = 30
+# a request that fails between quota reservation and commit (seen: sqlite's lock) leaves its reservation, which
+# counts against the quota until it expires (default a day): here 5 minutes, swept every minute by cinder-scheduler
+reservation_expire = 300
+reservation_clean_interval = 60
 [database]
 # sqlite waits up to 20 s for another process's write lock (default 5 s): cinder-api, -volume and -scheduler all write
 connection = sqlite:///$S/db/cinder.sqlite?timeout=20
