@@ -95,3 +95,87 @@ function Set-OsRigSnapshotControl {
     $path = Join-Path (Get-OsRig).controlDir $Name
     if ($On) { $null = New-Item -ItemType File -Force $path } else { Remove-Item -Force -ErrorAction SilentlyContinue $path }
 }
+
+# --- Cinder (block storage v3; rig.json volumeUrl is the demo project's endpoint) -------------------------------
+
+# The volume fixtures up.sh boots: -Kind 'volume-backed' (boots from its root volume) or
+# 'image-backed-with-data-volume' (an ordinary server with one data volume attached). Id, Name, Kind, Volumes[].
+function Get-OsRigVolumeServer {
+    param([Parameter(Mandatory)] [ValidateSet('volume-backed', 'image-backed-with-data-volume')] [string] $Kind)
+    $server = @((Get-OsRig).volumeServers | Where-Object kind -EQ $Kind)
+    if ($server.Count -ne 1) { throw "rig.json has no '$Kind' volume server: the tier predates Cinder (down.sh --wipe; up.sh)" }
+    $server[0]
+}
+
+# Every Cinder snapshot of the demo project (detail), all pages.
+function Get-OsRigVolumeSnapshot {
+    param([Parameter(Mandatory)] [string] $Token, [string] $Query = '')
+    $rig = Get-OsRig
+    $uri = "$($rig.volumeUrl)/snapshots/detail$(if ($Query) { "?$Query" })"
+    while ($uri) {
+        $r = Invoke-OsRigApi -Method GET -Uri $uri -Token $Token
+        if ($r.Status -ne 200) { throw "GET $uri -> $($r.Status) $($r.Content)" }
+        $r.Json.snapshots
+        $next = @($r.Json.PSObject.Properties['snapshots_links'] | ForEach-Object { $_.Value } | Where-Object rel -EQ next)
+        $uri = if ($next) { $next[0].href } else { $null }
+    }
+}
+
+# The Cinder snapshot ids an image's block_device_mapping names (a JSON string in Glance v2; none for an ordinary image).
+function Get-OsRigImageVolumeSnapshotId {
+    param([Parameter(Mandatory)] [object] $Image)
+    $bdm = $Image.PSObject.Properties['block_device_mapping']
+    if (-not $bdm) { return }
+    @($bdm.Value | ConvertFrom-Json) | Where-Object snapshot_id | ForEach-Object snapshot_id
+}
+
+# Polls a Cinder snapshot until one of the statuses, '(gone)' counting as one; returns every status seen.
+function Wait-OsRigVolumeSnapshot {
+    param(
+        [Parameter(Mandatory)] [string] $SnapshotId,
+        [Parameter(Mandatory)] [string] $Token,
+        [string[]] $Status = @('available'),
+        [int] $TimeoutSeconds = 60
+    )
+    $rig = Get-OsRig
+    $seen = [System.Collections.Generic.List[string]]::new()
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $r = Invoke-OsRigApi -Method GET -Uri "$($rig.volumeUrl)/snapshots/$SnapshotId" -Token $Token
+        $now = if ($r.Status -eq 404) { '(gone)' } else { $r.Json.snapshot.status }
+        if ($seen.Count -eq 0 -or $seen[-1] -ne $now) { $seen.Add($now) }
+        if ($now -in $Status) { return , $seen.ToArray() }
+        Start-Sleep -Milliseconds 200
+    }
+    throw "volume snapshot $SnapshotId still '$($seen[-1])' after $TimeoutSeconds s (seen: $($seen -join ' -> '))"
+}
+
+# Deletes Cinder snapshots and waits until they are gone (an image's parts, a test's leftovers).
+function Remove-OsRigVolumeSnapshot {
+    param([Parameter(Mandatory)] [string[]] $SnapshotId, [Parameter(Mandatory)] [string] $Token)
+    $rig = Get-OsRig
+    foreach ($id in $SnapshotId) {
+        # a snapshot still creating cannot be deleted (400); wait for it first
+        $null = Wait-OsRigVolumeSnapshot -SnapshotId $id -Token $Token -Status available, error, '(gone)'
+        $null = Invoke-OsRigApi -Method DELETE -Uri "$($rig.volumeUrl)/snapshots/$id" -Token $Token
+    }
+    foreach ($id in $SnapshotId) { $null = Wait-OsRigVolumeSnapshot -SnapshotId $id -Token $Token -Status '(gone)', error_deleting }
+}
+
+# The demo project's Cinder quota (admin). -Reset goes back to the defaults (10 snapshots, 1000 GB).
+function Set-OsRigVolumeQuota {
+    param([hashtable] $Quota, [switch] $Reset)
+    $rig = Get-OsRig
+    $admin = New-OsRigToken -User admin -Password $rig.admin.password
+    $root = $rig.volumeUrl -replace '/v3/.*$', ''
+    $uri = "$root/v3/$($admin.Body.project.id)/os-quota-sets/$($rig.demo.projectId)"
+    $r = if ($Reset) { Invoke-OsRigApi -Method DELETE -Uri $uri -Token $admin.Token }
+         else { Invoke-OsRigApi -Method PUT -Uri $uri -Token $admin.Token -Body @{ quota_set = $Quota } }
+    if ($r.Status -ne 200) { throw "Cinder quota $(if ($Reset) { 'reset' } else { ConvertTo-Json -Compress $Quota }) -> $($r.Status) $($r.Content)" }
+}
+
+# Cinder's absolute limits for demo (maxTotalSnapshots, totalSnapshotsUsed, maxTotalVolumeGigabytes, ...).
+function Get-OsRigVolumeLimit {
+    param([Parameter(Mandatory)] [string] $Token)
+    (Invoke-OsRigApi -Method GET -Uri "$((Get-OsRig).volumeUrl)/limits" -Token $Token).Json.limits.absolute
+}

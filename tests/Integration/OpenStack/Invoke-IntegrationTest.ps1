@@ -76,6 +76,8 @@ if ($upExit -ne 0) {
 try {
     $runner = Join-Path $PSScriptRoot '../../Pester/Invoke-PesterSuite.ps1' | Resolve-Path
     if (Test-Path $ResultPath) { Remove-Item -Force $ResultPath }
+    # the runner writes the result file but makes no directory (without a Test run before, out/test-results is missing)
+    $null = New-Item -ItemType Directory -Force (Split-Path -Parent $ResultPath)
     $pwsh = @(Get-PwshCommand)
     # -Command rather than -File: -File cannot pass an array to -Path
     $quote = { param($s) "'" + ([string]$s).Replace("'", "''") + "'" }

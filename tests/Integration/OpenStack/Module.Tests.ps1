@@ -363,8 +363,10 @@ Describe 'New-AutoSnapshot and Wait-AutoSnapshot against Nova and Glance' {
             $FirstPosts[1].body | Should -BeNullOrEmpty
         }
 
-        It 'takes the image id from real Nova''s Location, the Glance endpoint + /images/{id} (no /v2), and it is Glance''s image' {
-            $FirstPosts[1].location | Should -Be "$($Rig.imageUrl)/images/$($First.Id)"
+        # Nova with service tokens ([service_user], needed for Cinder) finds Glance by version discovery and strips the
+        # version to "http://127.0.0.1:9292/", so its Location has a double slash (README, API record: Cinder)
+        It 'takes the image id from real Nova''s Location, the Glance endpoint + //images/{id} (no /v2), and it is Glance''s image' {
+            $FirstPosts[1].location | Should -Be "$($Rig.imageUrl)//images/$($First.Id)"
             $FirstPosts[1].location | Should -Not -Match '/v2/'
             $image = Get-GlanceImage -Id $First.Id -Token $Token
             $image.status | Should -Be 'active'
@@ -387,7 +389,7 @@ Describe 'New-AutoSnapshot and Wait-AutoSnapshot against Nova and Glance' {
                 $post.microversion | Should -BeNullOrEmpty
                 $post.answeredBy | Should -Be 'nova'
             }
-            $later[-1].location | Should -Be "$($Rig.imageUrl)/images/$($second.Id)"
+            $later[-1].location | Should -Be "$($Rig.imageUrl)//images/$($second.Id)"
         }
     }
 }

@@ -178,12 +178,13 @@ function New-TestPools {
 # that hits a createImage, Nova answers 500 after Glance already made the image, or the snapshot fails on the compute
 # side: about 1 createImage in 30 here. A step of a test that makes a snapshot runs through Invoke-SnapshotStep: when
 # it fails and Nova's own logs show that error during the step, the step is cleaned up and run once more, with a note
-# on the host. Nothing is retried on the module's account: without that log line the failure stands.
+# on the host. Nothing is retried on the module's account: without that log line the failure stands. Cinder (also
+# sqlite) answers such a write with 500, which Nova passes on as a 500 of createImage; its logs count too.
 
 function Get-TierLogMark {
     $logs = (Get-OsRig).logs
     $mark = @{}
-    foreach ($name in 'nova-api', 'nova-conductor', 'nova-compute') {
+    foreach ($name in 'nova-api', 'nova-conductor', 'nova-compute', 'cinder-api', 'cinder-volume') {
         $file = Join-Path $logs "$name.log"
         $mark[$file] = if (Test-Path $file) { (Get-Item $file).Length } else { 0 }
     }

@@ -12,7 +12,7 @@ for a in "$@"; do case "$a" in --wipe) wipe=1 ;; *) only="$only $a" ;; esac; don
 S=${AUTOSNAP_OSRIG_STATE:-/var/lib/autosnap-osrig}
 export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
 group_alive() { ps -eo pgid= | tr -d ' ' | grep -qx "$1"; }  # any process left in that process group
-order="nova-api nova-compute nova-scheduler nova-conductor neutron-server glance-api placement keystone rabbitmq epmd"
+order="nova-api nova-compute nova-scheduler nova-conductor cinder-api cinder-volume cinder-scheduler neutron-server glance-api placement keystone rabbitmq epmd"
 others=$(cd $S/run 2>/dev/null && ls *.pid 2>/dev/null | sed 's/\.pid$//' | grep -vxF -f <(tr ' ' '\n' <<<"$order"))
 stopping=""
 [ -n "$only" ] && [ $wipe = 1 ] && { echo "--wipe stops everything; no service names with it" >&2; exit 2; }

@@ -2,7 +2,9 @@
 # Autosnap's integration tier: a minimal real OpenStack (Debian 12 "bookworm" = Zed) on 127.0.0.1.
 #   rabbitmq, keystone (v3), placement, glance (v2, file store), neutron-server (ML2, no agents: Nova asks
 #   it for ports), nova api/conductor/scheduler/compute with the fake virt driver (lib/autosnap_fake.py
-#   adds the hypervisor's upload so snapshots go queued -> saving -> active).
+#   adds the hypervisor's upload so snapshots go queued -> saving -> active), cinder api/scheduler/volume
+#   (block storage v3, python3-cinder's fake volume driver: no disks) wired to Nova, so servers boot from
+#   volumes and createImage of a volume-backed server makes Cinder snapshots.
 # All databases are sqlite. Needs root and Debian; installs missing packages with apt-get.
 #
 # Idempotent: if everything already runs it only checks (a few seconds); otherwise it starts what is
@@ -28,7 +30,7 @@ die() { echo "up.sh: $*" >&2; exit 1; }
 [ -f /etc/debian_version ] && command -v apt-get >/dev/null || die "Debian only (needs apt-get and Debian's OpenStack packages)"
 
 # ------------------------------------------------------------------------------------------ packages
-PKGS="python3-keystone python3-glance python3-placement python3-nova python3-neutron
+PKGS="python3-keystone python3-glance python3-placement python3-nova python3-neutron python3-cinder
       python3-openstackclient rabbitmq-server sqlite3 curl jq iproute2"
 missing=$(for p in $PKGS; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || echo "$p"; done)
 if [ -n "$missing" ]; then
@@ -46,13 +48,14 @@ if [ -n "$missing" ]; then
   log "packages installed (log $aptlog)"
 fi
 
-mkdir -p $S/{etc/keystone,etc/glance,etc/nova,etc/placement,etc/neutron,db,log,run,lock,control} \
+mkdir -p $S/{etc/keystone,etc/glance,etc/nova,etc/placement,etc/neutron,etc/cinder,db,log,run,lock,control} \
          $S/keystone/{fernet-keys,credential-keys} $S/glance/{images,staging,tasks} \
-         $S/nova/instances $S/neutron $S/rabbitmq
+         $S/nova/instances $S/neutron $S/rabbitmq $S/cinder/{conversion,lock}
 chmod 700 $S $S/keystone/fernet-keys $S/keystone/credential-keys
 
 # ------------------------------------------------------------------------------------------ processes
-SERVICES="epmd rabbitmq keystone placement glance-api neutron-server nova-conductor nova-scheduler nova-compute nova-api"
+SERVICES="epmd rabbitmq keystone placement glance-api neutron-server cinder-scheduler cinder-volume cinder-api
+          nova-conductor nova-scheduler nova-compute nova-api"
 # A pid file counts only if that process still runs and leads its own session (start() uses setsid),
 # so a recycled pid after a reboot is not mistaken for ours.
 running() {
@@ -97,9 +100,11 @@ summary() {
 identity  http://$H:5000/v3     (keystone, v3 only)        image   http://$H:9292  (glance v2, file store)
 compute   http://$H:8774/v2.1   (nova, fake driver, microversions 2.1-2.93)
 placement http://$H:8778        network http://$H:9696 (neutron, no agents)
+block storage http://$H:8776/v3/<project id> (cinder, types volumev3 and block-storage, fake volume driver)
 env files: $S/env (demo, project demo)  $S/env.admin (admin)  rig.json: $S/rig.json
 servers:
 $(jq -r '.servers[] | "  \(.id)  \(.name)"' $S/rig.json)
+$(jq -r '.volumeServers[] | "  \(.id)  \(.name)  (\(.kind); volumes \(.volumes | map(.id) | join(" ")))"' $S/rig.json)
 snapshots: uploaded by the compute driver ~${AUTOSNAP_OSRIG_UPLOAD_DELAY:-2}s after createImage; hold/fail them with
            touch $S/control/hold | $S/control/fail   (rm to release)
 pids: $(cd $S/run && for f in *.pid; do printf '%s=%s ' "${f%.pid}" "$(cat $f)"; done)
@@ -210,6 +215,61 @@ flat_networks = *
 $(authtoken neutron)
 EOF
 
+# Cinder: one backend "fake", python3-cinder's FakeLoggingVolumeDriver (an LVM driver whose LVM and target calls
+# do nothing), so volumes, snapshots and attachments exist only in Cinder's database. Volumes are blank: making
+# one from an image would need /dev/mapper (the LVM driver writes the image there), which this tier does not
+# touch; a blank volume marked bootable boots Nova's fake driver just as well.
+# Service tokens: Zed's keystonemiddleware in cinder-api requires the 'service' role of a request's
+# X-Service-Token user (service_token_roles_required), and nova sends one ([service_user] below).
+cat >$S/etc/cinder/cinder.conf <<EOF
+[DEFAULT]
+transport_url = rabbit://guest:guest@$H:5672/
+host = autosnap-osrig-block
+my_ip = $H
+osapi_volume_listen = $H
+osapi_volume_listen_port = 8776
+osapi_volume_workers = 1
+state_path = $S/cinder
+auth_strategy = keystone
+api_paste_config = $HERE/etc/cinder-api-paste.ini
+resource_query_filters_file = $HERE/etc/cinder-resource_filters.json
+enabled_backends = fake
+default_volume_type = __DEFAULT__
+glance_api_servers = http://$H:9292
+image_conversion_dir = $S/cinder/conversion
+# fewer service heartbeats on sqlite, as for nova
+report_interval = 30
+# a request that fails between quota reservation and commit (seen: sqlite's lock) leaves its reservation, which
+# counts against the quota until it expires (default a day): here 5 minutes, swept every minute by cinder-scheduler
+reservation_expire = 300
+reservation_clean_interval = 60
+[database]
+# sqlite waits up to 20 s for another process's write lock (default 5 s): cinder-api, -volume and -scheduler all write
+connection = sqlite:///$S/db/cinder.sqlite?timeout=20
+[oslo_concurrency]
+lock_path = $S/cinder/lock
+[coordination]
+backend_url = file://$S/cinder/lock
+[fake]
+volume_driver = cinder.tests.fake_driver.FakeLoggingVolumeDriver
+volume_backend_name = fake
+volume_group = cinder-volumes
+target_helper = fake
+$(authtoken cinder)
+service_token_roles = service
+service_token_roles_required = true
+[nova]
+region_name = RegionOne
+interface = public
+auth_type = password
+auth_url = http://$H:5000/v3
+project_name = service
+project_domain_name = Default
+username = cinder
+user_domain_name = Default
+password = $PW
+EOF
+
 service_user() { # section user
 cat <<EOF
 [$1]
@@ -261,8 +321,13 @@ enabled = false
 [glance]
 region_name = RegionOne
 valid_interfaces = public
+[cinder]
+os_region_name = RegionOne
+catalog_info = volumev3::publicURL
 $(service_user placement nova)
 $(service_user neutron nova)
+$(service_user service_user nova)
+send_service_user_token = true
 $(authtoken nova)
 EOF
 
@@ -294,8 +359,9 @@ db_nova() {
   $NM db sync
   for d in nova_api nova_cell0 nova; do wal $d; done
 }
+db_cinder() { pymain cinder-manage cinder.cmd.manage --config-file $S/etc/cinder/cinder.conf db sync; wal cinder; }
 pending=""
-for d in keystone placement glance neutron nova; do
+for d in keystone placement glance neutron nova cinder; do
   if [ ! -f $S/db/.$d-done ]; then
     ( db_$d >$S/log/db-$d.out 2>&1 && touch $S/db/.$d-done ) &
     pending="$pending $d:$!"
@@ -339,6 +405,13 @@ for _ in $(seq 1 60); do [ -n "$(port_owner 5672)" ] && break; running rabbitmq 
 
 start neutron-server 9696 $PY -c "import sys; sys.argv[0] = 'neutron-server'; from neutron.cmd.eventlet.server import main; sys.exit(main())" \
   --config-file $S/etc/neutron/neutron.conf
+CC="--config-file $S/etc/cinder/cinder.conf"
+start cinder-scheduler - $PY -c "import sys; sys.argv[0] = 'cinder-scheduler'; from cinder.cmd.scheduler import main; sys.exit(main())" \
+  $CC --log-file $S/log/cinder-scheduler.log
+start cinder-volume - $PY -c "import sys; sys.argv[0] = 'cinder-volume'; from cinder.cmd.volume import main; sys.exit(main())" \
+  $CC --log-file $S/log/cinder-volume.log
+start cinder-api 8776 $PY -c "import sys; sys.argv[0] = 'cinder-api'; from cinder.cmd.api import main; sys.exit(main())" \
+  $CC --log-file $S/log/cinder-api.log
 NC="--config-file $S/etc/nova/nova.conf"
 start nova-conductor - $PY -c "import sys; sys.argv[0] = 'nova-conductor'; from nova.cmd.conductor import main; sys.exit(main())" \
   $NC --log-file $S/log/nova-conductor.log
@@ -358,6 +431,7 @@ wait_http placement http://$H:8778/
 wait_http glance-api http://$H:9292/versions
 wait_http neutron-server http://$H:9696/
 wait_http nova-api http://$H:8774/
+wait_http cinder-api http://$H:8776/
 log "APIs answer"
 
 # An agentless neutron-server configures its SQLAlchemy relationships lazily: if the first query it
@@ -371,6 +445,8 @@ if ! sqlite3 $S/db/nova_api.sqlite "select host from host_mappings" | grep -qx $
 fi
 osrig hypervisor-up
 log "nova-compute registered"
+osrig volume-up
+log "cinder-volume and cinder-scheduler up"
 
 osrig seed
 osrig check

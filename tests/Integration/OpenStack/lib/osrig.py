@@ -5,7 +5,9 @@ usage: osrig.py STATE_DIR COMMAND
   keystone        projects service/demo, users (services + demo), roles, services, endpoints (idempotent)
   compute-up      wait until nova-compute reports "up" (exit 1 after 180 s)
   hypervisor-up   wait until the compute node is mapped and listed as a hypervisor
-  seed            flavor m1.tiny, public image tiny-raw, the test servers (as demo), rig.json, env files
+  volume-up       wait until cinder-scheduler and cinder-volume report "up" (exit 1 after 180 s)
+  seed            flavor m1.tiny, public image tiny-raw, the test servers (as demo), the volume servers (a
+                  volume-backed one, an image-backed one with a data volume), rig.json, env files
   admin-token     print an admin token (for up.sh's own curl calls)
   check           demo token, catalog, every test server ACTIVE with no task_state; prints a summary
 
@@ -33,6 +35,14 @@ SERVICES = (('compute', 'nova', 'http://%s:8774/v2.1' % HOST),
             ('image', 'glance', 'http://%s:9292' % HOST),
             ('placement', 'placement', 'http://%s:8778' % HOST),
             ('network', 'neutron', 'http://%s:9696' % HOST))
+# Cinder v3 under both of its catalog types (clients look for either), the project id in the URL as deployed.
+VOLUME_URL = 'http://%s:8776/v3' % HOST
+VOLUME_SERVICES = (('volumev3', 'cinderv3', VOLUME_URL + '/%(project_id)s'),
+                   ('block-storage', 'cinder', VOLUME_URL + '/%(project_id)s'))
+# Servers with volumes, apart from the plain test servers (suites index those by position). Each volume is
+# named after its server; the volume-backed server boots from a blank 1 GB volume marked bootable.
+VOLUME_BACKED = 'autosnap-vol-boot'
+WITH_DATA_VOLUME = 'autosnap-vol-data'
 
 
 def session(user, project):
@@ -66,20 +76,26 @@ def cmd_keystone():
     for name in ('service', 'demo'):
         found = ks.projects.list(name=name)
         projects[name] = found[0] if found else ks.projects.create(name, 'default')
+    # 'service': Cinder trusts a service token (nova's X-Service-Token) only from a user with this role;
+    # Keystone Zed's bootstrap does not make it.
+    if 'service' not in roles:
+        roles['service'] = ks.roles.create('service')
     for user, project, role in (('nova', 'service', 'admin'), ('glance', 'service', 'admin'),
                                 ('placement', 'service', 'admin'), ('neutron', 'service', 'admin'),
-                                ('demo', 'demo', 'member')):
+                                ('cinder', 'service', 'admin'), ('nova', 'service', 'service'),
+                                ('cinder', 'service', 'service'), ('demo', 'demo', 'member')):
         found = ks.users.list(name=user)
         u = found[0] if found else ks.users.create(user, domain='default', password=PASSWORD)
         ks.roles.grant(roles[role], user=u, project=projects[project])
-    for stype, name, url in SERVICES:
+    for stype, name, url in SERVICES + VOLUME_SERVICES:
         found = ks.services.list(type=stype)
         svc = found[0] if found else ks.services.create(name, type=stype)
         have = {e.interface for e in ks.endpoints.list(service=svc)}
         for interface in ('public', 'internal', 'admin'):
             if interface not in have:
                 ks.endpoints.create(svc, url, interface=interface, region=REGION)
-    log('keystone: projects service+demo, users nova/glance/placement/neutron/demo, %d services' % len(SERVICES))
+    log('keystone: projects service+demo, users nova/glance/placement/neutron/cinder/demo, %d services'
+        % (len(SERVICES) + len(VOLUME_SERVICES)))
 
 
 def wait(what, predicate, seconds):
@@ -113,6 +129,24 @@ def cmd_hypervisor_up():
         return any(h['hypervisor_hostname'] == COMPUTE_HOST for h in hypervisors)
     wait('the compute node to be listed as a hypervisor', listed, 120)
 
+    # Listed is not schedulable: nova-compute's first resource update can fail on a busy machine ("database is
+    # locked"), and until a later one reaches Placement every boot ends in NoValidHost.
+    def has_inventory():
+        providers = call(admin, 'placement', 'GET', '/resource_providers?name=%s' % COMPUTE_HOST).json()['resource_providers']
+        return bool(providers) and 'MEMORY_MB' in call(admin, 'placement', 'GET', '/resource_providers/%s/inventories'
+                                                       % providers[0]['uuid']).json()['inventories']
+    wait('the compute node\'s inventory in Placement', has_inventory, 180)
+
+
+def cmd_volume_up():
+    admin = session('admin', 'admin')
+
+    def up():
+        services = call(admin, 'volumev3', 'GET', '/os-services').json()['services']
+        state = {s['binary']: s['state'] for s in services}
+        return state.get('cinder-scheduler') == 'up' and state.get('cinder-volume') == 'up'
+    wait('cinder-scheduler and cinder-volume to report up', up, 180)
+
 
 def demo_servers(demo):
     servers = call(demo, 'compute', 'GET', '/servers/detail').json()['servers']
@@ -142,6 +176,12 @@ def cmd_seed():
              data=b'\0' * 1048576, headers={'Content-Type': 'application/octet-stream'})
         log('image tiny-raw uploaded')
 
+    # a server that went to ERROR while booting (e.g. NoValidHost) is made again
+    for s in demo_servers(demo):
+        if s['status'] == 'ERROR':
+            call(demo, 'compute', 'DELETE', '/servers/%s' % s['id'], expect=(204,))
+            wait('server %s in ERROR to be deleted' % s['name'], lambda: server_gone(demo, s['id']), 120)
+            log('deleted %s (ERROR: %s)' % (s['name'], (s.get('fault') or {}).get('message')))
     have = {s['name'] for s in demo_servers(demo)}
     for n in range(1, SERVERS + 1):
         name = '%s%d' % (SERVER_PREFIX, n)
@@ -160,6 +200,7 @@ def cmd_seed():
     wait('the test servers to become ACTIVE', all_active, 180)
 
     servers = demo_servers(demo)
+    volume_servers = seed_volume_servers(admin, demo, image)
     demo_project = demo.get_project_id()
     rig = {
         'host': HOST,
@@ -175,6 +216,8 @@ def cmd_seed():
         'baseImageId': image['id'],
         'flavor': 'm1.tiny',
         'servers': [{'id': s['id'], 'name': s['name']} for s in servers],
+        'volumeUrl': VOLUME_URL + '/' + demo_project,
+        'volumeServers': volume_servers,
         'stateDir': STATE,
         'controlDir': os.path.join(STATE, 'control'),
         'pids': os.path.join(STATE, 'run'),
@@ -198,6 +241,92 @@ def cmd_seed():
         )))
 
 
+def volume_by_name(demo, name):
+    found = call(demo, 'volumev3', 'GET', '/volumes/detail?name=%s' % name).json()['volumes']
+    return found[0] if found else None
+
+
+def wait_volume(demo, volume_id, statuses, seconds=120):
+    def reached():
+        volume = call(demo, 'volumev3', 'GET', '/volumes/%s' % volume_id).json()['volume']
+        if volume['status'] in ('error', 'error_deleting'):
+            raise SystemExit('volume %s went to %s' % (volume['name'], volume['status']))
+        return volume['status'] in statuses
+    wait('volume %s to be %s' % (volume_id, ' or '.join(statuses)), reached, seconds)
+
+
+def ensure_volume(demo, name, bootable=False):
+    volume = volume_by_name(demo, name)
+    if volume is None:
+        volume = call(demo, 'volumev3', 'POST', '/volumes', expect=(202,),
+                      json={'volume': {'name': name, 'size': 1, 'description': 'autosnap tier fixture'}}).json()['volume']
+        log('volume %s created' % name)
+    wait_volume(demo, volume['id'], ('available', 'in-use'))
+    if bootable:
+        call(demo, 'volumev3', 'POST', '/volumes/%s/action' % volume['id'], expect=(200,),
+             json={'os-set_bootable': {'bootable': True}})
+    return call(demo, 'volumev3', 'GET', '/volumes/%s' % volume['id']).json()['volume']
+
+
+def server_by_name(demo, name):
+    found = call(demo, 'compute', 'GET', '/servers/detail?name=%%5E%s%%24' % name).json()['servers']
+    return found[0] if found else None
+
+
+def server_gone(demo, server_id):
+    return call(demo, 'compute', 'GET', '/servers/%s' % server_id, expect=(200, 404)).status_code == 404
+
+
+def wait_server_active(demo, server_id, seconds=180):
+    def active():
+        server = call(demo, 'compute', 'GET', '/servers/%s' % server_id).json()['server']
+        if server['status'] == 'ERROR':
+            raise SystemExit('server %s went to ERROR: %s' % (server['name'], server.get('fault')))
+        return server['status'] == 'ACTIVE' and server['OS-EXT-STS:task_state'] is None
+    wait('server %s to become ACTIVE' % server_id, active, seconds)
+
+
+def seed_volume_servers(admin, demo, image):
+    microversion = {'OpenStack-API-Version': 'compute 2.37'}
+    # volume-backed: boots from its root volume (no image)
+    root = ensure_volume(demo, VOLUME_BACKED + '-root', bootable=True)
+    boot = server_by_name(demo, VOLUME_BACKED)
+    if boot is not None and boot['status'] == 'ERROR':
+        call(demo, 'compute', 'DELETE', '/servers/%s' % boot['id'], expect=(204,))
+        wait('server %s in ERROR to be deleted' % VOLUME_BACKED, lambda: server_gone(demo, boot['id']), 120)
+        wait_volume(demo, root['id'], ('available',))
+        boot = None
+    if boot is None:
+        boot = call(demo, 'compute', 'POST', '/servers', expect=(202,), headers=microversion, json={'server': {
+            'name': VOLUME_BACKED, 'flavorRef': '1', 'networks': 'none',
+            'block_device_mapping_v2': [{'boot_index': 0, 'uuid': root['id'], 'source_type': 'volume',
+                                         'destination_type': 'volume', 'delete_on_termination': False}]}}).json()['server']
+        log('booting %s from volume %s' % (VOLUME_BACKED, root['id']))
+    # image-backed, with a data volume attached
+    data = ensure_volume(demo, WITH_DATA_VOLUME + '-disk')
+    plain = server_by_name(demo, WITH_DATA_VOLUME)
+    if plain is not None and plain['status'] == 'ERROR':
+        call(demo, 'compute', 'DELETE', '/servers/%s' % plain['id'], expect=(204,))
+        wait('server %s in ERROR to be deleted' % WITH_DATA_VOLUME, lambda: server_gone(demo, plain['id']), 120)
+        plain = None
+    if plain is None:
+        plain = call(demo, 'compute', 'POST', '/servers', expect=(202,), headers=microversion, json={'server': {
+            'name': WITH_DATA_VOLUME, 'imageRef': image['id'], 'flavorRef': '1', 'networks': 'none'}}).json()['server']
+        log('booting %s' % WITH_DATA_VOLUME)
+    wait_server_active(demo, boot['id'])
+    wait_server_active(demo, plain['id'])
+    if not data['attachments']:
+        call(demo, 'compute', 'POST', '/servers/%s/os-volume_attachments' % plain['id'], expect=(200,),
+             json={'volumeAttachment': {'volumeId': data['id']}})
+        log('attaching %s to %s' % (data['name'], WITH_DATA_VOLUME))
+    wait_volume(demo, root['id'], ('in-use',))
+    wait_volume(demo, data['id'], ('in-use',))
+    return [{'kind': 'volume-backed', 'id': boot['id'], 'name': VOLUME_BACKED,
+             'volumes': [{'id': root['id'], 'name': root['name'], 'size': root['size']}]},
+            {'kind': 'image-backed-with-data-volume', 'id': plain['id'], 'name': WITH_DATA_VOLUME,
+             'volumes': [{'id': data['id'], 'name': data['name'], 'size': data['size']}]}]
+
+
 def write(path, text):
     tmp = path + '.tmp'
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the test password
@@ -210,7 +339,7 @@ def cmd_check():
     demo = session('demo', 'demo')
     token = demo.get_token()
     catalog = {e['type'] for e in demo.auth.get_access(demo).service_catalog.catalog}
-    missing = {'compute', 'image'} - catalog
+    missing = {'compute', 'image', 'volumev3', 'block-storage'} - catalog
     if missing:
         raise SystemExit('catalog lacks %s' % ', '.join(sorted(missing)))
     servers = demo_servers(demo)
@@ -222,6 +351,19 @@ def cmd_check():
     if bad:
         raise SystemExit('not ACTIVE: %s' % ', '.join(bad))
     call(demo, 'image', 'GET', '/v2/images?limit=1')
+    with open(os.path.join(STATE, 'rig.json')) as f:
+        rig = json.load(f)
+    for vs in rig.get('volumeServers', []):
+        s = call(demo, 'compute', 'GET', '/servers/%s' % vs['id']).json()['server']
+        attached = sorted(v['id'] for v in s['os-extended-volumes:volumes_attached'])
+        log('  %s  %-17s %s task_state=%s volumes %s' % (s['id'], s['name'], s['status'], s['OS-EXT-STS:task_state'],
+                                                          ' '.join(attached)))
+        if s['status'] != 'ACTIVE' or attached != sorted(v['id'] for v in vs['volumes']):
+            raise SystemExit('volume server %s: %s, volumes %s' % (s['name'], s['status'], attached))
+        for v in vs['volumes']:
+            status = call(demo, 'volumev3', 'GET', '/volumes/%s' % v['id']).json()['volume']['status']
+            if status != 'in-use':
+                raise SystemExit('volume %s is %s, not in-use' % (v['name'], status))
     log('check ok: demo token (%d chars), catalog %s, %d servers ACTIVE' % (len(token), ' '.join(sorted(catalog)),
                                                                             len(servers)))
 
@@ -231,6 +373,7 @@ def cmd_admin_token():
 
 
 COMMANDS = {'admin-token': cmd_admin_token, 'keystone': cmd_keystone, 'compute-up': cmd_compute_up, 'hypervisor-up': cmd_hypervisor_up,
+            'volume-up': cmd_volume_up,
             'seed': cmd_seed, 'check': cmd_check}
 
 if __name__ == '__main__':
