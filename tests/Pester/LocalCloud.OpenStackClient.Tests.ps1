@@ -48,7 +48,7 @@ Describe 'python3-openstackclient against LocalCloud (Keystone v3)' {
 
     It 'lists servers' {
         $servers = Invoke-OpenStack $Password server list -f json | ConvertFrom-Json
-        $servers.Name | Sort-Object | Should -Be @('db01', 'web01')
+        $servers.Name | Sort-Object | Should -Be @('app01', 'bfv01', 'db01', 'web01')
         ($servers | Where-Object Name -eq 'web01').Status | Should -Be 'ACTIVE'
     }
 
@@ -91,6 +91,27 @@ Describe 'python3-openstackclient against LocalCloud (Keystone v3)' {
         ($limits | Where-Object Name -eq 'maxTotalInstances').Value | Should -Be 100
     }
 
+    It 'lists volumes with their attachments (volume list)' {
+        $volumes = Invoke-OpenStack $Password volume list -f json | ConvertFrom-Json
+        $volumes.Name | Sort-Object | Should -Be @('app01-data', 'bfv01-root')
+        ($volumes | Where-Object Name -eq 'app01-data').Status | Should -Be 'in-use'
+        ($volumes | Where-Object Name -eq 'app01-data').Size | Should -Be 50
+        ($volumes | Where-Object Name -eq 'app01-data').'Attached to' | Should -Match 'app01 on /dev/xvdb'
+    }
+
+    It 'snapshots a volume-backed server into Cinder (server image create, volume snapshot list)' {
+        $bfv = (Invoke-OpenStack $Password server list -f json | ConvertFrom-Json | Where-Object Name -eq 'bfv01').ID
+        $image = Invoke-OpenStack $Password server image create --wait --name pester-bfv $bfv -f json | ConvertFrom-Json
+        $image.status | Should -Be 'active'
+        $image.size | Should -Be 0
+        $snapshots = Invoke-OpenStack $Password volume snapshot list -f json | ConvertFrom-Json
+        @($snapshots).Count | Should -Be 1
+        $snapshots[0].Name | Should -Be 'snapshot for pester-bfv'
+        $snapshots[0].Size | Should -Be 20
+        $limits = Invoke-OpenStack $Password limits show --absolute -f json | ConvertFrom-Json
+        ($limits | Where-Object Name -eq 'totalSnapshotsUsed').Value | Should -Be 1
+    }
+
     It 'authenticates with the seeded application credential' {
         $credential = @{
             OS_AUTH_URL = $Cloud.IdentityV3Url; OS_IDENTITY_API_VERSION = '3'; OS_AUTH_TYPE = 'v3applicationcredential'
@@ -99,6 +120,6 @@ Describe 'python3-openstackclient against LocalCloud (Keystone v3)' {
             OS_PROJECT_NAME = $null; OS_USER_DOMAIN_NAME = $null; OS_PROJECT_DOMAIN_NAME = $null; PYTHONWARNINGS = 'ignore'
         }
         $servers = Invoke-OpenStack $credential server list -f json | ConvertFrom-Json
-        $servers.Name | Should -Be @('web02')
+        $servers.Name | Sort-Object | Should -Be @('app01', 'bfv01', 'web02')
     }
 }

@@ -146,7 +146,7 @@ Describe 'The reports against LocalCloud' {
 
             $results = @(Get-RackspaceServer -Session $Session | Test-AutoSnapshotFreshness -Schedule daily -Session $Session)
 
-            ($results | Sort-Object Pool | ForEach-Object { "$($_.Pool)=$($_.Status)" }) -join ' ' | Should -Be 'db01/daily=Critical web01/daily=Ok'
+            ($results | Sort-Object Pool | ForEach-Object { "$($_.Pool)=$($_.Status)" }) -join ' ' | Should -Be 'app01/daily=Critical bfv01/daily=Critical db01/daily=Critical web01/daily=Ok'
         }
 
         It 'writes one Nagios line and sets $LASTEXITCODE as the pools go stale' {

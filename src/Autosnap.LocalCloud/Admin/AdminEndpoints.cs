@@ -148,6 +148,9 @@ public static class AdminEndpoints
         {
             var settings = state.Settings.Merge(body);
             var unknown = settings.ImageOutage.Where(r => r != "*" && state.Region(r) is null).ToList();
+            var unknownVolume = settings.VolumeOutage.Where(r => r != "*" && state.Region(r) is null).ToList();
+            if (unknownVolume.Count > 0)
+                throw new SettingsException($"Setting 'volumeOutage' names unknown region {string.Join(", ", unknownVolume)}; regions are {string.Join(", ", state.RegionNames)}.");
             if (unknown.Count > 0)
                 throw new SettingsException($"Setting 'imageOutage' names unknown region {string.Join(", ", unknown)}; regions are {string.Join(", ", state.RegionNames)}.");
             state.UpdateSettings(settings);

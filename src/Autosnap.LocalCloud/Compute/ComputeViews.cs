@@ -118,6 +118,36 @@ public static class ComputeViews
         w.WriteEndObject();
     }
 
+    /// <summary>
+    /// The image proxy's metadata: the custom properties as strings, except a volume-backed snapshot's
+    /// block_device_mapping, which Nova shows parsed (a list), as the tier does.
+    /// </summary>
+    public static void WriteImageMetadata(Utf8JsonWriter w, Image image)
+    {
+        w.WriteStartObject("metadata");
+        foreach (var (key, value) in image.CustomProperties)
+        {
+            if (key == "block_device_mapping" && value.StartsWith('['))
+            {
+                w.WritePropertyName(key);
+                try
+                {
+                    using var parsed = JsonDocument.Parse(value);
+                    parsed.RootElement.WriteTo(w);
+                    continue;
+                }
+                catch (JsonException)
+                {
+                    // not Nova's JSON (someone set it by hand): shown as the string it is
+                }
+                w.WriteStringValue(value);
+                continue;
+            }
+            w.WriteString(key, value);
+        }
+        w.WriteEndObject();
+    }
+
     public static void Flavor(Utf8JsonWriter w, ApiCall call, Flavor flavor, bool detail)
     {
         w.WriteStartObject();
@@ -185,7 +215,7 @@ public static class ComputeViews
         w.WriteString("updated", VirtualClock.Iso(image.UpdatedAt));
         w.WriteNumber("minDisk", image.MinDisk);
         w.WriteNumber("minRam", image.MinRam);
-        w.WriteStringMap("metadata", image.CustomProperties);
+        WriteImageMetadata(w, image);
         // Nova reads a size Glance does not have yet as 0; Rackspace showed null
         w.WriteNullableNumber("OS-EXT-IMG-SIZE:size", call.LegacyCompute ? image.Size : image.Size ?? 0);
         if (image.Property("auto_disk_config") is { } auto)

@@ -200,7 +200,7 @@ public static class ImageProxyEndpoints
     private static Task WriteMetadata(HttpContext context, Image image) => JsonOut.Write(context, 200, w =>
     {
         w.WriteStartObject();
-        w.WriteStringMap("metadata", image.CustomProperties);
+        ComputeViews.WriteImageMetadata(w, image);
         w.WriteEndObject();
     });
 

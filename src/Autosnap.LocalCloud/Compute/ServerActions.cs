@@ -109,6 +109,7 @@ public static class ServerActions
         Image? image = null;
         (int Code, string Message)? failure = null;
         var glanceDown = false;
+        var cinderDown = false;
         var orphan = call.HandlerFault is { Kind: "orphan" };
         lock (region.Lock)
         {
@@ -123,6 +124,8 @@ public static class ServerActions
                 failure = (409, $"Cannot '{action}' instance {server.Id} while it is in vm_state {server.VmState}");
             else if (server.VolumeBacked && backup)
                 failure = (400, "Backup is not supported for volume-backed instances.");
+            else if (server.VolumeBacked && ImageOutage.VolumesDown(state.Settings, region.Name))
+                cinderDown = true;   // Nova's first call to Cinder (its limits) fails: nothing made, server idle
             else if (server.VolumeBacked)
             {
                 // "orphan" does not apply: Nova makes the image last here, nothing of its runs after Glance to fail
@@ -139,6 +142,11 @@ public static class ServerActions
         if (failure is { } f)
         {
             await Errors.Nova(context, f.Code, f.Message);
+            return;
+        }
+        if (cinderDown)
+        {
+            await ImageOutage.NovaAnswerWithoutCinder(context, state);
             return;
         }
         if (glanceDown)
@@ -169,9 +177,10 @@ public static class ServerActions
         if (!backup || rotation > 0)
         {
             // legacy v2 (Rackspace) points at the compute image; v2.1 at Glance, as Nova Zed does
+            // (a volume-backed server's has a double slash there: the tier's Nova builds it that way)
             context.Response.Headers.Location = call.LegacyCompute
                 ? $"{call.ComputeRoot}/images/{image!.Id}"
-                : $"{ComputeViews.ImageRoot(context, region)}/images/{image!.Id}";
+                : $"{ComputeViews.ImageRoot(context, region)}/{(image!.Property("bdm_v2") is null ? "" : "/")}images/{image!.Id}";
         }
         await JsonOut.Empty(context, 202);
     }
@@ -190,7 +199,8 @@ public static class ServerActions
     private static (Image? Image, (int, string)? Failure, bool GlanceDown) SnapshotVolumeBacked(CloudState state, RegionState region,
         Account account, Server server, string name, Dictionary<string, string> metadata, DateTimeOffset now)
     {
-        var attached = region.AttachedTo(server.Id);
+        // in the order the tier's Nova walks the block device mappings: data volumes first, the root disk last
+        var attached = region.AttachedTo(server.Id).OrderBy(a => a.Attachment.BootIndex is null ? 0 : 1).ToList();
         var limits = BlockStorage.Limits(state.Settings, region, account.TenantId);
         if (limits.MaxSnapshots != -1 && limits.Snapshots + attached.Count > limits.MaxSnapshots)
             return (null, (403, SnapshotQuotaMessage), false);

@@ -166,7 +166,7 @@ public sealed class ServiceGuard(CloudState state) : IEndpointFilter
             else await Errors.KeystoneMiddleware(context);
             return false;
         }
-        if (project != call.Account.TenantId)
+        if (project is not null && project != call.Account.TenantId)
         {
             await Errors.Nova(context, 400, "Malformed request url");
             return false;

@@ -62,6 +62,12 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
             context.Abort();
             return;
         }
+        if (service == Service.Volume && ImageOutage.VolumesDown(settings, regionName ?? ImageOutage.RegionOf(context.Request.Path, "/volume")))
+        {
+            // a stopped cinder-api, likewise
+            context.Abort();
+            return;
+        }
         if (settings.LatencyMs > 0) await Task.Delay(settings.LatencyMs, context.RequestAborted);
 
         var fault = FaultInjector.Choose(settings, state.Random, service);

@@ -64,6 +64,12 @@ public sealed record CloudSettings
     /// <summary>How long Nova tries to reach a stopped Glance before its 500 (real Nova: about 3 s).</summary>
     public double ImageOutageDelaySeconds { get; init; } = 3;
 
+    /// <summary>Regions whose block storage (cinder-api) is stopped while Nova runs; "*" for all. Empty: none.</summary>
+    public IReadOnlyList<string> VolumeOutage { get; init; } = [];
+
+    /// <summary>How long Nova tries to reach a stopped Cinder before its 500 (the tier: about 4.7 s).</summary>
+    public double VolumeOutageDelaySeconds { get; init; } = 4.7;
+
     /// <summary>Requests per minute per verb, per account and region; empty = no rate limiting.</summary>
     public IReadOnlyDictionary<string, int> RateLimits { get; init; } = new Dictionary<string, int>();
 
@@ -124,6 +130,10 @@ public sealed record CloudSettings
         foreach (var region in ImageOutage) w.WriteStringValue(region);
         w.WriteEndArray();
         w.WriteNumber("imageOutageDelaySeconds", ImageOutageDelaySeconds);
+        w.WriteStartArray("volumeOutage");
+        foreach (var region in VolumeOutage) w.WriteStringValue(region);
+        w.WriteEndArray();
+        w.WriteNumber("volumeOutageDelaySeconds", VolumeOutageDelaySeconds);
         w.WriteStartObject("rateLimits");
         foreach (var (verb, perMinute) in RateLimits) w.WriteNumber(verb, perMinute);
         w.WriteEndObject();
@@ -164,6 +174,8 @@ public sealed record CloudSettings
                 "seed" => result with { Seed = (int)Number(name, value, int.MinValue, int.MaxValue) },
                 "imageOutage" => result with { ImageOutage = Regions(name, value) },
                 "imageOutageDelaySeconds" => result with { ImageOutageDelaySeconds = Number(name, value, 0, 600) },
+                "volumeOutage" => result with { VolumeOutage = Regions(name, value) },
+                "volumeOutageDelaySeconds" => result with { VolumeOutageDelaySeconds = Number(name, value, 0, 600) },
                 "rateLimits" => result with { RateLimits = Limits(name, value) },
                 "rateLimitStatus" => result with { RateLimitStatus = RateStatus(name, value) },
                 "tokenTtlSeconds" => result with { TokenTtlSeconds = value is null ? null : Number(name, value, 1, 365 * 86_400.0) },
@@ -185,7 +197,7 @@ public sealed record CloudSettings
         "latencyMs", "snapshotSeconds", "taskStateLagSeconds", "snapshotFailRate", "failedSnapshots", "buildSeconds", "faultRate", "faultKinds", "faultPhase",
         "faultServices", "stallSeconds", "seed", "imageOutage", "imageOutageDelaySeconds", "rateLimits", "rateLimitStatus",
         "tokenTtlSeconds", "volumeSnapshotSeconds", "volumeSeconds", "volumeSnapshotFailRate", "volumeSnapshotDeleteFailRate",
-        "maxTotalSnapshots", "maxTotalVolumes", "maxTotalVolumeGigabytes",
+        "maxTotalSnapshots", "maxTotalVolumes", "maxTotalVolumeGigabytes", "volumeOutage", "volumeOutageDelaySeconds",
     };
 
     /// <summary>A Cinder quota: a whole number from -1 (unlimited) up.</summary>

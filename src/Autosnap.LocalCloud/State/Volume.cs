@@ -29,7 +29,8 @@ public sealed class Volume
     public Dictionary<string, string> ImageMetadata { get; } = new(StringComparer.Ordinal);
     public List<VolumeAttachment> Attachments { get; } = [];
     public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>Null until the first change after the create (Cinder's create answer says null).</summary>
+    public DateTimeOffset? UpdatedAt { get; set; }
     /// <summary>When (virtual clock) a creating or deleting volume is done.</summary>
     public DateTimeOffset? DueAt { get; set; }
 
@@ -68,7 +69,8 @@ public sealed class VolumeSnapshot
     public string Status { get; set; } = "creating";
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
     public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>Null until the first change after the create (Cinder's create answer says null).</summary>
+    public DateTimeOffset? UpdatedAt { get; set; }
     public DateTimeOffset? DueAt { get; set; }
     /// <summary>Decided (seeded) when the create or delete is accepted, so the outcome does not depend on when it is observed.</summary>
     public bool WillFail { get; set; }

@@ -66,7 +66,7 @@ public static class BlockStorage
         {
             Id = state.Random.NewUuid(), Region = region.Name, TenantId = volume.TenantId, UserId = volume.UserId,
             Name = name, Description = description, VolumeId = volume.Id, Size = volume.Size,
-            CreatedAt = now, UpdatedAt = now, Status = "creating",
+            CreatedAt = now, Status = "creating",
             DueAt = now.AddSeconds(settings.VolumeSnapshotSeconds),
             WillFail = settings.VolumeSnapshotFailRate > 0 && state.Random.NextDouble() < settings.VolumeSnapshotFailRate,
         };
@@ -115,7 +115,7 @@ public static class BlockStorage
         {
             Id = state.Random.NewUuid(), Region = region.Name, TenantId = account.TenantId, UserId = account.UserId,
             Name = name, Description = description, Size = gigabytes, SnapshotId = source?.Id,
-            Bootable = origin?.Bootable ?? false, CreatedAt = now, UpdatedAt = now, Status = "creating",
+            Bootable = origin?.Bootable ?? false, CreatedAt = now, Status = "creating",
             DueAt = now.AddSeconds(settings.VolumeSeconds),
         };
         if (volumeType is not null) volume.VolumeType = volumeType;

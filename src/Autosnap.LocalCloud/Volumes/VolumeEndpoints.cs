@@ -28,8 +28,9 @@ public static class VolumeEndpoints
     public static void Map(IEndpointRouteBuilder app, CloudState state)
     {
         app.MapGet("/volume/{region}", Versions(300, null)).WithApiGuards(new ApiRoute(Service.Volume, "GET /", Anonymous: true));
+        // a version's own document needs a token (the tier: 401 without one); the root does not
         app.MapGet("/volume/{region}/{version}", context => Versions(200, (string)context.Request.RouteValues["version"]!)(context))
-            .WithApiGuards(new ApiRoute(Service.Volume, "GET /{version}", Anonymous: true));
+            .WithApiGuards(new ApiRoute(Service.Volume, "GET /{version}"));
 
         Route(app, "GET", "/volumes", context => ListVolumes(context, state, detail: false));
         Route(app, "GET", "/volumes/detail", context => ListVolumes(context, state, detail: true));
@@ -41,6 +42,7 @@ public static class VolumeEndpoints
         Route(app, "GET", "/snapshots/detail", context => ListSnapshots(context, state, detail: true));
         Route(app, "POST", "/snapshots", context => CreateSnapshot(context, state));
         Route(app, "GET", "/snapshots/{id}", context => ShowSnapshot(context, state));
+        Route(app, "PUT", "/snapshots/{id}", context => UpdateSnapshot(context, state));
         Route(app, "DELETE", "/snapshots/{id}", context => DeleteSnapshot(context, state));
         Route(app, "GET", "/snapshots/{id}/metadata", context => SnapshotMetadata(context, state));
         Route(app, "POST", "/snapshots/{id}/metadata", context => ChangeSnapshotMetadata(context, state, replace: false));
@@ -143,9 +145,11 @@ public static class VolumeEndpoints
         if (marker.Length > 0)
         {
             var at = items.FindIndex(i => string.Equals(id(i), marker, StringComparison.OrdinalIgnoreCase));
-            if (at < 0) return Errors.Nova(context, 404, $"Marker {marker} could not be found.");
+            // Cinder looks the marker up as an item of the collection
+            if (at < 0) return Errors.Nova(context, 404, $"{(collection == "volumes" ? "Volume" : "Snapshot")} {marker} could not be found.");
             start = at + 1;
         }
+        var withCount = call.Microversion >= 45 && Bool(context.Request.Query["with_count"].ToString() is { Length: > 0 } c ? JsonValue.Create(c) : null) == true;
         var page = items.Skip(start).Take(limit).ToList();
         return JsonOut.Write(context, 200, w =>
         {
@@ -153,6 +157,7 @@ public static class VolumeEndpoints
             w.WriteStartArray(collection);
             foreach (var item in page) write(w, item);
             w.WriteEndArray();
+            if (withCount) w.WriteNumber("count", items.Count);
             if (limit > 0 && page.Count == limit)
             {
                 w.WriteStartArray(collection + "_links");
@@ -164,6 +169,87 @@ public static class VolumeEndpoints
             }
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>Query keys Cinder's lists take besides their filters.</summary>
+    private static readonly HashSet<string> ListParameters = new(StringComparer.Ordinal)
+    {
+        "limit", "marker", "sort", "sort_key", "sort_dir", "with_count", "offset", "all_tenants", "project_id",
+    };
+
+    /// <summary>
+    /// Cinder's general filtering: from 3.33 a filter it does not know is a 400 (before, it is ignored); from 3.22
+    /// <c>metadata={"k":"v"}</c> filters on metadata (before, it is ignored). Null error when fine.
+    /// </summary>
+    private static string? CheckFilters(HttpContext context, ApiCall call, IEnumerable<string> filters,
+        out Dictionary<string, string>? metadata)
+    {
+        metadata = null;
+        var query = context.Request.Query;
+        if (call.Microversion >= 33)
+        {
+            var known = new HashSet<string>(filters, StringComparer.Ordinal);
+            var unknown = query.Keys.Where(k => !known.Contains(k) && !ListParameters.Contains(k) && k != "metadata").ToList();
+            if (unknown.Count > 0) return $"Invalid filters {string.Join(", ", unknown)} are found in query options.";
+        }
+        if (call.Microversion >= 22 && query["metadata"].ToString() is { Length: > 0 } text)
+        {
+            try
+            {
+                if (JsonNode.Parse(text) is JsonObject obj)
+                    metadata = obj.ToDictionary(p => p.Key, p => p.Value is JsonValue v && v.TryGetValue(out string? s) ? s : p.Value?.ToJsonString() ?? "");
+            }
+            catch (JsonException)
+            {
+            }
+            if (metadata is null) return $"Invalid input received: Invalid metadata filter {text}";
+        }
+        return null;
+    }
+
+    private static bool HasMetadata(IReadOnlyDictionary<string, string> have, Dictionary<string, string>? wanted) =>
+        wanted is null || wanted.All(p => have.TryGetValue(p.Key, out var v) && v == p.Value);
+
+    /// <summary>
+    /// Cinder's order: <c>sort=key:dir,...</c> or <c>sort_key</c>/<c>sort_dir</c>; default created_at then id, newest
+    /// first. Keys: created_at, updated_at, id, name, status, size. Null error when fine.
+    /// </summary>
+    private static string? Sort<T>(HttpContext context, List<T> items, Func<T, string, IComparable?> key)
+    {
+        var query = context.Request.Query;
+        var parts = new List<(string Key, bool Descending)>();
+        if (query["sort"].ToString() is { Length: > 0 } sort)
+        {
+            foreach (var piece in sort.Split(','))
+            {
+                var kv = piece.Split(':', 2);
+                parts.Add((kv[0].Trim(), kv.Length < 2 || kv[1].Trim() != "asc"));
+                if (kv.Length == 2 && kv[1].Trim() is not ("asc" or "desc")) return $"Invalid input received: Invalid sort direction {kv[1]}";
+            }
+        }
+        else if (query["sort_key"].ToString() is { Length: > 0 } sortKey)
+        {
+            var dir = query["sort_dir"].ToString();
+            if (dir.Length > 0 && dir is not ("asc" or "desc")) return $"Invalid input received: Invalid sort direction {dir}";
+            parts.Add((sortKey, dir != "asc"));
+        }
+        foreach (var (name, _) in parts)
+            if (name is not ("created_at" or "updated_at" or "id" or "name" or "status" or "size"))
+                return $"Invalid input received: Invalid sort key {name}";
+        if (!parts.Any(p => p.Key == "id")) parts.Add(("created_at", parts.Count == 0 || parts[0].Descending));
+        if (!parts.Any(p => p.Key == "id")) parts.Add(("id", parts[0].Descending));
+        items.Sort((a, b) =>
+        {
+            foreach (var (name, descending) in parts)
+            {
+                var x = key(a, name);
+                var y = key(b, name);
+                var order = x is null ? (y is null ? 0 : -1) : y is null ? 1 : x.CompareTo(y);
+                if (order != 0) return descending ? -order : order;
+            }
+            return 0;
+        });
+        return null;
     }
 
     private static bool? Bool(JsonNode? node)
@@ -190,6 +276,9 @@ public static class VolumeEndpoints
         var query = context.Request.Query;
         var name = query[NameField(call)].ToString();
         var status = query["status"].ToString();
+        var bootable = query["bootable"].ToString();
+        var filterError = CheckFilters(context, call, [NameField(call), "status", "bootable", "availability_zone", "volume_type", "snapshot_id"], out var metadata);
+        if (filterError is not null) return Errors.Nova(context, 400, filterError);
         var region = call.Region!;
         lock (region.Lock)
         {
@@ -198,8 +287,15 @@ public static class VolumeEndpoints
                 .Where(v => v.TenantId == call.Account.TenantId)
                 .Where(v => name.Length == 0 || v.Name == name)
                 .Where(v => status.Length == 0 || v.Status == status)
-                .OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Id, StringComparer.Ordinal)
+                .Where(v => bootable.Length == 0 || Bool(JsonValue.Create(bootable)) == v.Bootable)
+                .Where(v => HasMetadata(v.Metadata, metadata))
                 .ToList();
+            var sortError = Sort(context, volumes, (v, key) => key switch
+            {
+                "created_at" => v.CreatedAt, "updated_at" => v.UpdatedAt, "id" => v.Id, "name" => v.Name, "status" => v.Status,
+                _ => v.Size,
+            });
+            if (sortError is not null) return Errors.Nova(context, 400, sortError);
             // v1 lists carry the full view; v3's plain list only id, name and links
             return WritePage(context, call, volumes, v => v.Id, "volumes", detail, (w, v) =>
             {
@@ -250,10 +346,10 @@ public static class VolumeEndpoints
                 return;
             }
         }
-        var (metadata, metadataError) = Metadata.Parse(request["metadata"], "metadata");
+        var (metadata, metadataError) = CinderMetadata(request["metadata"]);
         if (metadataError is not null)
         {
-            await Errors.Nova(context, 400, metadataError);
+            await Fail(context, metadataError);
             return;
         }
         var snapshotId = request.String("snapshot_id");
@@ -311,6 +407,8 @@ public static class VolumeEndpoints
         var volumeId = query["volume_id"].ToString();
         var status = query["status"].ToString();
         var name = query[NameField(call)].ToString();
+        var filterError = CheckFilters(context, call, [NameField(call), "status", "volume_id", "group_snapshot_id", "availability_zone"], out var metadata);
+        if (filterError is not null) return Errors.Nova(context, 400, filterError);
         var region = call.Region!;
         lock (region.Lock)
         {
@@ -320,8 +418,14 @@ public static class VolumeEndpoints
                 .Where(s => volumeId.Length == 0 || string.Equals(s.VolumeId, volumeId, StringComparison.OrdinalIgnoreCase))
                 .Where(s => status.Length == 0 || s.Status == status)
                 .Where(s => name.Length == 0 || s.Name == name)
-                .OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id, StringComparer.Ordinal)
+                .Where(s => HasMetadata(s.Metadata, metadata))
                 .ToList();
+            var sortError = Sort(context, snapshots, (s, key) => key switch
+            {
+                "created_at" => s.CreatedAt, "updated_at" => s.UpdatedAt, "id" => s.Id, "name" => s.Name, "status" => s.Status,
+                _ => s.Size,
+            });
+            if (sortError is not null) return Errors.Nova(context, 400, sortError);
             return WritePage(context, call, snapshots, s => s.Id, "snapshots", detail,
                 (w, s) => VolumeViews.Snapshot(w, call, s, detail || call.VolumeV1));
         }
@@ -368,13 +472,25 @@ public static class VolumeEndpoints
         var force = Bool(request["force"]);
         if (force is null)
         {
-            await Errors.Nova(context, 400, $"Invalid value '{request["force"]?.ToJsonString()}' for force.");
+            var given = request["force"] is JsonValue fv && fv.TryGetValue(out string? text) ? text : request["force"]?.ToJsonString();
+            await Errors.Nova(context, 400, $"Unrecognized value '{given}', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'");
             return;
         }
-        var (metadata, metadataError) = Metadata.Parse(request["metadata"], "metadata");
+        if (call.Microversion >= 66)
+        {
+            // 3.66: snapshots of in-use volumes need no force; an explicit false is refused
+            if (request.ContainsKey("force") && force == false)
+            {
+                await Errors.Nova(context, 400, "Since microversion 3.66 the 'force' flag is invalid for this request. " +
+                                                "For backward compatability, however, a 'true' value is accepted.");
+                return;
+            }
+            force = true;
+        }
+        var (metadata, metadataError) = CinderMetadata(request["metadata"]);
         if (metadataError is not null)
         {
-            await Errors.Nova(context, 400, metadataError);
+            await Fail(context, metadataError);
             return;
         }
         var name = request.String(NameField(call));
@@ -399,7 +515,65 @@ public static class VolumeEndpoints
             await Fail(context, error);
             return;
         }
-        await WriteSnapshot(context, 202, call, snapshot!);
+        // the create answer has no extended attributes (the tier: progress and project_id only on show and detail)
+        await JsonOut.Write(context, 202, w =>
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("snapshot");
+            VolumeViews.Snapshot(w, call, snapshot!, detail: false);
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>PUT /snapshots/{id}: a new name and/or description.</summary>
+    private static async Task UpdateSnapshot(HttpContext context, CloudState state)
+    {
+        var call = ApiCall.Of(context);
+        var body = await RequestBody.ReadObject(context, Service.Volume);
+        if (body is null) return;
+        if (body["snapshot"] is not JsonObject request)
+        {
+            await Errors.Nova(context, 400, "Missing required element 'snapshot' in request body.");
+            return;
+        }
+        Task result;
+        lock (call.Region!.Lock)
+        {
+            call.Region.Settle(state.Now);
+            var snapshot = FindSnapshot(call.Region, call, Id(context));
+            if (snapshot is null)
+            {
+                result = SnapshotNotFound(context, Id(context));
+            }
+            else
+            {
+                if (request.ContainsKey(NameField(call))) snapshot.Name = request.String(NameField(call));
+                if (request.ContainsKey(DescriptionField(call))) snapshot.Description = request.String(DescriptionField(call));
+                snapshot.UpdatedAt = state.Now;
+                result = WriteSnapshot(context, 200, call, snapshot);
+            }
+        }
+        await result;
+    }
+
+    /// <summary>Cinder's metadata check: strings only (400), keys and values up to 255 characters (413).</summary>
+    private static (Dictionary<string, string>? Map, CinderError? Error) CinderMetadata(JsonNode? node)
+    {
+        if (node is null) return (new Dictionary<string, string>(), null);
+        if (node is not JsonObject obj) return (null, new CinderError(400, "Malformed request body"));
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in obj)
+        {
+            if (key.Length == 0) return (null, new CinderError(400, "Invalid metadata: Metadata property key blank."));
+            if (key.Length > 255)
+                return (null, new CinderError(413, $"Invalid metadata size: Metadata property key {key} greater than 255 characters."));
+            if (value is not JsonValue v || !v.TryGetValue(out string? text))
+                return (null, new CinderError(400, $"Invalid metadata: Value for metadata key {key} ({value?.ToJsonString() ?? "None"}) is not a string or unicode"));
+            if (text.Length > 255)
+                return (null, new CinderError(413, $"Invalid metadata size: Metadata property key {key} value greater than 255 characters."));
+            map[key] = text;
+        }
+        return (map, null);
     }
 
     private static Task DeleteSnapshot(HttpContext context, CloudState state)
@@ -448,10 +622,10 @@ public static class VolumeEndpoints
             await Errors.Nova(context, 400, "Malformed request body");
             return;
         }
-        var (metadata, error) = Metadata.Parse(body["metadata"], "metadata");
+        var (metadata, error) = CinderMetadata(body["metadata"]);
         if (error is not null)
         {
-            await Errors.Nova(context, 400, error);
+            await Fail(context, error);
             return;
         }
         Task result;

@@ -20,6 +20,9 @@ public static class VolumeViews
         w.WriteEndArray();
     }
 
+    private static void WriteTime(Utf8JsonWriter w, string name, System.DateTimeOffset? time) =>
+        w.WriteNullableString(name, time is { } t ? BlockStorage.Time(t) : null);
+
     private static void Names(Utf8JsonWriter w, ApiCall call, string? name, string? description)
     {
         w.WriteNullableString(call.VolumeV1 ? "display_name" : "name", name);
@@ -45,7 +48,7 @@ public static class VolumeViews
         w.WriteNumber("size", volume.Size);
         w.WriteString("availability_zone", "nova");
         w.WriteString("created_at", BlockStorage.Time(volume.CreatedAt));
-        if (!call.VolumeV1) w.WriteString("updated_at", BlockStorage.Time(volume.UpdatedAt));
+        if (!call.VolumeV1) WriteTime(w, "updated_at", volume.UpdatedAt);
         w.WriteString("bootable", volume.Bootable ? "true" : "false");
         if (!call.VolumeV1)
         {
@@ -83,13 +86,11 @@ public static class VolumeViews
         w.WriteNull("consistencygroup_id");
         w.WriteNull("migration_status");
         if (call.Microversion >= 13) w.WriteNull("group_id");
-        if (call.Microversion >= 21) w.WriteNull("provider_id");
         if (call.Microversion >= 48)
         {
             w.WriteBoolean("shared_targets", false);
             w.WriteString("service_uuid", StableIds.Uuid("cinder-volume:" + volume.Region));
         }
-        if (call.Microversion >= 61) w.WriteNull("cluster_name");
         if (call.Microversion >= 63) w.WriteString("volume_type_id", StableIds.Uuid("volume-type:" + volume.VolumeType));
         if (call.Microversion >= 65) w.WriteBoolean("consumes_quota", true);
         w.WriteEndObject();
@@ -101,7 +102,7 @@ public static class VolumeViews
         w.WriteStartObject();
         w.WriteString("id", snapshot.Id);
         w.WriteString("created_at", BlockStorage.Time(snapshot.CreatedAt));
-        if (!call.VolumeV1) w.WriteString("updated_at", BlockStorage.Time(snapshot.UpdatedAt));
+        if (!call.VolumeV1) WriteTime(w, "updated_at", snapshot.UpdatedAt);
         Names(w, call, snapshot.Name, snapshot.Description);
         w.WriteString("volume_id", snapshot.VolumeId);
         w.WriteString("status", snapshot.Status);
