@@ -55,7 +55,7 @@ Describe 'build.ps1 Bench, smoke size' {
     It 'prints the machine and a table for every measurement' {
         $out = $script:Bench.StdOut
         $out | Should -Match 'machine: .+ cores; .+; \.NET .+; pwsh '
-        foreach ($title in '1\. Cold start for cron', '2\./3\. One server', 'API calls by route', '4\. Fleet:', 'Lower bounds', '4b\. One region, limits lifted', '5\. Listing:', 'Targets missed') {
+        foreach ($title in '1\. Cold start for cron', '2\./3\. One server', 'API calls by route', '2v\. One volume-backed server', 'API calls by route, volume-backed job', '4\. Fleet:', 'Lower bounds', '4b\. One region, limits lifted', '5\. Listing:', 'Targets missed') {
             $out | Should -Match $title
         }
     }
@@ -63,11 +63,14 @@ Describe 'build.ps1 Bench, smoke size' {
     It 'writes every item to results.json, without a harness error' {
         $script:BenchResults | Should -Not -BeNullOrEmpty
         $script:BenchResults.PSObject.Properties.Name | Should -Not -Contain 'errors'
-        foreach ($item in 'coldStart', 'job', 'openstack', 'fleet', 'scale', 'listing') {
+        foreach ($item in 'coldStart', 'job', 'openstack', 'volumeJob', 'fleet', 'scale', 'listing') {
             $script:BenchResults.items.PSObject.Properties.Name | Should -Contain $item
         }
         $script:BenchResults.items.coldStart.importAddsMs.Runs | Should -Be 3
         $script:BenchResults.items.job.calls.Median | Should -BeGreaterThan 0
+        $script:BenchResults.items.volumeJob.calls.Median | Should -BeGreaterThan 0
+        $script:BenchResults.items.volumeJob.byService.cinder | Should -BeGreaterThan 0
+        $script:BenchResults.items.volumeJob.volumeSnapshotsCreated.Median | Should -Be 1
         $script:BenchResults.items.fleet.runs.PSObject.Properties.Name | Should -Not -BeNullOrEmpty
         $script:BenchResults.items.listing.scopes.Schedule.objects | Should -BeGreaterThan 0
         $script:BenchResults.items.listing.scopes.Schedule.queries | Should -Not -BeNullOrEmpty
@@ -108,7 +111,7 @@ Describe 'build.ps1 Soak, 10 servers for 5 days' {
     }
 
     It 'snapshots the volumes and leaks no Cinder snapshot' {
-        # every night: 2 volume-backed servers (one with a data volume: 3 parts) and 2 with data volumes (1 and 2)
+        # every night: 2 volume-backed servers (restore points of 2 and 1 Cinder snapshots) and 2 with data volumes (1 and 2)
         $script:SoakResults.parameters.volumeBackedServers | Should -Be 2
         $script:SoakResults.parameters.dataVolumeServers | Should -Be 2
         $script:SoakResults.totals.volumeSnapshotsCreated | Should -BeGreaterThan 0
