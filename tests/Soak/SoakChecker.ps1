@@ -264,7 +264,7 @@ function Update-SoakLedger {
         if (-not $record) {
             $record = [pscustomobject]@{
                 Id = $snapshot.id; VolumeId = $snapshot.volume_id; Size = $snapshot.size; FirstSeenDay = $Day; GoneDay = $null
-                Status = $null; Present = $true; ImageTag = $null; Tagged = $false; LeftoverSince = $null; Foreign = ($Day -eq 0)
+                Status = $null; Present = $true; ImageTag = $null; Tagged = $false; LeftoverSince = $null; Foreign = ($Day -eq 0); Leaked = $false
                 Name = $(if ($snapshot.PSObject.Properties['display_name']) { $snapshot.display_name } else { $snapshot.name })
             }
             $Ledger.VolumeSnapshots[$snapshot.id] = $record
@@ -332,13 +332,15 @@ function Test-SoakVolumes {
         if ($record.Foreign) { continue }
         $counts.Now++
         if ($owner.ContainsKey($record.Id)) { $record.LeftoverSince = $null; continue }
-        # not a part of any restore point that is still there: a leftover
+        # not a part of any restore point that is still there: a leftover (a leak is counted once, on the day it is found)
         $counts.Leftovers++
+        if ($record.Leaked) { continue }
         if ($null -eq $record.LeftoverSince) {
             $record.LeftoverSince = $Day
             $counts.LeftoversFound++
             if (-not $record.Tagged -and $record.Status -ne 'deleting') {
                 $counts.Leaked++
+                $record.Leaked = $true
                 $Violations.Add("Cinder snapshot $($record.Id) ($($record.Name), $($record.Status)) belongs to no restore point and carries no Autosnap tag: nothing will ever clean it")
             }
             else { $Notes.Add("leftover Cinder snapshot $($record.Id) ($($record.Status), of $(if ($record.ImageTag) { "restore point $($record.ImageTag)" } else { 'no image' })) found") }
@@ -351,6 +353,7 @@ function Test-SoakVolumes {
         if ($record.Status -eq 'deleting') { $Notes.Add("leftover Cinder snapshot $($record.Id) since day $($record.LeftoverSince) is being deleted"); continue }
         if (-not $server -or $Succeeded.ContainsKey($server)) {
             $counts.Leaked++
+            $record.Leaked = $true
             $Violations.Add("Cinder snapshot $($record.Id) ($($record.Status)) has been a leftover since day $($record.LeftoverSince) and survived a run in which its server's job succeeded")
         }
         else { $Notes.Add("leftover Cinder snapshot $($record.Id) since day $($record.LeftoverSince) waits for a successful job of server $server") }
