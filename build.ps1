@@ -224,15 +224,18 @@ function Invoke-Demo {
         $script = Join-Path $ModuleOut 'scripts/autosnap.ps1'
         foreach ($night in 1..10) {
             $now = Invoke-RestMethod -Method Post "$($cloud.Url)/__admin/clock" -ContentType 'application/json' -Body '{"advance": "1.00:00:00"}'
-            Write-Host "`n== night $night, cloud time $($now.now): autosnap.ps1 -Server web01,db01 -Schedule daily -Retention 3" -ForegroundColor Cyan
-            $exit = Invoke-ChildPwsh -Arguments @('-File', $script, '-Server', 'web01,db01', '-Schedule', 'daily', '-Retention', '3')
+            # bfv01 boots from a volume (its restore points are Cinder snapshots); app01's data volume comes along with -IncludeVolumes.
+            Write-Host "`n== night $night, cloud time $($now.now): autosnap.ps1 -Server web01,db01,bfv01,app01 -Schedule daily -Retention 3 -IncludeVolumes" -ForegroundColor Cyan
+            $exit = Invoke-ChildPwsh -Arguments @('-File', $script, '-Server', 'web01,db01,bfv01,app01', '-Schedule', 'daily', '-Retention', '3', '-IncludeVolumes')
             Write-Host "exit code $exit" -ForegroundColor $(if ($exit -eq 0) { 'Green' } else { 'Red' })
         }
         Write-Host "`n== the morning after: what is kept, and what a GFS policy would keep instead" -ForegroundColor Cyan
         $null = Invoke-ChildPwsh -Arguments @('-Command', @"
 Import-Module '$ModuleOut/Autosnap.psd1'
 `$null = Connect-RackspaceCloud
-Get-AutoSnapshot -Server web01, db01 | Format-Table
+Get-AutoSnapshot -Server web01, db01, bfv01, app01 | Format-Table
+'Restore points with volumes: every Cinder snapshot belongs to a kept one'
+Get-AutoSnapshot -Server bfv01, app01 | Format-Table Name, State, StatusText, @{ n = 'RealSize (GB)'; e = { `$_.RealSize / 1GB } }, @{ n = 'VolumeSnapshots'; e = { `$_.VolumeSnapshots.Id -join ' ' } }
 Invoke-SnapshotRotation -Server web01 -Schedule daily -KeepLast 2 -KeepWeekly 2 -TimeZone UTC -WhatIf | Format-Table Action, Name, Reason
 "@)
     }

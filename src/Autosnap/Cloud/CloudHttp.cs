@@ -281,9 +281,12 @@ namespace Autosnap.Cloud
             return error;
         }
 
-        /// <summary>A refusal because a quota is full (not a rate limit): 403 or 413 without Retry-After, whose message says so.</summary>
+        /// <summary>
+        /// A refusal because a quota is full (not a rate limit): 403, or 413 with no wait or a zero one (Cinder sends
+        /// "Retry-After: 0" with its SnapshotLimitExceeded), whose message says so.
+        /// </summary>
         internal static bool IsQuotaRefusal(HttpStatusCode status, string message, string? retryAfter) =>
-            ((int)status == 403 || ((int)status == 413 && string.IsNullOrEmpty(retryAfter))) &&
+            ((int)status == 403 || ((int)status == 413 && (string.IsNullOrEmpty(retryAfter) || retryAfter!.Trim() == "0"))) &&
             (message.IndexOf("quota", StringComparison.OrdinalIgnoreCase) >= 0 ||
              message.IndexOf("LimitExceeded", StringComparison.OrdinalIgnoreCase) >= 0 ||
              message.IndexOf("allowed", StringComparison.OrdinalIgnoreCase) >= 0 && message.IndexOf("exceeded", StringComparison.OrdinalIgnoreCase) >= 0);

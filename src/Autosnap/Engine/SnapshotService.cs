@@ -200,60 +200,85 @@ namespace Autosnap.Engine
                 }
             }
 
-            for (int attempt = 1; ; attempt++)
+            try
             {
+                return await RequestAsync().ConfigureAwait(false);
+            }
+            catch (CloudException e) when (current.IsVolumeBacked && parts != null && parts.Available && volumes.Count > 0)
+            {
+                // Nova makes the Cinder snapshots one volume at a time inside the request: when it then fails (a quota
+                // refusal, a 500 from Cinder, a lost connection) the ones it made stay, named for our request. Ours to clean.
+                int left = 0;
                 try
                 {
-                    string imageId = await compute.CreateImageAsync(current.Id, name, metadata, cancellationToken).ConfigureAwait(false);
-                    _host.Verbose($"Snapshot '{name}' of {current.Name} requested: image {imageId}.");
-                    await AfterCreateAsync(imageId).ConfigureAwait(false);
-                    return imageId;
+                    left = await parts.CleanRefusedAsync(current, schedule, name, token, volumes.Select(v => v.VolumeId).ToList(), cancellationToken).ConfigureAwait(false);
                 }
-                catch (CloudException e) when (e.Kind == CloudErrorKind.QuotaExceeded && attempt == 1 && parts != null && parts.Available && volumes.Count > 0)
+                catch (CloudException cleanup)
                 {
-                    // Nova refused for quota after Cinder took some of the volumes: those snapshots are ours to clean.
-                    int left = await parts.CleanRefusedAsync(current, schedule, name, token, volumes.Select(v => v.VolumeId).ToList(), cancellationToken).ConfigureAwait(false);
-                    throw new CloudException(CloudErrorKind.QuotaExceeded,
-                        $"The cloud refused the snapshot of {current.Name} ({current.Id}) for quota: {e.Message}" +
-                        (left > 0 ? $" It left {left} volume snapshot(s) behind, which Autosnap tagged and cleans." : string.Empty) +
-                        " Nothing else was deleted.", e.StatusCode, e.FaultName, e);
+                    _host.Warning($"Could not look for volume snapshots the failed snapshot request of {current.Name} left behind ({cleanup.Message}); " +
+                                  $"any named 'snapshot for {name}' are not Autosnap-tagged and are left alone.");
                 }
-                catch (CloudException e) when (e.Kind == CloudErrorKind.Conflict && attempt == 1)
+                if (e.Kind != CloudErrorKind.QuotaExceeded) throw;
+                throw new CloudException(CloudErrorKind.QuotaExceeded,
+                    $"The cloud refused the snapshot of {current.Name} ({current.Id}) for quota: {e.Message}" +
+                    (left > 0 ? $" It left {left} volume snapshot(s) behind, which Autosnap tagged and cleans." : string.Empty) +
+                    " Nothing else was deleted.", e.StatusCode, e.FaultName, e);
+            }
+
+            async Task<string> RequestAsync()
+            {
+                for (int attempt = 1; ; attempt++)
                 {
-                    // A plain 409 to our first request: another task got there first (we checked task_state just before).
-                    throw SnapshotRunning(current, e);
-                }
-                catch (CloudException e) when (e.OutcomeUnknown || e.Kind == CloudErrorKind.Conflict)
-                {
-                    // Did the request we could not hear back from create the image after all?
-                    string? created;
                     try
                     {
-                        created = await FindByRequestTokenAsync(images, current.Id, token, cancellationToken).ConfigureAwait(false);
+                        string imageId = await compute.CreateImageAsync(current.Id, name, metadata, cancellationToken).ConfigureAwait(false);
+                        _host.Verbose($"Snapshot '{name}' of {current.Name} requested: image {imageId}.");
+                        await AfterCreateAsync(imageId).ConfigureAwait(false);
+                        return imageId;
                     }
-                    catch (CloudException lookup)
+                    catch (CloudException e) when (e.Kind == CloudErrorKind.Conflict && attempt == 1)
                     {
-                        // Both failed (Nova answers 500 when it cannot reach Glance, and so does our lookup): say both,
-                        // or the user reads about a listing and never learns that the snapshot request failed.
-                        throw new CloudException(lookup.Kind,
-                            $"{e.Message.TrimEnd('.')}; whether that request made an image anyway could not be checked: {lookup.Message}",
-                            lookup.StatusCode, lookup.FaultName, lookup) { OutcomeUnknown = true };
-                    }
-                    if (created != null)
-                    {
-                        _host.Verbose($"The answer to the snapshot request was lost, but it created image {created}; using it.");
-                        await AfterCreateAsync(created).ConfigureAwait(false);
-                        return created;
-                    }
-                    if (e.Kind == CloudErrorKind.Conflict)
-                    {
+                        // A plain 409 to our first request: another task got there first (we checked task_state just before).
                         throw SnapshotRunning(current, e);
                     }
-                    if (attempt >= MaxCreateAttempts)
+                    catch (CloudException e) when (e.OutcomeUnknown || e.Kind == CloudErrorKind.Conflict)
                     {
-                        throw;
+                        // Did the request we could not hear back from create the image after all?
+                        string? created;
+                        try
+                        {
+                            created = await FindByRequestTokenAsync(images, current.Id, token, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (CloudException lookup)
+                        {
+                            // Both failed (Nova answers 500 when it cannot reach Glance, and so does our lookup): say both,
+                            // or the user reads about a listing and never learns that the snapshot request failed.
+                            throw new CloudException(lookup.Kind,
+                                $"{e.Message.TrimEnd('.')}; whether that request made an image anyway could not be checked: {lookup.Message}",
+                                lookup.StatusCode, lookup.FaultName, lookup) { OutcomeUnknown = true };
+                        }
+                        if (created != null)
+                        {
+                            _host.Verbose($"The answer to the snapshot request was lost, but it created image {created}; using it.");
+                            await AfterCreateAsync(created).ConfigureAwait(false);
+                            return created;
+                        }
+                        if (e.Kind == CloudErrorKind.Conflict)
+                        {
+                            throw SnapshotRunning(current, e);
+                        }
+                        if (attempt >= MaxCreateAttempts)
+                        {
+                            throw;
+                        }
+                        if (current.IsVolumeBacked && parts != null && parts.Available && volumes.Count > 0)
+                        {
+                            // The next request's volume snapshots get the same name: tag and clean this one's first, while
+                            // they can still be told apart (the next image will name its own in block_device_mapping).
+                            await parts.CleanRefusedAsync(current, schedule, name, token, volumes.Select(v => v.VolumeId).ToList(), cancellationToken).ConfigureAwait(false);
+                        }
+                        _host.Verbose($"The snapshot request failed before it created an image ({e.Message}); asking again ({attempt + 1}/{MaxCreateAttempts}).");
                     }
-                    _host.Verbose($"The snapshot request failed before it created an image ({e.Message}); asking again ({attempt + 1}/{MaxCreateAttempts}).");
                 }
             }
         }

@@ -80,6 +80,37 @@ namespace Autosnap.Tests.EndToEnd
         }
 
         [Fact]
+        public async Task On_openstack_the_catalogs_cinder_v3_serves_the_same_restore_points()
+        {
+            await using var server = await Autosnap.LocalCloud.LocalCloudServer.StartAsync(
+                new Autosnap.LocalCloud.LocalCloudOptions { Settings = Instant() });
+            var host = new RecordingHost();
+            using var admin = new System.Net.Http.HttpClient();
+            using var cloud = new CloudSession(server.IdentityV3Uri,
+                new PasswordCredential("demo", CloudHarness.Secret("demo-password")) { ProjectName = "demo" }, CloudHarness.FastRetries());
+            await cloud.AuthenticateAsync(host, CancellationToken.None);
+            var (url, isV1) = cloud.Identity.Catalog.BlockStorage("DFW")!.Value;
+            Assert.False(isV1);
+            Assert.Contains("/v3/", url.AbsoluteUri);
+            var session = new RackspaceSession(cloud, "DFW");
+            var snapshots = new SnapshotService(session, host);
+            RackspaceServer bfv = await snapshots.ResolveServerAsync("bfv01", "DFW", CancellationToken.None);
+            for (int night = 0; night < 3; night++)
+            {
+                SnapshotJobResult result = await new SnapshotJob(session, host).RunAsync(bfv,
+                    new JobOptions("daily", RetentionPolicy.FromRetention(0)) { Wait = CloudHarness.QuickWait() }, CancellationToken.None);
+                Assert.True(result.Status == JobStatus.Succeeded, result.Message);
+                using var advance = new System.Net.Http.StringContent("{\"advance\":\"1.00:00:00\"}", System.Text.Encoding.UTF8, "application/json");
+                (await admin.PostAsync(new Uri(server.BaseUri + "__admin/clock"), advance)).EnsureSuccessStatusCode();
+            }
+            var pool = await new SnapshotFinder(session, host).ListPoolAsync("DFW", bfv.Id, "daily", CancellationToken.None);
+            AutoSnapshot kept = Assert.Single(pool);
+            var cinder = await new BlockStorageClient(cloud, "DFW", host).ListSnapshotsAsync(CancellationToken.None);
+            Assert.Equal(kept.VolumeSnapshotIds, cinder.Select(v => v.Id));
+            Assert.Equal(20, cinder.Single().Size);
+        }
+
+        [Fact]
         public async Task Volume_backed_images_are_found_without_server_or_schedule_although_they_have_no_image_type()
         {
             await using var cloud = await CloudHarness.StartAsync(Instant());

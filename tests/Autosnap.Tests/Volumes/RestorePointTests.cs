@@ -168,6 +168,7 @@ namespace Autosnap.Tests.Volumes
         [Theory]
         [InlineData(403, "Quota exceeded for resources: ['snapshots'].", null, true)]
         [InlineData(413, "SnapshotLimitExceeded: Maximum number of snapshots allowed (10) exceeded", null, true)]
+        [InlineData(413, "SnapshotLimitExceeded: Maximum number of snapshots allowed (0) exceeded", "0", true)]
         [InlineData(413, "This request was rate-limited.", "30", false)]
         [InlineData(413, "Maximum number of snapshots allowed (10) exceeded", "30", false)]
         [InlineData(403, "Policy doesn't allow image:delete to be performed.", null, false)]
