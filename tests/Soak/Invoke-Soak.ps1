@@ -111,7 +111,7 @@ function Get-FailureCause([string] $Message) {
     switch -Regex ($Message) {
         'failed repeatedly and still takes no calls' { return 'circuit breaker open' }
         'volumes: [^)]*error[^)]*\); nothing was deleted' { return 'volume snapshot failed (injected)' }
-        'failed \((killed|ERROR|error)\); nothing was deleted' { return 'snapshot failed (injected)' }
+        'failed \((killed|ERROR|error)[;)].*nothing was deleted' { return 'snapshot failed (injected)' }
         'deletions failed' { return 'a delete failed' }
         'no answer .* within' { return 'timeout' }
         'answered 5\d\d' { return 'server error' }
