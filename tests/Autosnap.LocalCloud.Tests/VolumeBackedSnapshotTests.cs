@@ -248,6 +248,33 @@ public sealed class VolumeBackedSnapshotTests
     }
 
     [Fact]
+    public async Task Bulk_seeding_makes_volume_backed_servers_and_data_volumes()
+    {
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, VolumeSnapshotSeconds = 0, MaxTotalSnapshots = -1 });
+        var made = (await cloud.Admin(HttpMethod.Post, "servers",
+            """{"count":3,"namePrefix":"vb-","region":"IAD","bootVolumeGb":30,"dataVolumeGb":10}"""))!;
+        var id = made["servers"]![0]!["id"]!.GetValue<string>();
+        var server = (await cloud.GetJson($"compute/iad/v2/100001/servers/{id}"))["server"]!;
+        Assert.Equal("", server["image"]!.GetValue<string>());
+        Assert.Equal(2, server["os-extended-volumes:volumes_attached"]!.AsArray().Count);
+        var volumes = (await cloud.GetJson("volume/iad/v3/100001/volumes/detail"))["volumes"]!.AsArray();
+        Assert.Equal(6, volumes.Count);
+        var root = volumes.Single(v => v!["name"]!.GetValue<string>() == "vb-001-root")!;
+        Assert.Equal(30, root["size"]!.GetValue<int>());
+        Assert.Equal("true", root["bootable"]!.GetValue<string>());
+        Assert.Equal("/dev/xvda", root["attachments"]![0]!["device"]!.GetValue<string>());
+
+        var response = await CreateImage(cloud, "compute/iad/v2.1", id, "bulk", microversion: "2.45");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var snapshots = (await cloud.GetJson("volume/iad/v3/100001/snapshots"))["snapshots"]!.AsArray();
+        Assert.Equal([10, 30], snapshots.Select(s => s!["size"]!.GetValue<int>()).Order().ToArray());
+
+        var bad = await cloud.Http.PostAsync("__admin/servers",
+            new StringContent("""{"count":1,"bootVolumeGb":-1}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task Reset_brings_the_seeded_volumes_back_and_drops_snapshots()
     {
         await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, VolumeSnapshotSeconds = 0 });

@@ -96,7 +96,10 @@ Describe 'python3-openstackclient against LocalCloud (Keystone v3)' {
         $volumes.Name | Sort-Object | Should -Be @('app01-data', 'bfv01-root')
         ($volumes | Where-Object Name -eq 'app01-data').Status | Should -Be 'in-use'
         ($volumes | Where-Object Name -eq 'app01-data').Size | Should -Be 50
-        ($volumes | Where-Object Name -eq 'app01-data').'Attached to' | Should -Match 'app01 on /dev/xvdb'
+        # with -f json the client hands Cinder's attachments through as they are
+        $attachment = @(($volumes | Where-Object Name -eq 'app01-data').'Attached to')[0]
+        $attachment.device | Should -Be '/dev/xvdb'
+        $attachment.server_id | Should -Be (Invoke-OpenStack $Password server list -f json | ConvertFrom-Json | Where-Object Name -eq 'app01').ID
     }
 
     It 'snapshots a volume-backed server into Cinder (server image create, volume snapshot list)' {

@@ -126,17 +126,22 @@ function Set-LocalCloudClock {
 }
 
 function New-LocalCloudServer {
-    <# .SYNOPSIS Seeds servers in bulk (round-robin over -Region); "{i}" in metadata values becomes the number. #>
+    <# .SYNOPSIS Seeds servers in bulk (round-robin over -Region); "{i}" in metadata values becomes the number.
+       -BootVolumeGb makes them volume-backed, -DataVolumeGb attaches a data volume to each. #>
     param(
         [int] $Count = 1,
         [string] $NamePrefix = 'server-',
         [string[]] $Region = @('DFW'),
         [hashtable] $Metadata = @{},
         [string] $Tenant,
+        [int] $BootVolumeGb = 0,
+        [int] $DataVolumeGb = 0,
         $LocalCloud = $script:LocalCloud
     )
     $body = @{ count = $Count; namePrefix = $NamePrefix; regions = @($Region); metadata = $Metadata }
     if ($Tenant) { $body.tenant = $Tenant }
+    if ($BootVolumeGb) { $body.bootVolumeGb = $BootVolumeGb }
+    if ($DataVolumeGb) { $body.dataVolumeGb = $DataVolumeGb }
     (Invoke-LocalCloudAdmin POST servers -Body $body -LocalCloud $LocalCloud).servers
 }
 

@@ -245,6 +245,14 @@ public static class AdminEndpoints
         var metadata = StringMap(body["metadata"]);
         var flavor = body.String("flavor") ?? state.Flavors[0].Id;
         var status = body.String("status") ?? "ACTIVE";
+        // volume-backed servers (a bootable root volume "<name>-root") and/or a data volume "<name>-data" at /dev/xvdb
+        var bootVolumeGb = Int(body, "bootVolumeGb", 0);
+        var dataVolumeGb = Int(body, "dataVolumeGb", 0);
+        if (bootVolumeGb is < 0 or > 16_384 || dataVolumeGb is < 0 or > 16_384)
+        {
+            await Error(context, 400, "'bootVolumeGb' and 'dataVolumeGb' must be 0 (none) to 16384.");
+            return;
+        }
         var width = Math.Max(3, count.ToString(CultureInfo.InvariantCulture).Length);
         var created = new List<(string Id, string Name, string Region)>(count);
         for (var i = 0; i < count; i++)
@@ -256,8 +264,14 @@ public static class AdminEndpoints
                 var image = body.String("image")
                             ?? region.Images.All.Where(x => x.Visibility == "public").OrderBy(x => x.CreatedAt).FirstOrDefault()?.Id
                             ?? StableIds.Uuid("image:none");
-                var server = state.AddServer(region, account, state.Random.NewUuid(), name, image, flavor,
+                var server = state.AddServer(region, account, state.Random.NewUuid(), name, bootVolumeGb > 0 ? "" : image, flavor,
                     metadata.ToDictionary(p => p.Key, p => Expand(p.Value, i + 1)), status, state.Now, TimeSpan.Zero);
+                if (bootVolumeGb > 0)
+                    CloudState.AddAttachedVolume(region, account, state.Random.NewUuid(), name + "-root", bootVolumeGb, true, server,
+                        null, boot: true, region.Images.Find(image), state.Now).Description = "";
+                if (dataVolumeGb > 0)
+                    CloudState.AddAttachedVolume(region, account, state.Random.NewUuid(), name + "-data", dataVolumeGb, false, server,
+                        "/dev/xvdb", boot: false, null, state.Now);
                 created.Add((server.Id, server.Name, region.Name));
             }
         }

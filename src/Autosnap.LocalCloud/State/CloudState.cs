@@ -207,42 +207,59 @@ public sealed class CloudState
         var account = FindAccount(accounts, seed.Tenant, $"volume '{seed.Name}'");
         if (seed.Size < 1) throw new InvalidOperationException($"Volume '{seed.Name}' needs a size of at least 1 (GB).");
         var created = seed.Created is not null && VirtualClock.TryParse(seed.Created, out var c) ? c : now.AddDays(-30);
-        var volume = new Volume
-        {
-            Id = seed.Id ?? DefaultSeed.VolumeId(account.TenantId, region.Name, seed.Name),
-            Region = region.Name, TenantId = account.TenantId, UserId = account.UserId,
-            Name = seed.Name, Description = seed.Description, Size = seed.Size, Bootable = seed.Bootable || seed.Boot,
-            CreatedAt = created, UpdatedAt = created,
-        };
-        if (seed.VolumeType is not null) volume.VolumeType = seed.VolumeType;
-        foreach (var (k, v) in seed.Metadata ?? []) volume.Metadata[k] = v;
+        Server? server = null;
         if (seed.Server is not null)
         {
-            var server = region.Servers.Values.FirstOrDefault(s => s.TenantId == account.TenantId
-                             && (string.Equals(s.Id, seed.Server, StringComparison.OrdinalIgnoreCase) || s.Name == seed.Server))
-                         ?? throw new InvalidOperationException($"Volume '{seed.Name}' names unknown server '{seed.Server}' in {region.Name}.");
+            server = region.Servers.Values.FirstOrDefault(s => s.TenantId == account.TenantId
+                         && (string.Equals(s.Id, seed.Server, StringComparison.OrdinalIgnoreCase) || s.Name == seed.Server))
+                     ?? throw new InvalidOperationException($"Volume '{seed.Name}' names unknown server '{seed.Server}' in {region.Name}.");
+        }
+        var id = seed.Id ?? DefaultSeed.VolumeId(account.TenantId, region.Name, seed.Name);
+        if (region.Volumes.ContainsKey(id)) throw new InvalidOperationException($"Volume '{seed.Name}' is seeded twice in {region.Name}.");
+        var image = seed.Boot && server is not null && bootImages.TryGetValue(server.Id, out var imageId) ? region.Images.Find(imageId) : null;
+        var volume = AddAttachedVolume(region, account, id, seed.Name, seed.Size, seed.Bootable || seed.Boot, server,
+            seed.Device, seed.Boot, image, created);
+        volume.Description = seed.Description;
+        if (seed.VolumeType is not null) volume.VolumeType = seed.VolumeType;
+        foreach (var (k, v) in seed.Metadata ?? []) volume.Metadata[k] = v;
+    }
+
+    /// <summary>
+    /// A volume in the region, attached to <paramref name="server"/> when given (at <paramref name="device"/>, by
+    /// default the root device for the boot disk, else /dev/xvdb). A boot volume made from <paramref name="image"/>
+    /// keeps Cinder's volume_image_metadata of it (Nova's snapshot inherits it). Caller holds the region lock.
+    /// </summary>
+    public static Volume AddAttachedVolume(RegionState region, Account account, string id, string name, int size, bool bootable,
+        Server? server, string? device, bool boot, Image? image, DateTimeOffset created)
+    {
+        var volume = new Volume
+        {
+            Id = id, Region = region.Name, TenantId = account.TenantId, UserId = account.UserId,
+            Name = name, Size = size, Bootable = bootable, CreatedAt = created, UpdatedAt = created,
+        };
+        if (server is not null)
+        {
             volume.Attachments.Add(new VolumeAttachment
             {
                 Id = StableIds.Uuid("attachment:" + volume.Id), ServerId = server.Id,
-                Device = seed.Device ?? (seed.Boot ? server.RootDeviceName : "/dev/xvdb"),
-                BootIndex = seed.Boot ? 0 : null, AttachedAt = created,
+                Device = device ?? (boot ? server.RootDeviceName : "/dev/xvdb"),
+                BootIndex = boot ? 0 : null, AttachedAt = created,
             });
-            if (seed.Boot && bootImages.TryGetValue(server.Id, out var imageId) && region.Images.Find(imageId) is { } image)
-            {
-                // what Cinder keeps of the image a boot volume was made from (Nova's snapshot inherits it)
-                volume.ImageMetadata["image_id"] = image.Id;
-                volume.ImageMetadata["image_name"] = image.Name;
-                volume.ImageMetadata["min_disk"] = image.MinDisk.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                volume.ImageMetadata["min_ram"] = image.MinRam.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                volume.ImageMetadata["disk_format"] = image.DiskFormat ?? "vhd";
-                volume.ImageMetadata["container_format"] = image.ContainerFormat ?? "ovf";
-                foreach (var (k, v) in image.CustomProperties)
-                    if (k != "image_type") volume.ImageMetadata[k] = v;
-            }
+        }
+        if (image is not null)
+        {
+            volume.ImageMetadata["image_id"] = image.Id;
+            volume.ImageMetadata["image_name"] = image.Name;
+            volume.ImageMetadata["min_disk"] = image.MinDisk.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            volume.ImageMetadata["min_ram"] = image.MinRam.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            volume.ImageMetadata["disk_format"] = image.DiskFormat ?? "vhd";
+            volume.ImageMetadata["container_format"] = image.ContainerFormat ?? "ovf";
+            foreach (var (k, v) in image.CustomProperties)
+                if (k != "image_type") volume.ImageMetadata[k] = v;
         }
         volume.Status = volume.RestingStatus;
-        if (!region.Volumes.TryAdd(volume.Id, volume))
-            throw new InvalidOperationException($"Volume '{seed.Name}' is seeded twice in {region.Name}.");
+        region.Volumes.Add(volume.Id, volume);
+        return volume;
     }
 
     /// <summary>A fresh image record (not yet added to the store).</summary>
