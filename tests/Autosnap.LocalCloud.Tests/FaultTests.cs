@@ -180,6 +180,26 @@ public sealed class FaultTests
         Assert.Equal(HttpStatusCode.OK, (await cloud.Get($"{cloud.Compute}/servers")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("500", "before", 0)]
+    [InlineData("500", "after", 1)]
+    [InlineData("503", "after", 1)]
+    public async Task Block_storage_faults_strike_before_or_after_the_request_ran(string kind, string phase, int made)
+    {
+        await using var cloud = await Cloud.StartSignedIn();
+        const string cinder = "volume/dfw/v1/100001";
+        var volume = DefaultSeed.VolumeId("100001", "DFW", "app01-data");
+        await cloud.Configure($$"""{"faultRate":1,"faultKinds":["{{kind}}"],"faultPhase":"{{phase}}","faultServices":["volume"]}""");
+        var response = await cloud.Post($"{cinder}/snapshots", $$$"""{"snapshot":{"volume_id":"{{{volume}}}","force":true,"display_name":"lost"}}""");
+        Assert.Equal(int.Parse(kind), (int)response.StatusCode);
+        Cloud.AssertNovaFault(await Cloud.Json(response), kind == "500" ? "computeFault" : "serviceUnavailable", int.Parse(kind));
+        // Nova is not struck when only the volume service is
+        Assert.Equal(HttpStatusCode.OK, (await cloud.Get($"{cloud.Compute}/servers")).StatusCode);
+        await cloud.Configure("""{"faultRate":0}""");
+        var snapshots = (await cloud.GetJson($"{cinder}/snapshots/detail"))["snapshots"]!.AsArray();
+        Assert.Equal(made, snapshots.Count(s => s!["display_name"]!.GetValue<string>() == "lost"));
+    }
+
     [Fact]
     public async Task Identity_faults_use_the_identity_envelopes()
     {

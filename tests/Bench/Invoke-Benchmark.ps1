@@ -8,6 +8,9 @@
     2. One server, the original's job: autosnap.ps1 (credentials from the environment) -Retention 7 with 8 good
        images in the pool, against LocalCloud with latency: wall time, API calls by route, poll spacing.
     3. The same job with the `openstack` command line client in a shell script (openstack-job.sh).
+    2v. The same job on a volume-backed server (bfv01), whose pool holds restore points of an image and a Cinder
+       snapshot: wall time, API calls by service and by route (from LocalCloud's request log), Cinder snapshots
+       created and deleted.
     4. Fleet: servers in several regions under POST/GET rate limits, snapshots taking a while: one
        Invoke-AutoSnapshotPolicy run against the lower bound the limits and the snapshot time impose; 413s by
        minute. Then one region with the limits lifted at several sizes: wall time and peak working set.
@@ -22,14 +25,15 @@
     dotnet pwsh tests/Bench/Invoke-Benchmark.ps1                 # the full run (about 15 minutes on 2 cores)
     dotnet pwsh tests/Bench/Invoke-Benchmark.ps1 -Smoke          # tiny sizes, one run each (the Test task's smoke)
     dotnet pwsh tests/Bench/Invoke-Benchmark.ps1 -Only Job,OpenStack -JobRuns 9
+    dotnet pwsh tests/Bench/Invoke-Benchmark.ps1 -Only VolumeJob             # the volume-backed job alone
 #>
 [CmdletBinding()]
 param(
     [string] $ModulePath,
     [string] $OutFile,
     [switch] $Smoke,
-    # any of ColdStart, Job, OpenStack, Fleet, Scale, Listing (also as one comma-separated word, as -File passes it)
-    [string[]] $Only = @('ColdStart', 'Job', 'OpenStack', 'Fleet', 'Scale', 'Listing'),
+    # any of ColdStart, Job, OpenStack, VolumeJob, Fleet, Scale, Listing (also as one comma-separated word, as -File passes it)
+    [string[]] $Only = @('ColdStart', 'Job', 'OpenStack', 'VolumeJob', 'Fleet', 'Scale', 'Listing'),
     [int] $Seed = 1,
     [int] $LatencyMs = 50,
     # the openstack client to compare with; by default Debian's /usr/bin/openstack, else the first on PATH
@@ -43,6 +47,8 @@ param(
     [string[]] $JobExtraSnapshotSeconds = @('0'),
     [int] $JobRetention = 7,
     [int] $JobExistingImages = 8,
+    # runs of the volume-backed job (same retention, pool size and snapshot time as the job above)
+    [int] $VolumeJobRuns = 3,
 
     [int] $FleetServers = 200,
     [string[]] $FleetRegions = @('DFW', 'ORD', 'IAD'),
@@ -71,8 +77,8 @@ Set-StrictMode -Version 3.0
 # `pwsh -File` hands "a,b" over as one word: split list parameters here.
 function Split-List([string[]] $Words) { @($Words | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ }) }
 $Only = Split-List $Only
-$unknown = @($Only | Where-Object { $_ -notin @('ColdStart', 'Job', 'OpenStack', 'Fleet', 'Scale', 'Listing') })
-if ($unknown) { throw "-Only: unknown item(s) $($unknown -join ', '); use ColdStart, Job, OpenStack, Fleet, Scale, Listing." }
+$unknown = @($Only | Where-Object { $_ -notin @('ColdStart', 'Job', 'OpenStack', 'VolumeJob', 'Fleet', 'Scale', 'Listing') })
+if ($unknown) { throw "-Only: unknown item(s) $($unknown -join ', '); use ColdStart, Job, OpenStack, VolumeJob, Fleet, Scale, Listing." }
 $FleetRegions = Split-List $FleetRegions
 
 $repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
@@ -86,7 +92,7 @@ $env:AUTOSNAP_MODULE_PATH = $ModulePath
 if ($Smoke) {
     # Small and quick: proves every measurement still runs and reports. Explicit parameters still win.
     $smokeSizes = @{
-        ColdStartRuns = 3; JobRuns = 1; JobSnapshotSeconds = 1; JobExtraSnapshotSeconds = @()
+        ColdStartRuns = 3; JobRuns = 1; JobSnapshotSeconds = 1; JobExtraSnapshotSeconds = @(); VolumeJobRuns = 1
         FleetServers = 10; FleetRuns = 1; FleetThrottleLimitRuns = 0; FleetSnapshotSeconds = 2
         ScaleServers = @(10, 30); ScaleRuns = 1; ScaleSnapshotSeconds = 1; ScaleThrottleLimit = 16
         ListingImages = 1000; ListingOurs = 200; ListingServers = 5; ListingRuns = 1
@@ -386,6 +392,114 @@ function Write-JobTables($Autosnap, $OpenStack, [string] $SkipReason) {
                                   else { [ordered]@{ skipped = $SkipReason } }
 }
 
+# 2v. One volume-backed server: autosnap.ps1's job on bfv01, whose restore points are an image and a Cinder snapshot
+# ---------------------------------------------------------------------------------------------------------------
+$BfvServerName = 'bfv01'   # LocalCloud's seeded volume-backed server in DFW (root volume bfv01-root)
+
+function Invoke-BenchCinder([string] $Method = 'GET', [string] $Path, $Body) {
+    $token = Get-LocalCloudToken
+    $request = @{ Method = $Method; Uri = "$($script:Cloud.Url)/volume/dfw/v1/100001$Path"; Headers = @{ 'X-Auth-Token' = $token } }
+    if ($null -ne $Body) { $request.Body = $Body | ConvertTo-Json -Depth 6 -Compress; $request.ContentType = 'application/json' }
+    Invoke-RestMethod @request
+}
+
+# The pool before the run: $JobExistingImages good restore points of bfv01, a day apart, each a zero-size image whose
+# block_device_mapping names a Cinder snapshot of the root volume carrying Autosnap's tags, as a run leaves them.
+function Initialize-VolumeJobCloud([double] $SnapshotSeconds) {
+    Initialize-Cloud @{ snapshotSeconds = $SnapshotSeconds; volumeSnapshotSeconds = 0; maxTotalSnapshots = -1 }
+    $server = @((Get-LocalCloudState).regions.DFW.serverList | Where-Object name -EQ $BfvServerName)[0].id
+    $volume = @((Invoke-BenchCinder GET '/volumes/detail').volumes | Where-Object display_name -EQ "$BfvServerName-root")[0]
+    $from = (Get-LocalCloudClock).AddDays(-$JobExistingImages)
+    for ($i = 0; $i -lt $JobExistingImages; $i++) {
+        $created = $from.AddDays($i)
+        $name = '{0}-daily-old-{1}' -f $BfvServerName, $i
+        $snapshot = (Invoke-BenchCinder POST '/snapshots' @{ snapshot = @{ volume_id = $volume.id; force = $true; display_name = "snapshot for $name" } }).snapshot
+        $mapping = ConvertTo-Json -Compress @(@{ snapshot_id = $snapshot.id; source_type = 'snapshot'; destination_type = 'volume'; boot_index = 0
+                device_name = '/dev/xvda'; volume_size = $volume.size; delete_on_termination = $false })
+        $image = @(New-LocalCloudImage -Count 1 -Region DFW -Server $server -NamePrefix "$name-" -CreatedFrom $created -Properties @{
+                autosnap_schedule = 'daily'; autosnap_server = $server; autosnap_volume_backed = 'true'; block_device_mapping = $mapping; bdm_v2 = 'True' })[0]
+        $null = Invoke-BenchCinder POST "/snapshots/$($snapshot.id)/metadata" @{ metadata = @{ autosnap_server = $server; autosnap_schedule = 'daily'; autosnap_image = $image } }
+    }
+    $null = Set-LocalCloudConfig -Settings @{ volumeSnapshotSeconds = $SnapshotSeconds }
+    $server
+}
+
+# A request's service, from its path: the route templates alone do not say it (Nova and Cinder both have GET /limits).
+function Get-RequestService([string] $Target) {
+    switch -Regex ($Target) {
+        '^/(v2\.0|v3)(/|$)' { 'identity' }
+        '^/compute/' { 'nova' }
+        '^/image/' { 'glance' }
+        '^/volume/' { 'cinder' }
+        default { 'other' }
+    }
+}
+
+function Measure-VolumeJob([double] $SnapshotSeconds) {
+    $runs = @()
+    $script = Get-AutosnapScript $ModulePath
+    $environment = @{
+        RACKSPACE_USERNAME = 'demo'; RACKSPACE_API_KEY = 'demo-api-key'; RACKSPACE_IDENTITY_URL = "$($script:Cloud.Url)/v2.0"; RACKSPACE_REGION = 'DFW'
+        OS_AUTH_URL = $null; OS_USERNAME = $null; OS_PASSWORD = $null; OS_CLOUD = $null; OS_APPLICATION_CREDENTIAL_ID = $null
+    }
+    for ($i = 0; $i -lt $VolumeJobRuns; $i++) {
+        $server = Initialize-VolumeJobCloud $SnapshotSeconds
+        $before = @((Invoke-BenchCinder GET '/snapshots/detail').snapshots | ForEach-Object id)
+        Reset-LocalCloudStats | Out-Null
+        $run = Invoke-BenchPwsh -File $script -ArgumentList @('-Server', $BfvServerName, '-Schedule', 'daily', '-Retention', "$JobRetention") -Environment $environment
+        if ($run.ExitCode -ne 0) { Write-Host "autosnap.ps1 (volume-backed) exited with $($run.ExitCode): $($run.StdErr.Trim())" }
+        $stats = Get-LocalCloudStats
+        $requests = Get-LocalCloudRequests
+        $after = @((Invoke-BenchCinder GET '/snapshots/detail').snapshots)
+        $token = Get-LocalCloudToken
+        $pool = @((Invoke-RestMethod -Uri "$($script:Cloud.Url)/image/dfw/v2/images?autosnap_schedule=daily&autosnap_server=$server&limit=1000" -Headers @{ 'X-Auth-Token' = $token }).images)
+        $byRoute = [ordered]@{}
+        foreach ($group in $requests | Group-Object { "$(Get-RequestService $_.target) $($_.route)" } | Sort-Object Name) { $byRoute[$group.Name] = $group.Count }
+        $byService = [ordered]@{}
+        foreach ($group in $requests | Group-Object { Get-RequestService $_.target } | Sort-Object Name) { $byService[$group.Name] = $group.Count }
+        $runs += [pscustomobject][ordered]@{
+            ExitCode          = $run.ExitCode
+            Seconds           = $run.Seconds
+            Calls             = [int]$stats.total
+            ByRoute           = $byRoute
+            ByService         = $byService
+            VolumeCreated     = @($after | Where-Object { $_.id -notin $before }).Count
+            VolumeDeleted     = @($before | Where-Object { $_ -notin @($after | ForEach-Object id) }).Count
+            RestorePointsLeft = $pool.Count
+            VolumeLeft        = $after.Count
+            Requests          = @($requests | ForEach-Object { "{0,7:0.000}s {1} {2} -> {3}" -f $_.atSecond, $_.method, $_.target, $_.status })
+        }
+    }
+    $runs
+}
+
+function Write-VolumeJobTables($Runs) {
+    $first = $Runs[0]
+    $summary = [ordered]@{
+        runs = $Runs.Count; exitCodes = @($Runs | ForEach-Object ExitCode)
+        seconds = Get-Summary @($Runs | ForEach-Object Seconds); calls = Get-Summary @($Runs | ForEach-Object Calls) 0
+        volumeSnapshotsCreated = Get-Summary @($Runs | ForEach-Object VolumeCreated) 0; volumeSnapshotsDeleted = Get-Summary @($Runs | ForEach-Object VolumeDeleted) 0
+        restorePointsAfter = Get-Summary @($Runs | ForEach-Object RestorePointsLeft) 0; volumeSnapshotsAfter = Get-Summary @($Runs | ForEach-Object VolumeLeft) 0
+        byService = $first.ByService; byRoute = $first.ByRoute; requests = $first.Requests
+    }
+    $rows = @(
+        [pscustomobject]@{ Figure = 'wall time, s (process start to exit)'; 'autosnap.ps1' = Format-Summary $summary.seconds '0.00' }
+        [pscustomobject]@{ Figure = 'API calls'; 'autosnap.ps1' = Format-Summary $summary.calls '0' }
+        [pscustomobject]@{ Figure = '  by service'; 'autosnap.ps1' = (($summary.byService.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', ') }
+        [pscustomobject]@{ Figure = 'Cinder snapshots created / deleted'; 'autosnap.ps1' = '{0} / {1}' -f (Format-Summary $summary.volumeSnapshotsCreated '0'), (Format-Summary $summary.volumeSnapshotsDeleted '0') }
+        [pscustomobject]@{ Figure = 'restore points / Cinder snapshots after'; 'autosnap.ps1' = '{0} / {1}' -f (Format-Summary $summary.restorePointsAfter '0'), (Format-Summary $summary.volumeSnapshotsAfter '0') }
+    )
+    Write-BenchTable ("2v. One volume-backed server ($BfvServerName): retention $JobRetention, $JobExistingImages good restore points (image + Cinder snapshot) in the pool, " +
+        "latency $LatencyMs ms, snapshots take $JobSnapshotSeconds s; medians of $($summary.runs) runs (min-max)") $rows
+    $routeRows = foreach ($route in $summary.byRoute.Keys) { [pscustomobject][ordered]@{ Route = $route; 'autosnap.ps1' = $summary.byRoute[$route] } }
+    Write-BenchTable 'API calls by route, volume-backed job (LocalCloud request log, first run)' $routeRows
+    if (@($summary.exitCodes | Where-Object { $_ -ne 0 }).Count) { Add-Miss "Volume-backed job: autosnap.ps1 exit codes $($summary.exitCodes -join ', ')." }
+    Write-Host ''
+    Write-Host 'autosnap.ps1 requests, volume-backed job, first run:'
+    foreach ($line in $summary.requests) { Write-Host "  $line" }
+    $Results.items['volumeJob'] = $summary
+}
+
 # The same job with other snapshot times: wall time and calls only.
 function Write-JobVariants($Variants) {
     $rows = @()
@@ -677,6 +791,7 @@ try {
             }
         }
     }
+    if ('VolumeJob' -in $Only) { Invoke-Safely 'volumeJob' { Write-VolumeJobTables @(Measure-VolumeJob $JobSnapshotSeconds) } }
     if ('Fleet' -in $Only) { Invoke-Safely 'fleet' { Measure-Fleet } }
     if ('Scale' -in $Only) { Invoke-Safely 'scale' { Measure-Scale } }
     if ('Listing' -in $Only) { Invoke-Safely 'listing' { Measure-Listing } }

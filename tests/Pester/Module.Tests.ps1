@@ -199,7 +199,6 @@ Import-Module $installed.FullName
             $out | Should -Contain "imported $version with $count cmdlets"
             $out | Should -Contain 'dependencies: Newtonsoft.Json.dll,Polly.dll,TimeZoneConverter.dll'
             $out | Should -Contain 'root: Autosnap.Core.dll,Autosnap.dll'
-            $out | Should -Contain 'dependencies: Newtonsoft.Json.dll,Polly.dll'
             $out | Should -Contain 'licence: True, changelog: True'
         }
         finally {

@@ -1,6 +1,6 @@
 # A short smoke of `build.ps1 Bench` and `build.ps1 Soak`, so both keep working: the benchmark with tiny sizes
-# (-Smoke) and the soak with 10 servers for 5 days (10 % faults of every kind instead of 20 %, so the retries'
-# backoff keeps it short), side by side in two child processes. Benchmarks report and
+# (-Smoke) and the soak with 10 servers for 5 days (2 volume-backed, 2 image-backed with data volumes; 10 % faults of
+# every kind instead of 20 %, so the retries' backoff keeps it short), side by side in two child processes. Benchmarks report and
 # never fail a test run: nothing here asserts a speed or a missed target. The soak's invariants must hold.
 
 BeforeAll {
@@ -55,7 +55,7 @@ Describe 'build.ps1 Bench, smoke size' {
     It 'prints the machine and a table for every measurement' {
         $out = $script:Bench.StdOut
         $out | Should -Match 'machine: .+ cores; .+; \.NET .+; pwsh '
-        foreach ($title in '1\. Cold start for cron', '2\./3\. One server', 'API calls by route', '4\. Fleet:', 'Lower bounds', '4b\. One region, limits lifted', '5\. Listing:', 'Targets missed') {
+        foreach ($title in '1\. Cold start for cron', '2\./3\. One server', 'API calls by route', '2v\. One volume-backed server', 'API calls by route, volume-backed job', '4\. Fleet:', 'Lower bounds', '4b\. One region, limits lifted', '5\. Listing:', 'Targets missed') {
             $out | Should -Match $title
         }
     }
@@ -63,11 +63,14 @@ Describe 'build.ps1 Bench, smoke size' {
     It 'writes every item to results.json, without a harness error' {
         $script:BenchResults | Should -Not -BeNullOrEmpty
         $script:BenchResults.PSObject.Properties.Name | Should -Not -Contain 'errors'
-        foreach ($item in 'coldStart', 'job', 'openstack', 'fleet', 'scale', 'listing') {
+        foreach ($item in 'coldStart', 'job', 'openstack', 'volumeJob', 'fleet', 'scale', 'listing') {
             $script:BenchResults.items.PSObject.Properties.Name | Should -Contain $item
         }
         $script:BenchResults.items.coldStart.importAddsMs.Runs | Should -Be 3
         $script:BenchResults.items.job.calls.Median | Should -BeGreaterThan 0
+        $script:BenchResults.items.volumeJob.calls.Median | Should -BeGreaterThan 0
+        $script:BenchResults.items.volumeJob.byService.cinder | Should -BeGreaterThan 0
+        $script:BenchResults.items.volumeJob.volumeSnapshotsCreated.Median | Should -Be 1
         $script:BenchResults.items.fleet.runs.PSObject.Properties.Name | Should -Not -BeNullOrEmpty
         $script:BenchResults.items.listing.scopes.Schedule.objects | Should -BeGreaterThan 0
         $script:BenchResults.items.listing.scopes.Schedule.queries | Should -Not -BeNullOrEmpty
@@ -96,14 +99,25 @@ Describe 'build.ps1 Soak, 10 servers for 5 days' {
     It 'prints a line per day and the totals' {
         $script:Soak.StdOut | Should -Match 'machine: .+ cores'
         foreach ($day in 1..5) { $script:Soak.StdOut | Should -Match "(?m)^\s+$day\s+[0-3]\s" }
-        $script:Soak.StdOut | Should -Match 'Soak totals: 10 servers x 5 days'
-        foreach ($total in 'faults injected', 'retries', 'images created', 'images deleted', 'violations') { $script:Soak.StdOut | Should -Match $total }
+        $script:Soak.StdOut | Should -Match 'Soak totals: 10 servers \(2 volume-backed, 2 with data volumes\) x 5 days'
+        foreach ($total in 'faults injected', 'retries', 'restore points created', 'restore points deleted', 'volume snapshots created / deleted',
+            'leftovers found / cleaned', 'volume snapshots leaked', 'violations') { $script:Soak.StdOut | Should -Match $total }
     }
 
     It 'injects faults and every run ends with a documented exit code' {
         $script:SoakResults.totals.faults | Should -BeGreaterThan 0
         $script:SoakResults.totals.requests | Should -BeGreaterThan 0
         foreach ($code in $script:SoakResults.totals.exitCodes.PSObject.Properties.Name) { $code | Should -BeIn @('0', '1', '2', '3') }
+    }
+
+    It 'snapshots the volumes and leaks no Cinder snapshot' {
+        # every night: 2 volume-backed servers (restore points of 2 and 1 Cinder snapshots) and 2 with data volumes (1 and 2)
+        $script:SoakResults.parameters.volumeBackedServers | Should -Be 2
+        $script:SoakResults.parameters.dataVolumeServers | Should -Be 2
+        $script:SoakResults.totals.volumeSnapshotsCreated | Should -BeGreaterThan 0
+        $script:SoakResults.totals.volumeRequests | Should -BeGreaterThan 0
+        $script:SoakResults.totals.leaked | Should -Be 0
+        $script:SoakResults.totals.partsLost | Should -Be 0
     }
 
     It 'reports 0 violations' {

@@ -1,6 +1,7 @@
 # The soak's invariant checker. It never loads the module and never calls its planner: it reads the cloud through
-# plain HTTP (Rackspace identity v2.0 and Glance v2 on LocalCloud), keeps its own ledger of every image it has
-# ever seen, and computes what docs/retention.md says must be kept with its own few lines below.
+# plain HTTP (Rackspace identity v2.0, Glance v2 and Cloud Block Storage v1 on LocalCloud), keeps its own ledger of
+# every image and every Cinder snapshot it has ever seen, and computes what docs/retention.md says must be kept
+# with its own few lines below.
 #
 #   $ledger = New-SoakLedger -CloudUrl $url -Region DFW -Policy @{ KeepDaily = 7; KeepWeekly = 4 }
 #   Update-SoakLedger $ledger -Day 1          # before the first run: foreign images, existing pools
@@ -9,8 +10,16 @@
 #   $day.Violations                            # strings; the soak's verdict is that none ever appear
 #
 # Ownership, as the contract defines it: an image is Autosnap's when its properties carry autosnap_schedule and
-# autosnap_server; a pool is (autosnap_server, autosnap_schedule). Good = active; failed = killed (Nova ERROR);
-# pending = queued, saving, uploading, importing.
+# autosnap_server; a pool is (autosnap_server, autosnap_schedule). A restore point is such an image and its parts:
+# the Cinder snapshots its block_device_mapping names (volume-backed server) and those whose metadata says
+# autosnap_image=<its id> (data volumes; autosnap_volumes=<n> on the image says how many). Good = the image active
+# and every part available; failed = the image killed (Nova ERROR), or a part in error or missing; pending = the
+# image queued, saving, uploading, importing, or a part still creating.
+#
+# Cinder snapshots: every snapshot that appears after Update-SoakLedger -Day 0 is Autosnap's doing (nothing else
+# makes any). After each run each of them is a part of a restore point that is still there, or a leftover being
+# cleaned: tagged (autosnap_server, autosnap_schedule) so the next rotation of its pool recognises it, or deleting.
+# A leftover still there after a run in which its server's job succeeded, or an untagged one, has leaked.
 
 function New-SoakLedger {
     param(
@@ -35,6 +44,16 @@ function New-SoakLedger {
         CreatedGood = 0
         CreatedFailed = 0
         Deleted    = 0
+        VolumeSnapshots = @{}   # id -> record of every Cinder snapshot ever seen
+        VolumePresent = @{}     # id -> $true for the Cinder snapshots present at the last look
+        VolumeForeign = @{}     # id -> name of the Cinder snapshots present before the first run (never Autosnap's)
+        BlockStorage = $false   # whether the region has block storage in the catalog
+        VolumeCreated = 0
+        VolumeDeleted = 0
+        LeftoversFound = 0
+        LeftoversCleaned = 0
+        Leaked     = 0
+        PartsLost  = 0
     }
 }
 
@@ -54,11 +73,52 @@ function Invoke-SoakHttp {
     }
 }
 
-function Get-SoakCloudImages {
-    <# .SYNOPSIS Every image of the region the account can see, all pages, with plain HTTP. #>
+function Get-SoakAccess {
+    <# .SYNOPSIS A token and the region's block storage endpoint (Rackspace v2.0 catalog: cloudBlockStorage), or $null. #>
     param([Parameter(Mandatory)] $Ledger)
     $auth = @{ auth = @{ 'RAX-KSKEY:apiKeyCredentials' = @{ username = $Ledger.UserName; apiKey = $Ledger.ApiKey } } } | ConvertTo-Json -Depth 5
-    $token = (Invoke-SoakHttp -Method Post -Uri "$($Ledger.CloudUrl)/v2.0/tokens" -Body $auth).access.token.id
+    $access = (Invoke-SoakHttp -Method Post -Uri "$($Ledger.CloudUrl)/v2.0/tokens" -Body $auth).access
+    $volume = $null
+    foreach ($service in @($access.serviceCatalog | Where-Object type -EQ 'volume')) {
+        $endpoint = @($service.endpoints | Where-Object { $_.region -eq $Ledger.Region }) | Select-Object -First 1
+        if ($endpoint) { $volume = $endpoint.publicURL.TrimEnd('/') }
+    }
+    [pscustomobject]@{ Token = $access.token.id; VolumeUrl = $volume }
+}
+
+function Get-SoakCloudVolumeSnapshots {
+    <# .SYNOPSIS Every Cinder snapshot of the region (GET /snapshots/detail, all pages by marker), with plain HTTP. #>
+    param([Parameter(Mandatory)] $Ledger, [Parameter(Mandatory)] $Access)
+    $all = [System.Collections.Generic.List[object]]::new()
+    $marker = $null
+    for ($pages = 1; ; $pages++) {
+        if ($pages -gt 1000) { throw 'more than 1000 pages of volume snapshots: the listing does not end' }
+        $uri = "$($Access.VolumeUrl)/snapshots/detail?limit=1000$(if ($marker) { "&marker=$marker" })"
+        $page = @((Invoke-SoakHttp -Uri $uri -Headers @{ 'X-Auth-Token' = $Access.Token }).snapshots)
+        foreach ($snapshot in $page) { $all.Add($snapshot) }
+        if ($page.Count -lt 1000) { break }
+        $marker = $page[-1].id
+    }
+    $all
+}
+
+function New-SoakForeignVolumeSnapshot {
+    <# .SYNOPSIS A user's manual Cinder snapshot of a volume (by name), made before the first run: never Autosnap's to delete. #>
+    param([Parameter(Mandatory)] $Ledger, [Parameter(Mandatory)] [string] $VolumeName)
+    $access = Get-SoakAccess $Ledger
+    if (-not $access.VolumeUrl) { throw "Region $($Ledger.Region) has no block storage in the catalog." }
+    $headers = @{ 'X-Auth-Token' = $access.Token }
+    $volume = @((Invoke-SoakHttp -Uri "$($access.VolumeUrl)/volumes/detail?limit=1000" -Headers $headers).volumes | Where-Object { $_.display_name -eq $VolumeName }) | Select-Object -First 1
+    if (-not $volume) { throw "There is no volume named $VolumeName." }
+    $body = @{ snapshot = @{ volume_id = $volume.id; force = $true; display_name = "manual backup of $VolumeName"; display_description = 'not Autosnap''s' } } | ConvertTo-Json -Depth 5
+    (Invoke-SoakHttp -Method Post -Uri "$($access.VolumeUrl)/snapshots" -Headers $headers -Body $body).snapshot
+}
+
+function Get-SoakCloudImages {
+    <# .SYNOPSIS Every image of the region the account can see, all pages, with plain HTTP. #>
+    param([Parameter(Mandatory)] $Ledger, $Access)
+    if (-not $Access) { $Access = Get-SoakAccess $Ledger }
+    $token = $Access.Token
     $root = "$($Ledger.CloudUrl)/image/$($Ledger.Region.ToLowerInvariant())"
     $next = '/v2/images?limit=1000'
     $all = [System.Collections.Generic.List[object]]::new()
@@ -134,10 +194,33 @@ function Get-ContractKeep {
     $keep
 }
 
+function Get-SoakParts($Image) {
+    <# .SYNOPSIS The Cinder snapshot ids an image's block_device_mapping names (a JSON string, as Nova writes it). #>
+    $mapping = Get-SoakProperty $Image 'block_device_mapping'
+    if (-not $mapping) { return @() }
+    @(($mapping | ConvertFrom-Json) | ForEach-Object { if ($_.PSObject.Properties['snapshot_id'] -and $_.snapshot_id) { [string]$_.snapshot_id } })
+}
+
+function Get-SoakPartState {
+    <# .SYNOPSIS A restore point's state from its image's state and its parts (the Cinder snapshot records). #>
+    param([string] $ImageState, [object[]] $Parts, [int] $Expected)
+    if ($ImageState -ne 'good') { return $ImageState }
+    if (@($Parts | Where-Object { $_.Status -in 'error', 'error_deleting' -or -not $_.Present }).Count -or $Parts.Count -lt $Expected) { return 'failed' }
+    if (@($Parts | Where-Object Status -NE 'available').Count) { return 'pending' }
+    'good'
+}
+
 function Update-SoakLedger {
-    <# .SYNOPSIS Reads the cloud and records what is there (used before the first run and by Test-SoakDay). #>
-    param([Parameter(Mandatory)] $Ledger, [int] $Day = 0, $Images)
-    if ($null -eq $Images) { $Images = Get-SoakCloudImages $Ledger }
+    <#
+    .SYNOPSIS
+        Reads the cloud (images, then Cinder snapshots) and records what is there: used before the first run
+        (-Day 0: every Cinder snapshot there is foreign) and by Test-SoakDay.
+    #>
+    param([Parameter(Mandatory)] $Ledger, [int] $Day = 0)
+    $access = Get-SoakAccess $Ledger
+    $Images = Get-SoakCloudImages $Ledger -Access $access
+    $Ledger.BlockStorage = [bool]$access.VolumeUrl
+    $snapshots = @(if ($access.VolumeUrl) { Get-SoakCloudVolumeSnapshots $Ledger -Access $access })
     $present = @{}
     $foreign = @{}
     $new = [System.Collections.Generic.List[object]]::new()
@@ -148,10 +231,15 @@ function Update-SoakLedger {
         $present[$image.id] = $true
         $created = [DateTimeOffset]::Parse($image.created_at, [cultureinfo]::InvariantCulture)
         if (-not $Ledger.Images.ContainsKey($image.id)) {
+            $volumes = Get-SoakProperty $image 'autosnap_volumes'
             $record = [pscustomobject]@{
                 Id = $image.id; Name = $image.name; Pool = "$server/$schedule"; Server = $server; Schedule = $schedule
-                Created = $created; Status = $image.status; State = Get-SoakState $image.status
+                Created = $created; Status = $image.status; ImageState = Get-SoakState $image.status; State = $null
                 Token = Get-SoakProperty $image 'autosnap_request'; FirstSeenDay = $Day; GoneDay = $null
+                # parts: the snapshots the image names, and (data volumes) how many tagged ones it expects
+                Parts = [System.Collections.Generic.HashSet[string]]::new([string[]]@(Get-SoakParts $image))
+                ExpectedTagged = if ($volumes) { [int]$volumes } else { 0 }
+                GoodParts = $null   # the parts it had when it was first seen good
             }
             $Ledger.Images[$image.id] = $record
             $new.Add($record)
@@ -162,19 +250,140 @@ function Update-SoakLedger {
         }
         else {
             $Ledger.Images[$image.id].Status = $image.status
-            $Ledger.Images[$image.id].State = Get-SoakState $image.status
+            $Ledger.Images[$image.id].ImageState = Get-SoakState $image.status
         }
-        if ($Ledger.Images[$image.id].State -eq 'good') { $Ledger.EverGood[$Ledger.Images[$image.id].Pool] = $true }
+    }
+
+    # Cinder snapshots: what is there, and whose part each is.
+    $volumePresent = @{}
+    $tagged = @{}   # image id -> tagged snapshot ids
+    foreach ($snapshot in $snapshots) {
+        $metadata = if ($snapshot.PSObject.Properties['metadata'] -and $snapshot.metadata) { $snapshot.metadata } else { [pscustomobject]@{} }
+        $imageTag = Get-SoakProperty $metadata 'autosnap_image'
+        $record = $Ledger.VolumeSnapshots[$snapshot.id]
+        if (-not $record) {
+            $record = [pscustomobject]@{
+                Id = $snapshot.id; VolumeId = $snapshot.volume_id; Size = $snapshot.size; FirstSeenDay = $Day; GoneDay = $null
+                Status = $null; Present = $true; ImageTag = $null; Tagged = $false; LeftoverSince = $null; Foreign = ($Day -eq 0); Leaked = $false
+                Name = $(if ($snapshot.PSObject.Properties['display_name']) { $snapshot.display_name } else { $snapshot.name })
+            }
+            $Ledger.VolumeSnapshots[$snapshot.id] = $record
+            if ($record.Foreign) { $Ledger.VolumeForeign[$snapshot.id] = $record.Name } else { $Ledger.VolumeCreated++ }
+        }
+        $record.Status = $snapshot.status
+        $record.Present = $true
+        $record.ImageTag = $imageTag
+        $record.Tagged = [bool]((Get-SoakProperty $metadata 'autosnap_server') -and (Get-SoakProperty $metadata 'autosnap_schedule'))
+        $volumePresent[$snapshot.id] = $true
+        if ($imageTag) {
+            if (-not $tagged.ContainsKey($imageTag)) { $tagged[$imageTag] = [System.Collections.Generic.List[string]]::new() }
+            $tagged[$imageTag].Add($snapshot.id)
+        }
+    }
+    foreach ($id in $Ledger.VolumePresent.Keys) {
+        if (-not $volumePresent.ContainsKey($id)) { $Ledger.VolumeSnapshots[$id].Present = $false; $Ledger.VolumeSnapshots[$id].GoneDay = $Day }
+    }
+    $Ledger.VolumePresent = $volumePresent
+
+    # Each present image's restore point: its parts (named by the image or tagged with its id) and its state.
+    foreach ($id in $present.Keys) {
+        $record = $Ledger.Images[$id]
+        if ($tagged.ContainsKey($id)) { foreach ($part in $tagged[$id]) { $null = $record.Parts.Add($part) } }
+        $parts = @(foreach ($part in $record.Parts) {
+                if ($Ledger.VolumeSnapshots.ContainsKey($part)) { $Ledger.VolumeSnapshots[$part] }
+                else { [pscustomobject]@{ Id = $part; Status = 'missing'; Present = $false } }
+            })
+        $taggedCount = if ($tagged.ContainsKey($id)) { $tagged[$id].Count } else { 0 }
+        $expected = $record.Parts.Count
+        if ($record.ExpectedTagged -gt $taggedCount) { $expected += $record.ExpectedTagged - $taggedCount }
+        $record.State = Get-SoakPartState -ImageState $record.ImageState -Parts $parts -Expected $expected
+        if ($record.State -eq 'good') {
+            $Ledger.EverGood[$record.Pool] = $true
+            if ($null -eq $record.GoodParts) { $record.GoodParts = @($record.Parts) }
+        }
     }
     $Ledger.Present = $present
     $Ledger.Foreign = $foreign
     [pscustomobject]@{ Present = $present; Foreign = $foreign; New = $new }
 }
 
+function Test-SoakVolumes {
+    <#
+    .SYNOPSIS
+        The Cinder snapshot invariants after a run (Update-SoakLedger has just read the cloud): no foreign snapshot
+        deleted; no kept restore point lost a part; every snapshot Autosnap caused is a part of a restore point
+        still there or a leftover being cleaned; no leftover survives a run in which its server's job succeeded.
+    #>
+    param([Parameter(Mandatory)] $Ledger, [Parameter(Mandatory)] [int] $Day, [hashtable] $Succeeded = @{},
+        [System.Collections.Generic.List[string]] $Violations, [System.Collections.Generic.List[string]] $Notes)
+    $counts = [ordered]@{ Created = 0; Deleted = 0; LeftoversFound = 0; LeftoversCleaned = 0; Leaked = 0; PartsLost = 0; Now = 0; Leftovers = 0 }
+    $owner = @{}   # snapshot id -> the present image it is a part of
+    foreach ($id in $Ledger.Present.Keys) { foreach ($part in $Ledger.Images[$id].Parts) { $owner[$part] = $Ledger.Images[$id] } }
+
+    foreach ($record in $Ledger.VolumeSnapshots.Values) {
+        if ($record.FirstSeenDay -eq $Day -and -not $record.Foreign) { $counts.Created++ }
+        if (-not $record.Present) {
+            if ($record.GoneDay -ne $Day) { continue }
+            if ($record.Foreign) { $Violations.Add("Cinder snapshot $($record.Id) ($($record.Name)) was not Autosnap's and was deleted"); continue }
+            $counts.Deleted++
+            if ($null -ne $record.LeftoverSince) { $counts.LeftoversCleaned++ }
+            continue
+        }
+        if ($record.Foreign) { continue }
+        $counts.Now++
+        if ($owner.ContainsKey($record.Id)) { $record.LeftoverSince = $null; continue }
+        # not a part of any restore point that is still there: a leftover (a leak is counted once, on the day it is found)
+        $counts.Leftovers++
+        if ($record.Leaked) { continue }
+        if ($null -eq $record.LeftoverSince) {
+            $record.LeftoverSince = $Day
+            $counts.LeftoversFound++
+            if (-not $record.Tagged -and $record.Status -ne 'deleting') {
+                $counts.Leaked++
+                $record.Leaked = $true
+                $Violations.Add("Cinder snapshot $($record.Id) ($($record.Name), $($record.Status)) belongs to no restore point and carries no Autosnap tag: nothing will ever clean it")
+            }
+            else { $Notes.Add("leftover Cinder snapshot $($record.Id) ($($record.Status), of $(if ($record.ImageTag) { "restore point $($record.ImageTag)" } else { 'no image' })) found") }
+            continue
+        }
+        $server = $(if ($record.ImageTag -and $Ledger.Images.ContainsKey($record.ImageTag)) { $Ledger.Images[$record.ImageTag].Server })
+        if (-not $server) {
+            foreach ($image in $Ledger.Images.Values) { if ($image.Parts.Contains($record.Id)) { $server = $image.Server; break } }
+        }
+        if ($record.Status -eq 'deleting') { $Notes.Add("leftover Cinder snapshot $($record.Id) since day $($record.LeftoverSince) is being deleted"); continue }
+        if (-not $server -or $Succeeded.ContainsKey($server)) {
+            $counts.Leaked++
+            $record.Leaked = $true
+            $Violations.Add("Cinder snapshot $($record.Id) ($($record.Status)) has been a leftover since day $($record.LeftoverSince) and survived a run in which its server's job succeeded")
+        }
+        else { $Notes.Add("leftover Cinder snapshot $($record.Id) since day $($record.LeftoverSince) waits for a successful job of server $server") }
+    }
+
+    # No kept restore point lost a part: an image still there keeps every part it had when it was good.
+    foreach ($id in $Ledger.Present.Keys) {
+        $image = $Ledger.Images[$id]
+        if ($null -eq $image.GoodParts) { continue }
+        foreach ($part in $image.GoodParts) {
+            $snapshot = $Ledger.VolumeSnapshots[$part]
+            if (-not $snapshot -or -not $snapshot.Present -or $snapshot.Status -ne 'available') {
+                $counts.PartsLost++
+                $Violations.Add("restore point $id of pool $($image.Pool) lost its part $part ($(if ($snapshot -and $snapshot.Present) { $snapshot.Status } else { 'gone' }))")
+            }
+        }
+    }
+    $Ledger.VolumeDeleted += $counts.Deleted
+    $Ledger.LeftoversFound += $counts.LeftoversFound
+    $Ledger.LeftoversCleaned += $counts.LeftoversCleaned
+    $Ledger.Leaked += $counts.Leaked
+    $Ledger.PartsLost += $counts.PartsLost
+    [pscustomobject]$counts
+}
+
 function Test-SoakDay {
     <#
     .SYNOPSIS
-        After one policy run: reads the cloud, updates the ledger and returns the day's counts and violations.
+        After one policy run: reads the cloud, updates the ledger and returns the day's counts and violations
+        (Volumes: the day's Cinder snapshot counts from Test-SoakVolumes).
     .PARAMETER Servers
         The run's servers (Id and Name).
     .PARAMETER LogRecords
@@ -256,7 +465,10 @@ function Test-SoakDay {
         }
     }
 
-    # Every pool that ever had a good image still has one.
+    # Cinder snapshots: parts kept, leftovers cleaned, nothing leaked, nothing foreign deleted.
+    $volumes = Test-SoakVolumes $Ledger -Day $Day -Succeeded $succeeded -Violations $violations -Notes $notes
+
+    # Every pool that ever had a good restore point still has one.
     $goodNow = @{}
     foreach ($id in $seen.Present.Keys) { if ($Ledger.Images[$id].State -eq 'good') { $goodNow[$Ledger.Images[$id].Pool] = $true } }
     foreach ($pool in $Ledger.EverGood.Keys) {
@@ -302,6 +514,7 @@ function Test-SoakDay {
         Pools             = $Ledger.EverGood.Count
         ImagesNow         = $seen.Present.Count
         ExtraAfterSuccess = $extraAfterSuccess
+        Volumes           = $volumes
         Violations        = $violations
         Notes             = $notes
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using Autosnap.Cloud;
@@ -131,8 +132,28 @@ namespace Autosnap.Engine
             }
             catch (CloudException e)
             {
+                // Cinder refuses a DELETE of a snapshot that is already deleting: an earlier DELETE whose answer was
+                // lost (and was asked again) got through. That is a deletion, not a failure.
+                if (e.StatusCode == HttpStatusCode.BadRequest && await IsBeingDeletedAsync(part.Id, cancellationToken).ConfigureAwait(false))
+                {
+                    _host.Verbose($"Volume snapshot {part.Id} (volume {part.VolumeId}) {of} is already being deleted.");
+                    return new VolumeSnapshotDeletion(part, RotationOutcome.Deleted, null);
+                }
                 return new VolumeSnapshotDeletion(part, RotationOutcome.Failed,
                     $"volume snapshot {part.Id} (volume {part.VolumeId}) {of} could not be deleted: {e.Message} The next rotation of the pool finishes it.");
+            }
+        }
+
+        private async Task<bool> IsBeingDeletedAsync(string snapshotId, CancellationToken cancellationToken)
+        {
+            try
+            {
+                VolumeSnapshot? now = await Client.FindSnapshotAsync(snapshotId, cancellationToken).ConfigureAwait(false);
+                return now == null || string.Equals(now.Status, "deleting", StringComparison.OrdinalIgnoreCase);
+            }
+            catch (CloudException)
+            {
+                return false;
             }
         }
 

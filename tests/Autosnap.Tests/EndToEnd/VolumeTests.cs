@@ -234,6 +234,33 @@ namespace Autosnap.Tests.EndToEnd
         }
 
         [Fact]
+        public async Task A_part_already_being_deleted_when_cinder_refuses_the_delete_counts_as_deleted()
+        {
+            // What a lost answer to a DELETE leaves: the snapshot is deleting, and the DELETE asked again gets Cinder's
+            // 400 "status must be available or error". The soak saw jobs fail on it although nothing was wrong.
+            await using var cloud = await CloudHarness.StartAsync(Instant());
+            RackspaceServer bfv = await cloud.ServerAsync("bfv01");
+            string imageId = await cloud.Snapshots.StartAsync(bfv, "daily", null, null, CancellationToken.None);
+            AutoSnapshot point = (await cloud.Snapshots.FindImageAsync(imageId, cloud.Region, CancellationToken.None))!;
+            VolumeSnapshot part = Assert.Single(point.VolumeSnapshots!);
+            await cloud.ConfigureAsync("{\"volumeSnapshotSeconds\": 600}");
+            Assert.True(await Cinder(cloud).DeleteSnapshotAsync(part.Id, CancellationToken.None));
+
+            var parts = new RestorePointParts(cloud.Session, cloud.Region, cloud.Host);
+            var (deleted, outcomes) = await parts.DeleteAsync(point, CancellationToken.None);
+            Assert.True(deleted);
+            VolumeSnapshotDeletion outcome = Assert.Single(outcomes);
+            Assert.True(outcome.Outcome == RotationOutcome.Deleted, outcome.Error);
+            Assert.Equal("deleting", (await Cinder(cloud).FindSnapshotAsync(part.Id, CancellationToken.None))!.Status);
+
+            // A refusal for another reason is still a failure: a snapshot still creating cannot be deleted.
+            string second = await cloud.Snapshots.StartAsync(bfv, "daily", null, null, CancellationToken.None);
+            AutoSnapshot creating = (await cloud.Snapshots.FindImageAsync(second, cloud.Region, CancellationToken.None))!;
+            var (_, refused) = await parts.DeleteAsync(creating, CancellationToken.None);
+            Assert.Equal(RotationOutcome.Failed, Assert.Single(refused).Outcome);
+        }
+
+        [Fact]
         public async Task After_a_refused_request_exactly_the_snapshots_named_for_it_on_the_servers_volumes_are_cleaned()
         {
             await using var cloud = await CloudHarness.StartAsync(Instant());
