@@ -277,7 +277,7 @@ public sealed class SnapshotTests
         Assert.Equal(HttpStatusCode.Accepted, v21.StatusCode);
         Assert.Equal(0, v21.Content.Headers.ContentLength);
         var id = v21.Headers.Location!.ToString().Split('/')[^1];
-        Assert.Contains("/image/dfw/images/", v21.Headers.Location.ToString());
+        Assert.Contains("/image/dfw//images/", v21.Headers.Location.ToString());   // the tier's Nova writes a double slash for every server
         Assert.Equal(HttpStatusCode.OK, (await cloud.Get($"{cloud.Glance}/images/{id}")).StatusCode);
 
         // the legacy endpoint (Rackspace) ignores the header and always answers with Location

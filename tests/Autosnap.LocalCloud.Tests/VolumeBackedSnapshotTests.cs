@@ -168,17 +168,20 @@ public sealed class VolumeBackedSnapshotTests
     {
         var seed = DefaultSeed.Create();
         seed.Volumes!.Add(new VolumeSeed { Name = "bfv01-logs", Region = "DFW", Size = 50, Server = "bfv01", Device = "/dev/xvdb", Description = "logs" });
-        // Nova walks the data volumes first, the root last (as the tier's does). Used: 20 + 50 + 50 = 120 GB;
-        // the logs' snapshot (50) fits in 180, the root's (20) then does not
-        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, VolumeSnapshotSeconds = 0, MaxTotalVolumeGigabytes = 180 }, seed);
+        // Used: 20 + 50 + 50 = 120 GB of 170; in either order (Nova's varies) the first snapshot fits and the second does not
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, VolumeSnapshotSeconds = 0, MaxTotalVolumeGigabytes = 170 }, seed);
         var bfv = await cloud.ServerId("bfv01");
         var refused = await CreateImage(cloud, cloud.Compute21, bfv, "two-volumes");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal("Quota exceeded for resources: snapshots", (await Cloud.Json(refused))["forbidden"]!["message"]!.GetValue<string>());
         var left = (await Snapshots(cloud)).Single()!;
         Assert.Equal("snapshot for two-volumes", left["name"]!.GetValue<string>());
-        Assert.Equal(50, left["size"]!.GetValue<int>());
-        Assert.Equal("logs", left["description"]!.GetValue<string>());
+        Assert.Empty(left["metadata"]!.AsObject());
+        var volumes = (await cloud.GetJson($"{V3}/volumes/detail"))["volumes"]!.AsArray();
+        var leftVolume = volumes.Single(v => v!["id"]!.GetValue<string>() == left["volume_id"]!.GetValue<string>())!;
+        Assert.Contains(leftVolume["name"]!.GetValue<string>(), new[] { "bfv01-logs", "bfv01-root" });
+        Assert.Equal(leftVolume["size"]!.GetValue<int>(), left["size"]!.GetValue<int>());
+        Assert.Equal(leftVolume["description"]?.GetValue<string>(), left["description"]?.GetValue<string>());
         Assert.Empty((await cloud.GetJson($"{cloud.Glance}/images?name=two-volumes"))["images"]!.AsArray());
 
         // with room for both, one image names both snapshots, the data volume without a boot index
@@ -187,12 +190,76 @@ public sealed class VolumeBackedSnapshotTests
         var imageId = (await Cloud.Json(response))["image_id"]!.GetValue<string>();
         var image = await cloud.GetJson($"{cloud.Glance}/images/{imageId}");
         var mappings = JsonNode.Parse(image["block_device_mapping"]!.GetValue<string>())!.AsArray();
-        Assert.Equal(["/dev/xvdb", "/dev/xvda"], mappings.Select(m => m!["device_name"]!.GetValue<string>()).ToArray());
-        Assert.Null(mappings[0]!["boot_index"]);
-        Assert.Equal(0, mappings[1]!["boot_index"]!.GetValue<int>());
+        Assert.Equal(["/dev/xvda", "/dev/xvdb"], mappings.Select(m => m!["device_name"]!.GetValue<string>()).Order().ToArray());
+        Assert.Null(mappings.Single(m => m!["device_name"]!.GetValue<string>() == "/dev/xvdb")!["boot_index"]);
+        Assert.Equal(0, mappings.Single(m => m!["device_name"]!.GetValue<string>() == "/dev/xvda")!["boot_index"]!.GetValue<int>());
         var snapshots = await Snapshots(cloud);
         Assert.Equal(3, snapshots.Count);
         Assert.All(mappings, m => Assert.Contains(snapshots, s => s!["id"]!.GetValue<string>() == m!["snapshot_id"]!.GetValue<string>()));
+    }
+
+    private static SeedDocument TwoVolumeSeed()
+    {
+        var seed = DefaultSeed.Create();
+        seed.Volumes!.Add(new VolumeSeed { Name = "bfv01-logs", Region = "DFW", Size = 50, Server = "bfv01", Device = "/dev/xvdb", Description = "logs" });
+        return seed;
+    }
+
+    [Fact]
+    public async Task The_order_of_the_volumes_in_nova_s_snapshot_loop_varies_from_one_createImage_to_the_next()
+    {
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings
+        {
+            SnapshotSeconds = 0, VolumeSnapshotSeconds = 0, MaxTotalSnapshots = -1, MaxTotalVolumeGigabytes = -1,
+        }, TwoVolumeSeed());
+        var bfv = await cloud.ServerId("bfv01");
+        var firstDevices = new System.Collections.Generic.List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var response = await CreateImage(cloud, cloud.Compute21, bfv, $"order-{i}", microversion: "2.45");
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            var imageId = (await Cloud.Json(response))["image_id"]!.GetValue<string>();
+            var image = await cloud.GetJson($"{cloud.Glance}/images/{imageId}");
+            var mappings = JsonNode.Parse(image["block_device_mapping"]!.GetValue<string>())!.AsArray();
+            Assert.Equal(2, mappings.Count);
+            firstDevices.Add(mappings[0]!["device_name"]!.GetValue<string>());
+        }
+        // seeded, so the same every run, but both orders occur: the root's snapshot is not always first
+        Assert.Contains("/dev/xvda", firstDevices);
+        Assert.Contains("/dev/xvdb", firstDevices);
+    }
+
+    [Fact]
+    public async Task A_cinder_500_inside_nova_s_loop_answers_500_makes_no_image_and_leaves_the_earlier_snapshots()
+    {
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings
+        {
+            SnapshotSeconds = 0, VolumeSnapshotSeconds = 0, NovaCinderErrorAt = 2,
+        }, TwoVolumeSeed());
+        var bfv = await cloud.ServerId("bfv01");
+        var failed = await CreateImage(cloud, cloud.Compute21, bfv, "lost-write");
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        var fault = (await Cloud.Json(failed))["computeFault"]!;
+        Assert.Equal(500, fault["code"]!.GetValue<int>());
+        Assert.Equal("Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n" +
+                     "<class 'cinderclient.exceptions.ClientException'>", fault["message"]!.GetValue<string>());
+        Assert.Null(failed.Headers.Location);
+        var left = (await Snapshots(cloud)).Single()!;
+        Assert.Equal("snapshot for lost-write", left["name"]!.GetValue<string>());
+        Assert.Empty(left["metadata"]!.AsObject());
+        Assert.Empty((await cloud.GetJson($"{cloud.Glance}/images?name=lost-write"))["images"]!.AsArray());
+        var task = (await cloud.GetJson($"{cloud.Compute21}/servers/{bfv}"))["server"]!["OS-EXT-STS:task_state"];
+        Assert.Null(task);
+
+        // at the first call nothing is made; the legacy endpoint answers the same
+        await cloud.Configure("""{"novaCinderErrorAt":1}""");
+        var first = await CreateImage(cloud, cloud.Compute, bfv, "lost-first");
+        Assert.Equal(HttpStatusCode.InternalServerError, first.StatusCode);
+        Assert.Single(await Snapshots(cloud));
+        // 0 turns it off
+        await cloud.Configure("""{"novaCinderErrorAt":0}""");
+        Assert.Equal(HttpStatusCode.Accepted, (await CreateImage(cloud, cloud.Compute21, bfv, "works")).StatusCode);
+        Assert.Equal(3, (await Snapshots(cloud)).Count);
     }
 
     [Fact]

@@ -176,11 +176,11 @@ public static class ServerActions
         // createBackup has a Location only when rotation > 0 (Nova's create_backup.py)
         if (!backup || rotation > 0)
         {
-            // legacy v2 (Rackspace) points at the compute image; v2.1 at Glance, as Nova Zed does
-            // (a volume-backed server's has a double slash there: the tier's Nova builds it that way)
+            // legacy v2 (Rackspace) points at the compute image; v2.1 at Glance with a double slash, as the tier's
+            // Nova writes it for every server (its Glance endpoint ends in a slash once it sends service tokens)
             context.Response.Headers.Location = call.LegacyCompute
                 ? $"{call.ComputeRoot}/images/{image!.Id}"
-                : $"{ComputeViews.ImageRoot(context, region)}/{(image!.Property("bdm_v2") is null ? "" : "/")}images/{image!.Id}";
+                : $"{ComputeViews.ImageRoot(context, region)}//images/{image!.Id}";
         }
         await JsonOut.Empty(context, 202);
     }
@@ -199,14 +199,22 @@ public static class ServerActions
     private static (Image? Image, (int, string)? Failure, bool GlanceDown) SnapshotVolumeBacked(CloudState state, RegionState region,
         Account account, Server server, string name, Dictionary<string, string> metadata, DateTimeOffset now)
     {
-        // in the order the tier's Nova walks the block device mappings: data volumes first, the root disk last
-        var attached = region.AttachedTo(server.Id).OrderBy(a => a.Attachment.BootIndex is null ? 0 : 1).ToList();
+        // real Nova's order of the block device mappings (and so of its Cinder calls) changes from one createImage
+        // to the next; here it is shuffled by the seeded random, so nothing may rely on it
+        var attached = region.AttachedTo(server.Id);
+        for (var i = attached.Count - 1; i > 0; i--)
+        {
+            var j = state.Random.Next(i + 1);
+            (attached[i], attached[j]) = (attached[j], attached[i]);
+        }
         var limits = BlockStorage.Limits(state.Settings, region, account.TenantId);
         if (limits.MaxSnapshots != -1 && limits.Snapshots + attached.Count > limits.MaxSnapshots)
             return (null, (403, SnapshotQuotaMessage), false);
         var mappings = new List<(Volume Volume, VolumeAttachment Attachment, VolumeSnapshot Snapshot)>();
         foreach (var (volume, attachment) in attached)
         {
+            // Cinder's 500 inside the loop (the tier: a write lost to sqlite's lock): the earlier snapshots stay
+            if (mappings.Count + 1 == state.Settings.NovaCinderErrorAt) return (null, (500, CinderClientException), false);
             var (snapshot, error) = BlockStorage.CreateSnapshot(state, region, volume, $"snapshot for {name}", volume.Description,
                 null, force: true);
             if (error is not null) return (null, (403, SnapshotQuotaMessage), false);
@@ -242,6 +250,11 @@ public static class ServerActions
         region.Images.Add(image);
         return (image, null, false);
     }
+
+    /// <summary>Nova's answer when one of its Cinder snapshot calls fails with Cinder's 500.</summary>
+    public const string CinderClientException =
+        "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n" +
+        "<class 'cinderclient.exceptions.ClientException'>";
 
     private const string EmptyMd5 = "d41d8cd98f00b204e9800998ecf8427e";
     private const string EmptySha512 = "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce" +

@@ -100,6 +100,12 @@ public sealed record CloudSettings
     /// <summary>0..1: the share of Cinder snapshot deletes that end in error_deleting (seeded, decided at delete).</summary>
     public double VolumeSnapshotDeleteFailRate { get; init; }
 
+    /// <summary>
+    /// n &gt;= 1: the nth Cinder snapshot call of Nova's loop in every volume-backed createImage fails with Cinder's 500
+    /// (Nova answers 500 ClientException, the snapshots made before it stay, no image); 0 = never.
+    /// </summary>
+    public int NovaCinderErrorAt { get; init; }
+
     /// <summary>Cinder's per-project quotas in each region (Cinder's defaults); -1 = unlimited.</summary>
     public int MaxTotalSnapshots { get; init; } = 10;
     public int MaxTotalVolumes { get; init; } = 10;
@@ -143,6 +149,7 @@ public sealed record CloudSettings
         w.WriteNumber("volumeSeconds", VolumeSeconds);
         w.WriteNumber("volumeSnapshotFailRate", VolumeSnapshotFailRate);
         w.WriteNumber("volumeSnapshotDeleteFailRate", VolumeSnapshotDeleteFailRate);
+        w.WriteNumber("novaCinderErrorAt", NovaCinderErrorAt);
         w.WriteNumber("maxTotalSnapshots", MaxTotalSnapshots);
         w.WriteNumber("maxTotalVolumes", MaxTotalVolumes);
         w.WriteNumber("maxTotalVolumeGigabytes", MaxTotalVolumeGigabytes);
@@ -183,6 +190,7 @@ public sealed record CloudSettings
                 "volumeSeconds" => result with { VolumeSeconds = Number(name, value, 0, 30 * 86_400) },
                 "volumeSnapshotFailRate" => result with { VolumeSnapshotFailRate = Number(name, value, 0, 1) },
                 "volumeSnapshotDeleteFailRate" => result with { VolumeSnapshotDeleteFailRate = Number(name, value, 0, 1) },
+                "novaCinderErrorAt" => result with { NovaCinderErrorAt = (int)Whole(name, value, 0, 1000) },
                 "maxTotalSnapshots" => result with { MaxTotalSnapshots = Quota(name, value) },
                 "maxTotalVolumes" => result with { MaxTotalVolumes = Quota(name, value) },
                 "maxTotalVolumeGigabytes" => result with { MaxTotalVolumeGigabytes = Quota(name, value) },
@@ -198,6 +206,7 @@ public sealed record CloudSettings
         "faultServices", "stallSeconds", "seed", "imageOutage", "imageOutageDelaySeconds", "rateLimits", "rateLimitStatus",
         "tokenTtlSeconds", "volumeSnapshotSeconds", "volumeSeconds", "volumeSnapshotFailRate", "volumeSnapshotDeleteFailRate",
         "maxTotalSnapshots", "maxTotalVolumes", "maxTotalVolumeGigabytes", "volumeOutage", "volumeOutageDelaySeconds",
+        "novaCinderErrorAt",
     };
 
     /// <summary>A Cinder quota: a whole number from -1 (unlimited) up.</summary>
@@ -206,6 +215,13 @@ public sealed record CloudSettings
         var n = Number(name, value, -1, int.MaxValue);
         if (n == Math.Floor(n)) return (int)n;
         throw new SettingsException($"Setting '{name}' must be a whole number from -1 (unlimited) to {int.MaxValue}.");
+    }
+
+    private static double Whole(string name, JsonNode? value, double min, double max)
+    {
+        var n = Number(name, value, min, max);
+        if (n == Math.Floor(n)) return n;
+        throw new SettingsException($"Setting '{name}' must be a whole number from {min} to {max}.");
     }
 
     private static double Number(string name, JsonNode? value, double min, double max)

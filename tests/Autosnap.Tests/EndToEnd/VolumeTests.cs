@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Autosnap.Cloud;
@@ -281,6 +282,33 @@ namespace Autosnap.Tests.EndToEnd
             Assert.DoesNotContain(left.Id, remaining);
             Assert.Contains(otherName.Id, remaining);
             Assert.Contains(otherServer.Id, remaining);
+        }
+
+        [Fact]
+        public async Task After_a_cinder_500_inside_novas_loop_the_job_fails_and_exactly_the_snapshots_left_for_its_request_are_cleaned()
+        {
+            // Nova's second Cinder call of each volume-backed createImage fails: 500 ClientException, no image, the first
+            // volume's snapshot ("snapshot for <requested name>", no metadata) stays. Which volume that is varies.
+            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 0, VolumeSnapshotSeconds = 0, NovaCinderErrorAt = 2 });
+            await cloud.AdminAsync(HttpMethod.Post, "servers",
+                "{\"count\":1,\"namePrefix\":\"twovol-\",\"region\":\"" + cloud.Region + "\",\"bootVolumeGb\":20,\"dataVolumeGb\":50}");
+            RackspaceServer server = await cloud.ServerAsync("twovol-001");
+            Assert.True(server.IsVolumeBacked);
+            var volumes = (await cloud.Snapshots.Compute(cloud.Region).ListVolumeAttachmentsAsync(server.Id, CancellationToken.None)).Select(a => a.VolumeId).ToList();
+            Assert.Equal(2, volumes.Count);
+            var none = new Dictionary<string, string>();
+            VolumeSnapshot stranger = await Cinder(cloud).CreateSnapshotAsync(volumes[0], "by hand", "", none, CancellationToken.None);
+            string otherVolume = await RootVolumeAsync(cloud, await cloud.ServerAsync("bfv01"));
+            VolumeSnapshot strangerElsewhere = await Cinder(cloud).CreateSnapshotAsync(otherVolume, "snapshot for twovol-001-daily", "", none, CancellationToken.None);
+
+            SnapshotJobResult result = await RunJob(cloud, server, 3);
+
+            Assert.Equal(JobStatus.Failed, result.Status);
+            Assert.Contains("ClientException", result.Message);
+            Assert.Empty(await cloud.PoolAsync(server, "daily"));
+            Assert.Contains(cloud.Host.Warnings, w => w.Contains("left 1 volume snapshot(s) behind"));
+            var remaining = (await AllVolumeSnapshotsAsync(cloud)).Select(v => v.Id).OrderBy(id => id, StringComparer.Ordinal).ToList();
+            Assert.Equal(new[] { stranger.Id, strangerElsewhere.Id }.OrderBy(id => id, StringComparer.Ordinal), remaining);
         }
     }
 }
