@@ -253,8 +253,8 @@ function Invoke-Demo {
 Import-Module '$ModuleOut/Autosnap.psd1'
 `$null = Connect-RackspaceCloud
 Get-AutoSnapshot -Server web01, db01, bfv01, app01 | Format-Table
-'Restore points with volumes: every Cinder snapshot belongs to a kept one'
-Get-AutoSnapshot -Server bfv01, app01 | Format-Table Name, State, StatusText, @{ n = 'RealSize (GB)'; e = { `$_.RealSize / 1GB } }, @{ n = 'VolumeSnapshots'; e = { `$_.VolumeSnapshots.Id -join ' ' } }
+'Restore points with volumes: each is an image plus its Cinder snapshots, kept or deleted as one'
+Get-AutoSnapshot -Server bfv01, app01 | Format-Table Name, State, @{ n = 'GB'; e = { [math]::Round(`$_.RealSize / 1GB, 1) } }, @{ n = 'Volume snapshots'; e = { (`$_.VolumeSnapshots | ForEach-Object { "`$(`$_.Id.Substring(0, 8)) `$(`$_.Status)" }) -join ', ' } }
 Invoke-SnapshotRotation -Server web01 -Schedule daily -KeepLast 2 -KeepWeekly 2 -TimeZone UTC -WhatIf | Format-Table Action, Name, Reason
 "@)
     }
