@@ -45,38 +45,9 @@ namespace Autosnap.Cloud
         public Uri Endpoint { get; }
 
         /// <summary>Every volume snapshot of the project in this region, all pages. Throws when any page fails: a partial list proves nothing.</summary>
-        public async Task<IReadOnlyList<VolumeSnapshot>> ListSnapshotsAsync(CancellationToken cancellationToken)
-        {
-            var all = new List<VolumeSnapshot>();
-            var seenPages = new HashSet<string>(StringComparer.Ordinal);
-            var seenIds = new HashSet<string>(StringComparer.Ordinal);
-            Uri? next = Url("/snapshots/detail?limit=" + PageSize);
-            while (next != null)
-            {
-                if (!seenPages.Add(next.PathAndQuery))
-                {
-                    throw new CloudException(CloudErrorKind.InvalidResponse,
-                        $"block storage: list volume snapshots in {Region}: the 'next' link points back to a page already read; stopped.");
-                }
-                var request = NewRequest(HttpMethod.Get, next, $"list volume snapshots in {Region}");
-                var page = await _session.SendAsync(request, response =>
-                {
-                    JObject body = JsonFields.Parse(response.Body);
-                    var list = JsonFields.Array(body, "snapshots").Select(s => ReadSnapshot(s as JObject ?? throw new FormatException("a snapshot is not an object"))).ToList();
-                    string? nextHref = (body["snapshots_links"] as JArray)?.OfType<JObject>()
-                        .FirstOrDefault(l => (string?)l["rel"] == "next")?["href"]?.ToString();
-                    return (list, nextHref);
-                }, _log, cancellationToken).ConfigureAwait(false);
-                if (page.list.Any(s => !seenIds.Add(s.Id)))
-                {
-                    throw new CloudException(CloudErrorKind.InvalidResponse,
-                        $"block storage: list volume snapshots in {Region}: a page repeats snapshots of an earlier page; stopped.");
-                }
-                all.AddRange(page.list);
-                next = page.list.Count > 0 && page.nextHref != null ? NextPage(page.nextHref) : null;
-            }
-            return all;
-        }
+        public Task<IReadOnlyList<VolumeSnapshot>> ListSnapshotsAsync(CancellationToken cancellationToken) =>
+            LinkedPages.ReadAllAsync(_session, _log, "block storage", Region, _base, "/snapshots/detail?limit=" + PageSize, "snapshots",
+                                     "list volume snapshots", ReadSnapshot, snapshot => snapshot.Id, cancellationToken);
 
         /// <summary>The snapshot, or null when it does not exist (404).</summary>
         public Task<VolumeSnapshot?> FindSnapshotAsync(string snapshotId, CancellationToken cancellationToken)
@@ -190,15 +161,5 @@ namespace Autosnap.Cloud
         private Uri Url(string pathAndQuery) => new Uri(_base + pathAndQuery);
 
         private Uri SnapshotUrl(string snapshotId) => Url("/snapshots/" + Uri.EscapeDataString(snapshotId));
-
-        /// <summary>Cinder's next links are absolute; keep our own endpoint and take what follows the last "/snapshots".</summary>
-        private Uri NextPage(string href)
-        {
-            var link = new Uri(new Uri(_base + "/"), href);
-            int index = link.AbsolutePath.LastIndexOf("/snapshots", StringComparison.Ordinal);
-            return index >= 0
-                ? Url(link.AbsolutePath.Substring(index) + link.Query)
-                : throw new CloudException(CloudErrorKind.InvalidResponse, $"block storage: list volume snapshots in {Region}: a 'next' link that cannot be followed: {CloudHttp.Shorten(href)}");
-        }
     }
 }

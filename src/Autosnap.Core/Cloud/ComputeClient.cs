@@ -90,32 +90,11 @@ namespace Autosnap.Cloud
         /// Servers of the region, following pagination. <paramref name="nameFilter"/> goes to the server as Nova's
         /// name filter (a regular expression there); callers still match names exactly on their side.
         /// </summary>
-        public async Task<IReadOnlyList<RackspaceServer>> ListServersAsync(string? nameFilter, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<RackspaceServer>> ListServersAsync(string? nameFilter, CancellationToken cancellationToken)
         {
-            var servers = new List<RackspaceServer>();
             string query = "?limit=" + PageSize + (nameFilter != null ? "&name=" + Uri.EscapeDataString(nameFilter) : string.Empty);
-            Uri? next = Url("/servers/detail" + query);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            while (next != null)
-            {
-                if (!seen.Add(next.AbsoluteUri))
-                {
-                    throw new CloudException(CloudErrorKind.InvalidResponse,
-                        $"compute: list servers in {Region}: the 'next' link points back to a page already read ({next.PathAndQuery}); stopped.");
-                }
-                var request = NewRequest(HttpMethod.Get, next, $"list servers in {Region}");
-                var page = await _session.SendAsync(request, response =>
-                {
-                    JObject body = JsonFields.Parse(response.Body);
-                    var list = JsonFields.Array(body, "servers").Select(s => ReadServer(s as JObject ?? throw new FormatException("a server is not an object"))).ToList();
-                    string? nextHref = (body["servers_links"] as JArray)?.OfType<JObject>()
-                        .FirstOrDefault(l => (string?)l["rel"] == "next")?["href"]?.ToString();
-                    return (list, nextHref);
-                }, _log, cancellationToken).ConfigureAwait(false);
-                servers.AddRange(page.list);
-                next = page.list.Count > 0 && page.nextHref != null ? NextPage(page.nextHref) : null;
-            }
-            return servers;
+            return LinkedPages.ReadAllAsync(_session, _log, "compute", Region, _base, "/servers/detail" + query, "servers", "list servers",
+                                            ReadServer, server => server.Id, cancellationToken);
         }
 
         /// <summary>
@@ -232,18 +211,5 @@ namespace Autosnap.Cloud
             new CloudRequest(method, uri, "compute", operation) { Region = Region };
 
         private Uri Url(string pathAndQuery) => new Uri(_base + pathAndQuery);
-
-        /// <summary>
-        /// Nova's next links are absolute, but behind a proxy their host may be wrong: keep our own endpoint and take
-        /// only what follows the last "/servers" of the path, plus the query (limit, marker).
-        /// </summary>
-        private Uri NextPage(string href)
-        {
-            var link = new Uri(new Uri(_base + "/"), href);
-            int index = link.AbsolutePath.LastIndexOf("/servers", StringComparison.Ordinal);
-            return index >= 0
-                ? Url(link.AbsolutePath.Substring(index) + link.Query)
-                : throw new CloudException(CloudErrorKind.InvalidResponse, $"compute: list servers in {Region}: a 'next' link that cannot be followed: {CloudHttp.Shorten(href)}");
-        }
     }
 }
