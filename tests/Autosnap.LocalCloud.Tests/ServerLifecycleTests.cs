@@ -112,7 +112,12 @@ public sealed class ServerLifecycleTests
         (status, body) = await Refused(cloud, Body($$$""", "networks":[{"uuid":"{{{isolated}}}"}], "key_name":"nope" """));
         Assert.Equal("Invalid key_name provided.", body["badRequest"]!["message"]!.GetValue<string>());
         (status, body) = await Refused(cloud, Body(""", "networks":"none", "security_groups":[{"name":"nope"}] """));
-        Assert.Equal("Security group nope not found for project 100001.", body["badRequest"]!["message"]!.GetValue<string>());
+        Assert.Equal("Unable to find security_group with name or id 'nope'", body["badRequest"]!["message"]!.GetValue<string>());
+        (status, body) = await Refused(cloud, Body(""", "networks":"none", "block_device_mapping_v2":[{"source_type":"blank","destination_type":"volume","volume_size":1}] """));
+        Assert.Equal("Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.",
+            body["badRequest"]!["message"]!.GetValue<string>());
+        (status, body) = await Refused(cloud, Body(""", "networks":"none", "tags":["a"] """), "2.51");
+        Assert.Contains("Additional properties are not allowed ('tags' was unexpected)", body["badRequest"]!["message"]!.GetValue<string>());
         (status, body) = await Refused(cloud, Body(""", "networks":"none", "availability_zone":"mars" """));
         Assert.Equal("The requested availability zone is not available", body["badRequest"]!["message"]!.GetValue<string>());
         (status, body) = await Refused(cloud, Body(""", "networks":"none" """, imageRef: windows));
@@ -155,7 +160,7 @@ public sealed class ServerLifecycleTests
 
         var server = await Server(cloud, id);
         Assert.Equal("ACTIVE", server["status"]!.GetValue<string>());
-        Assert.Equal("", server["image"]!.GetValue<string>());
+        Assert.Equal(image, server["image"]!["id"]!.GetValue<string>());   // as on the tier: the image it was booted with
         var attached = server["os-extended-volumes:volumes_attached"]!.AsArray();
         var root = attached.Single()!["id"]!.GetValue<string>();
         var volume = (await cloud.GetJson($"volume/dfw/v3/100001/volumes/{root}"))["volume"]!;
@@ -185,7 +190,7 @@ public sealed class ServerLifecycleTests
         Assert.Equal(HttpStatusCode.Accepted, (await cloud.Delete($"volume/dfw/v3/100001/snapshots/{snapshotId}")).StatusCode);
         var (status, body) = await Refused(cloud, $$$"""{"server":{"name":"too-late","imageRef":"{{{image}}}","flavorRef":"compute1-4","networks":"none"}}""");
         Assert.Equal(400, status);
-        Assert.Equal($"Snapshot {snapshotId} could not be found.", body["badRequest"]!["message"]!.GetValue<string>());
+        Assert.Equal($"Block Device Mapping is Invalid: failed to get snapshot {snapshotId}.", body["badRequest"]!["message"]!.GetValue<string>());
     }
 
     [Fact]

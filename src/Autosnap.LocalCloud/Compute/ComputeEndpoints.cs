@@ -162,7 +162,7 @@ public static class ComputeEndpoints
                 .Where(s => s.TenantId == call.Account.TenantId)
                 .Where(s => name is null || name.IsMatch(s.Name))
                 .Where(s => status.Length == 0 || string.Equals(s.Status, status, StringComparison.OrdinalIgnoreCase))
-                .Where(s => image.Length == 0 || (!s.VolumeBacked && image.EndsWith(s.ImageId, StringComparison.OrdinalIgnoreCase)))
+                .Where(s => image.Length == 0 || (s.ImageId.Length > 0 && image.EndsWith(s.ImageId, StringComparison.OrdinalIgnoreCase)))
                 .Where(s => flavor.Length == 0 || flavor.EndsWith(s.FlavorId, StringComparison.Ordinal))
                 .Where(s => changesSince is null || s.Updated >= changesSince)
                 .Where(s => tagFilters is null || ComputeResources.MatchesTags(s, tagFilters))

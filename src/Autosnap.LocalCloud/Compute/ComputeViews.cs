@@ -38,7 +38,7 @@ public static class ComputeViews
         w.WriteString("user_id", server.UserId);
         w.WriteStringMap("metadata", server.Metadata);
         w.WriteString("hostId", StableIds.Hex32("host:" + server.TenantId + server.Region).PadRight(56, '0'));
-        if (server.VolumeBacked)
+        if (server.ImageId.Length == 0)
         {
             // booted from a volume: Nova shows an empty string, not an object
             w.WriteString("image", "");

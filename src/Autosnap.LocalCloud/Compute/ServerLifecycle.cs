@@ -149,6 +149,11 @@ public static class ServerLifecycle
         }
         var imageRef = request.String("imageRef");
         if (string.IsNullOrEmpty(imageRef)) imageRef = null;
+        if (imageRef is not null && devices.Count > 0 && !devices.Any(d => d.BootIndex == 0))
+        {
+            // Nova wants the image as a mapping of its own (boot index 0, local) once there are mappings
+            return (null, "Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.");
+        }
         var localImage = devices.FirstOrDefault(d => d.Source == "image-local");
         if (localImage is not null)
         {
@@ -175,7 +180,7 @@ public static class ServerLifecycle
         }
         else if (request.ContainsKey("tags"))
         {
-            return (null, "Additional properties are not allowed ('tags' was unexpected)");
+            return (null, $"Invalid input for field/attribute server. Value: {request.ToJsonString()}. Additional properties are not allowed ('tags' was unexpected)");
         }
         return (new BootRequest(name, flavorRef, imageRef, networks, request.String("key_name"), groups,
             request.String("availability_zone"), metadata!, devices, tags), null);
@@ -243,7 +248,7 @@ public static class ServerLifecycle
             {
                 case "snapshot":
                     if (!region.VolumeSnapshots.TryGetValue(device.Uuid!, out var snapshot) || snapshot.TenantId != account.TenantId)
-                        return (null, (400, $"Snapshot {device.Uuid} could not be found."));
+                        return (null, (400, $"Block Device Mapping is Invalid: failed to get snapshot {device.Uuid}."));
                     if (snapshot.Status != "available")
                         return (null, (400, $"Invalid snapshot: snapshot {device.Uuid} status must be 'available'. Currently in '{snapshot.Status}'."));
                     break;
@@ -281,7 +286,7 @@ public static class ServerLifecycle
         foreach (var group in p.SecurityGroups)
         {
             if (!region.SecurityGroups.Any(g => g.TenantId == account.TenantId && (g.Name == group || string.Equals(g.Id, group, StringComparison.OrdinalIgnoreCase))))
-                return (null, (400, $"Security group {group} not found for project {account.TenantId}."));
+                return (null, (400, $"Unable to find security_group with name or id '{group}'"));
         }
         if (p.AvailabilityZone is not null && p.AvailabilityZone != "nova")
             return (null, (400, "The requested availability zone is not available"));
@@ -289,9 +294,10 @@ public static class ServerLifecycle
 
         var id = state.Random.NewUuid();
         var failsWith = BootFailure(state, region, id, bootImage);
-        var server = state.AddServer(region, account, id, p.Name, volumeBacked ? "" : image!.Id, flavor.Id, p.Metadata, "ACTIVE",
+        // Nova shows the image a server was booted with, also when its root disk is a volume made from the image's mapping
+        var server = state.AddServer(region, account, id, p.Name, image?.Id ?? "", flavor.Id, p.Metadata, "ACTIVE",
             state.Now, TimeSpan.FromSeconds(settings.BootSeconds), networks, p.KeyName,
-            p.SecurityGroups.Count > 0 ? p.SecurityGroups : null, p.AvailabilityZone, failsWith);
+            p.SecurityGroups.Count > 0 ? p.SecurityGroups : null, p.AvailabilityZone, failsWith, rootOnVolume: volumeBacked);
         server.Tags.AddRange(p.Tags);
         var cinderRefused = AttachDevices(state, region, account, server, devices);
         if (cinderRefused is not null)
@@ -501,8 +507,9 @@ public static class ServerLifecycle
 
     /// <summary>
     /// The rebuild action: 202 with the server, REBUILD until bootSeconds later on the virtual clock, then ACTIVE (or
-    /// ERROR). A volume-backed server: a different image only from 2.93 (Nova's reimage of the root volume; here the
-    /// root volume is made again from the image's root snapshot, or takes the image's metadata); below, Nova's 400.
+    /// ERROR). A volume-backed server: a different image only from 2.93 (Cinder's reimage of the root volume, which
+    /// takes the image's volume_image_metadata); below, Nova's 400. A volume-backed snapshot image (no data) at 2.93
+    /// is accepted and quietly fails as on the tier: ACTIVE again, nothing changed, the root volume "error".
     /// </summary>
     public static async Task Rebuild(HttpContext context, CloudState state, JsonNode? payload)
     {
@@ -542,6 +549,7 @@ public static class ServerLifecycle
             else
             {
                 var failure = RebuildLocked(state, region, call, server, imageRef.Split('/')[^1], name, metadata);
+                if (failure is null) context.Response.Headers.Location = $"{call.ComputeRoot}/servers/{server.Id}";
                 result = failure is { } f
                     ? Errors.Nova(context, f.Item1, f.Item2)
                     : JsonOut.Write(context, 202, w =>
@@ -573,15 +581,12 @@ public static class ServerLifecycle
         if (server.VolumeBacked)
         {
             root = region.AttachedTo(server.Id).FirstOrDefault(a => a.Attachment.BootIndex == 0).Volume;
-            var original = root?.ImageMetadata.GetValueOrDefault("image_id");
+            var original = server.ImageId.Length > 0 ? server.ImageId : root?.ImageMetadata.GetValueOrDefault("image_id");
             if (!call.AtLeast(93) && !string.Equals(original, image.Id, StringComparison.OrdinalIgnoreCase))
                 return (400, $"Image {image.Id} is unacceptable: Unable to rebuild with a different image for a volume-backed server.");
             string? error;
             (imageDevices, error) = ImageDevices(image);
             if (error is not null) return (400, error);
-            var rootSnapshot = imageDevices.FirstOrDefault(d => d.BootIndex == 0 && d.Source == "snapshot");
-            if (rootSnapshot is not null && !region.VolumeSnapshots.ContainsKey(rootSnapshot.Uuid!))
-                return (400, $"Snapshot {rootSnapshot.Uuid} could not be found.");
         }
         else if (flavor is not null)
         {
@@ -592,21 +597,25 @@ public static class ServerLifecycle
         }
 
         var now = state.Now;
-        if (root is not null)
+        var failsWith = image.DoesNotBoot
+            ? $"internal error: process exited while connecting to monitor: the guest did not start from image {image.Id}"
+            : state.Settings.BootFailRate > 0 && state.Random.NextDouble() < state.Settings.BootFailRate
+                ? "No valid host was found. There are not enough hosts available."
+                : null;
+        if (root is not null && imageDevices!.Count > 0)
         {
-            // the root volume keeps its id (Cinder's reimage) and takes the image's content
-            var rootSnapshot = imageDevices!.FirstOrDefault(d => d.BootIndex == 0 && d.Source == "snapshot");
-            var source = rootSnapshot is null ? null : region.Volumes.GetValueOrDefault(region.VolumeSnapshots[rootSnapshot.Uuid!].VolumeId);
-            if (source is not null)
-            {
-                root.ImageMetadata.Clear();
-                foreach (var (k, v) in source.ImageMetadata) root.ImageMetadata[k] = v;
-            }
-            else if (rootSnapshot is null)
-            {
-                CopyImageMetadata(root, image);
-            }
+            // a volume-backed snapshot image has no data to reimage from: the tier's Nova accepts, Cinder's reimage
+            // fails, Nova reverts - the server ends ACTIVE, image and volume content unchanged, the root volume "error"
+            root.Status = "error";
             root.UpdatedAt = now;
+            failsWith = null;
+        }
+        else if (root is not null)
+        {
+            // Cinder's reimage: the root volume keeps its id and takes the image
+            CopyImageMetadata(root, image);
+            root.UpdatedAt = now;
+            if (server.ImageId.Length > 0) server.ImageId = image.Id;
         }
         else
         {
@@ -619,11 +628,6 @@ public static class ServerLifecycle
             foreach (var (k, v) in metadata) server.Metadata[k] = v;
         }
         server.Fault = null;
-        var failsWith = image.DoesNotBoot
-            ? $"internal error: process exited while connecting to monitor: the guest did not start from image {image.Id}"
-            : state.Settings.BootFailRate > 0 && state.Random.NextDouble() < state.Settings.BootFailRate
-                ? "No valid host was found. There are not enough hosts available."
-                : null;
         server.Status = "REBUILD";
         server.VmState = server.VmState == "error" ? "active" : server.VmState;
         server.TaskState = "rebuilding";

@@ -90,7 +90,7 @@ public sealed class CloudState
     public Server AddServer(RegionState region, Account account, string id, string name, string imageId, string flavorId,
         IDictionary<string, string>? metadata, string status, DateTimeOffset created, TimeSpan build,
         IReadOnlyList<Network>? networks = null, string? keyName = null, IEnumerable<string>? securityGroups = null,
-        string? availabilityZone = null, string? failsWith = null)
+        string? availabilityZone = null, string? failsWith = null, bool rootOnVolume = false)
     {
         var ordinal = region.NextOrdinal();
         networks ??= region.Networks.Where(n => n.Id is Network.PublicId or Network.PrivateId).ToList();
@@ -109,6 +109,7 @@ public sealed class CloudState
             AccessIPv4 = networks.Any(n => n.Id == Network.PublicId) ? networks.First(n => n.Id == Network.PublicId).Address(ordinal) : "",
             KeyName = keyName,
             AvailabilityZone = availabilityZone ?? "nova",
+            RootOnVolume = rootOnVolume,
         };
         foreach (var network in networks)
         {

@@ -15,10 +15,15 @@ public sealed class Server
     public string Status { get; set; } = "ACTIVE";
     public string VmState { get; set; } = "active";
     public string? TaskState { get; set; }
-    /// <summary>The base image; "" for a volume-backed server (Nova shows "image": "").</summary>
+    /// <summary>
+    /// The base image; "" for a server booted from a volume without imageRef (Nova shows "image": ""). A server booted
+    /// with imageRef = a volume-backed snapshot image keeps that image id and is volume-backed all the same.
+    /// </summary>
     public required string ImageId { get; set; }
+    /// <summary>Its root disk is a Cinder volume (boot index 0), even though it shows an image.</summary>
+    public bool RootOnVolume { get; init; }
     /// <summary>Booted from a volume: its root disk is a Cinder volume attached with boot index 0.</summary>
-    public bool VolumeBacked => ImageId.Length == 0;
+    public bool VolumeBacked => ImageId.Length == 0 || RootOnVolume;
     /// <summary>The root disk's device, as Nova's root_device_name.</summary>
     public string RootDeviceName { get; init; } = "/dev/xvda";
     public required string FlavorId { get; init; }
