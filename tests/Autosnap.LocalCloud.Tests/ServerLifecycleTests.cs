@@ -84,6 +84,10 @@ public sealed class ServerLifecycleTests
         var snapshot = await cloud.Snapshot(id, "of-a-restored-server");
         Assert.Equal("active", (await cloud.GetJson($"{cloud.Glance}/images/{snapshot}"))["status"]!.GetValue<string>());
 
+        var port = (await cloud.GetJson($"network/dfw/v2.0/ports?device_id={id}"))["ports"]!.AsArray().Single()!;
+        Assert.Equal(loopback, port["network_id"]!.GetValue<string>());
+        Assert.Equal("127.0.0.1", port["fixed_ips"]![0]!["ip_address"]!.GetValue<string>());
+
         var inspected = await cloud.Admin(HttpMethod.Get, $"servers/{id}");
         Assert.Equal("127.0.0.1", inspected!["addresses"]![0]!["addr"]!.GetValue<string>());
         Assert.Equal("web", inspected["securityGroups"]![0]!.GetValue<string>());
