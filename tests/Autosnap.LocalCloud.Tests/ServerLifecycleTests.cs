@@ -309,6 +309,21 @@ public sealed class ServerLifecycleTests
     }
 
     [Fact]
+    public async Task A_seeded_server_can_sit_on_the_loopback_network_without_a_key()
+    {
+        var seed = new SeedDocument
+        {
+            Servers = [new ServerSeed { Name = "probe01", Region = "DFW", Networks = ["loopback"], KeyName = "", SecurityGroups = ["web"] }],
+        };
+        await using var cloud = await Cloud.StartSignedIn(seed: seed);
+        var server = (await cloud.GetJson($"{cloud.Compute}/servers/{await cloud.ServerId("probe01")}"))["server"]!;
+        Assert.Equal("127.0.0.1", server["addresses"]!["loopback"]![0]!["addr"]!.GetValue<string>());
+        Assert.Null(server["key_name"]);
+        Assert.Equal("web", server["security_groups"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal("", server["accessIPv4"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Server_tags_are_set_read_and_removed_from_2_26()
     {
         await using var cloud = await Cloud.StartSignedIn();

@@ -210,9 +210,17 @@ public sealed class CloudState
                 imageId = "";
             }
             var created = seed.Created is not null && VirtualClock.TryParse(seed.Created, out var c) ? c : now.AddDays(-30);
+            List<Network>? networks = null;
+            if (seed.Networks is not null)
+            {
+                networks = seed.Networks.Select(n => region.Networks.FirstOrDefault(x => x.IsVisibleTo(account.TenantId)
+                                   && (x.Name == n || string.Equals(x.Id, n, StringComparison.OrdinalIgnoreCase)))
+                               ?? throw new InvalidOperationException($"Server '{seed.Name}' names unknown network '{n}' in {region.Name}."))
+                    .ToList();
+            }
             AddServer(region, account, serverId, seed.Name,
                 imageId, seed.Flavor ?? Flavors[0].Id, seed.Metadata, seed.Status ?? "ACTIVE", created, TimeSpan.Zero,
-                keyName: account.Keypairs[0].Name);
+                networks, seed.KeyName is "" ? null : seed.KeyName ?? account.Keypairs[0].Name, seed.SecurityGroups, seed.AvailabilityZone);
         }
 
         foreach (var seed in volumeSeeds) AddSeedVolume(regions, accounts, seed, bootImages, now);
