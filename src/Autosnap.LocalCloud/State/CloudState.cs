@@ -158,6 +158,7 @@ public sealed class CloudState
         for (var i = 0; i < accounts.Count; i++) accounts[i].Keypairs.Add(Keypair.Seed(accounts[i], i + 1, now.AddDays(-90)));
         foreach (var region in regions.Values)
         {
+            region.DeleteVolume = volume => Autosnap.LocalCloud.Volumes.BlockStorage.DeleteVolume(this, region, volume);
             var members = accounts.Where(a => a.HasRegion(region.Name)).ToList();
             region.Networks.AddRange(Network.Seed(region.Name, members, now.AddDays(-90)));
             foreach (var account in members)

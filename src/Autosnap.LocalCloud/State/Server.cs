@@ -45,6 +45,8 @@ public sealed class Server
     public (int Code, string Message, DateTimeOffset Created)? Fault { get; set; }
     /// <summary>While BUILD or REBUILD: when (virtual clock) the build or rebuild is done.</summary>
     public DateTimeOffset? ReadyAt { get; set; }
+    /// <summary>While a DELETE runs (deleteSeconds): when it was asked for and when the server is gone (virtual clock).</summary>
+    public (DateTimeOffset Since, DateTimeOffset Until)? Deleting { get; set; }
     /// <summary>Decided when the build or rebuild was accepted: the fault message it ends with, or null when it works.</summary>
     public string? FailsWith { get; set; }
     /// <summary>The snapshot or backup running on this server, if any.</summary>
