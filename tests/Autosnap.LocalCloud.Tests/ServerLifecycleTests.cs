@@ -60,9 +60,13 @@ public sealed class ServerLifecycleTests
             """);
         var building = await Server(cloud, id);
         Assert.Equal("BUILD", building["status"]!.GetValue<string>());
-        Assert.Equal("spawning", building["OS-EXT-STS:task_state"]!.GetValue<string>());
+        Assert.Equal("scheduling", building["OS-EXT-STS:task_state"]!.GetValue<string>());
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:00:12"}""");
+        Assert.Equal("networking", (await Server(cloud, id))["OS-EXT-STS:task_state"]!.GetValue<string>());
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:00:10"}""");
+        Assert.Equal("spawning", (await Server(cloud, id))["OS-EXT-STS:task_state"]!.GetValue<string>());
 
-        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:00:31"}""");
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:00:09"}""");
         var server = await Server(cloud, id);
         Assert.Equal("ACTIVE", server["status"]!.GetValue<string>());
         Assert.Null(server["OS-EXT-STS:task_state"]);

@@ -630,6 +630,7 @@ public static class ServerLifecycle
         server.VmState = server.VmState == "error" ? "active" : server.VmState;
         server.TaskState = "rebuilding";
         server.Updated = now;
+        server.BuildSince = now;
         server.ReadyAt = now.AddSeconds(state.Settings.BootSeconds);
         server.FailsWith = failsWith;
         region.AddBuilding(server);

@@ -122,8 +122,9 @@ public sealed class CloudState
         {
             server.Status = "BUILD";
             server.VmState = "building";
-            server.TaskState = "spawning";
+            server.BuildSince = created;
             server.ReadyAt = created + build;
+            server.TaskState = server.BuildTaskState(created);
             server.FailsWith = failsWith;
             region.AddBuilding(server);
         }

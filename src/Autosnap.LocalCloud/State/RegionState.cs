@@ -141,7 +141,12 @@ public sealed class RegionState
             for (var i = _building.Count - 1; i >= 0; i--)
             {
                 var server = _building[i];
-                if (server.ReadyAt is { } at && now < at) continue;
+                if (server.ReadyAt is { } at && now < at)
+                {
+                    var task = server.BuildTaskState(now);
+                    if (server.TaskState != task) server.TaskState = task;
+                    continue;
+                }
                 if (server.Status is "BUILD" or "REBUILD")
                 {
                     var done = server.ReadyAt ?? now;
