@@ -46,6 +46,7 @@ public static class ComputeEndpoints
         Route(app, "GET", "/servers/{id}/os-volume_attachments", context => VolumeAttachments(context, state));
 
         ImageProxyEndpoints.Map(app, state);
+        ScheduledImagesEndpoints.Map(app, state);
 
         Route(app, "GET", "/flavors", context => Flavors(context, state, detail: false));
         Route(app, "GET", "/flavors/detail", context => Flavors(context, state, detail: true));
@@ -600,17 +601,21 @@ public static class ComputeEndpoints
         return JsonOut.Write(context, 200, w => ComputeLimits.Write(w, call, state, limiter, servers));
     }
 
+    /// <summary>GET /extensions; Rackspace's Scheduled Images only on its (legacy v2) endpoint.</summary>
     private static Task Extensions(HttpContext context) => JsonOut.Write(context, 200, w =>
     {
         w.WriteStartObject();
         w.WriteStartArray("extensions");
-        foreach (var (alias, name, description) in new[]
-                 {
-                     ("OS-DCF", "DiskConfig", "Disk Management Extension."),
-                     ("OS-EXT-STS", "ExtendedStatus", "Extended Status support."),
-                     ("OS-EXT-IMG-SIZE", "ImageSize", "Adds image size to image listings."),
-                     ("os-create-backup", "CreateBackup", "Create a backup of a server."),
-                 })
+        var extensions = new List<(string Alias, string Name, string Description)>
+        {
+            ("OS-DCF", "DiskConfig", "Disk Management Extension."),
+            ("OS-EXT-STS", "ExtendedStatus", "Extended Status support."),
+            ("OS-EXT-IMG-SIZE", "ImageSize", "Adds image size to image listings."),
+            ("os-create-backup", "CreateBackup", "Create a backup of a server."),
+        };
+        if (ApiCall.Of(context).LegacyCompute)
+            extensions.Add((ScheduledImagesEndpoints.Alias, ScheduledImagesEndpoints.Name, ScheduledImagesEndpoints.Description));
+        foreach (var (alias, name, description) in extensions)
         {
             w.WriteStartObject();
             w.WriteString("alias", alias);

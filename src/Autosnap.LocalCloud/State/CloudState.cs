@@ -129,6 +129,7 @@ public sealed class CloudState
         var now = Clock.UtcNow;
         var regionNames = (_seed.Regions ?? [.. DefaultSeed.Regions]).Select(r => r.ToUpperInvariant()).Distinct().ToList();
         var regions = regionNames.ToDictionary(r => r, r => new RegionState(r), StringComparer.OrdinalIgnoreCase);
+        foreach (var region in regions.Values) region.ScheduledImages = new ScheduledImageService(region, this);
         var accounts = (_seed.Accounts ?? DefaultSeed.Create().Accounts!).Select(a => MakeAccount(a, regionNames)).ToList();
         if (accounts.Count == 0) throw new InvalidOperationException("The seed has no accounts.");
 
@@ -173,8 +174,14 @@ public sealed class CloudState
                 imageId = "";
             }
             var created = seed.Created is not null && VirtualClock.TryParse(seed.Created, out var c) ? c : now.AddDays(-30);
-            AddServer(region, account, serverId, seed.Name,
+            var server = AddServer(region, account, serverId, seed.Name,
                 imageId, seed.Flavor ?? Flavors[0].Id, seed.Metadata, seed.Status ?? "ACTIVE", created, TimeSpan.Zero);
+            if (seed.ImageSchedule is { } schedule)
+            {
+                if (ImageScheduleSeed.Problem(schedule) is { } problem)
+                    throw new InvalidOperationException($"Server '{seed.Name}': imageSchedule {problem}");
+                region.ScheduledImages!.Enable(server, schedule.Retention, schedule.DayOfWeek?.ToUpperInvariant(), now, schedule.Hour, schedule.Minute);
+            }
         }
 
         foreach (var seed in volumeSeeds) AddSeedVolume(regions, accounts, seed, bootImages, now);

@@ -23,6 +23,8 @@ public sealed class RegionState
     public ImageStore Images { get; } = new();
     public Dictionary<string, Volume> Volumes { get; } = new(StringComparer.OrdinalIgnoreCase);
     public Dictionary<string, VolumeSnapshot> VolumeSnapshots { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Rackspace Scheduled Images in this region (set by <see cref="CloudState"/>; none in a bare region).</summary>
+    public ScheduledImageService? ScheduledImages { get; set; }
 
     /// <summary>The volumes attached to a server, the root disk first, then by device name.</summary>
     public List<(Volume Volume, VolumeAttachment Attachment)> AttachedTo(string serverId) =>
@@ -72,6 +74,7 @@ public sealed class RegionState
     public void Settle(DateTimeOffset now)
     {
         if (Volumes.Count > 0 || VolumeSnapshots.Count > 0) SettleVolumes(now);
+        if (ScheduledImages is { Count: > 0 } scheduled) scheduled.Run(now);
         if (_building.Count > 0)
         {
             for (var i = _building.Count - 1; i >= 0; i--)
