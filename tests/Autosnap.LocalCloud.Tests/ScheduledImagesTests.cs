@@ -56,28 +56,30 @@ public sealed class ScheduledImagesTests
         Assert.Equal(HttpStatusCode.NotFound, (await cloud.Delete(Schedule(cloud, server))).StatusCode);
     }
 
-    [Theory]
-    [InlineData("""{"image_schedule":{"retention":0}}""", "must be greater than 0")]
-    [InlineData("""{"image_schedule":{"retention":65536}}""", "cannot exceed 65535")]
-    [InlineData("""{"image_schedule":{"retention":"seven"}}""", "must be an integer")]
-    [InlineData("""{"image_schedule":{"retention":2,"day_of_week":"Caturday"}}""", "day_of_week")]
-    [InlineData("""{"image_schedule":{}}""", "'retention' is required")]
-    [InlineData("""{"retention":7}""", "'image_schedule' is required")]
-    public async Task Bad_requests_are_refused_with_novas_400(string body, string message)
-    {
-        await using var cloud = await Cloud.StartSignedIn();
-        var server = await cloud.ServerId();
-        var response = await cloud.Post(Schedule(cloud, server), body);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(message, (await Cloud.Json(response))["badRequest"]!["message"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.NotFound, (await cloud.Get(Schedule(cloud, server))).StatusCode);
-    }
-
     [Fact]
-    public async Task An_unknown_server_is_404_and_the_extension_exists_only_on_the_Rackspace_endpoint()
+    public async Task Bad_requests_unknown_servers_and_the_v21_endpoint_are_refused_and_change_nothing()
     {
         await using var cloud = await Cloud.StartSignedIn();
         var server = await cloud.ServerId();
+        foreach (var (body, message) in new[]
+                 {
+                     ("""{"image_schedule":{"retention":0}}""", "must be greater than 0"),
+                     ("""{"image_schedule":{"retention":65536}}""", "cannot exceed 65535"),
+                     ("""{"image_schedule":{"retention":"seven"}}""", "must be an integer"),
+                     ("""{"image_schedule":{"retention":2.5}}""", "must be an integer"),
+                     ("""{"image_schedule":{"retention":2,"day_of_week":"Caturday"}}""", "day_of_week"),
+                     ("""{"image_schedule":{"retention":2,"day_of_week":"saturday"}}""", "day_of_week"),
+                     ("""{"image_schedule":{}}""", "'retention' is required"),
+                     ("""{"retention":7}""", "'image_schedule' is required"),
+                 })
+        {
+            var response = await cloud.Post(Schedule(cloud, server), body);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
+            Assert.Contains(message, (await Cloud.Json(response))["badRequest"]!["message"]!.GetValue<string>());
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await cloud.Get(Schedule(cloud, server))).StatusCode);
+
+        // an unknown server is 404, and the extension exists only on the Rackspace endpoint
         var missing = await cloud.Post(Schedule(cloud, Guid.NewGuid().ToString()), """{"image_schedule":{"retention":7}}""");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
 
@@ -142,11 +144,13 @@ public sealed class ScheduledImagesTests
     }
 
     [Fact]
-    public async Task A_weekly_schedule_runs_on_its_UTC_day_and_admin_seeding_enables_it_on_new_servers()
+    public async Task A_weekly_schedule_runs_on_its_UTC_day_admin_seeding_enables_it_and_a_deleted_server_takes_its_schedule_along()
     {
         var seed = DefaultSeed.Create();
         seed.Clock = "2026-03-02T00:00:00Z";   // a Monday
+        seed.Servers!.Single(s => s.Name == "web01" && s.Region == "DFW").ImageSchedule = new ImageScheduleSeed { Retention = 1, Hour = 0, Minute = 5 };
         await using var cloud = await Cloud.StartSignedIn(seed: seed);
+        var web = await cloud.ServerId();
         var created = await cloud.Admin(HttpMethod.Post, "servers",
             """{"count":1,"region":"DFW","namePrefix":"si-","imageSchedule":{"retention":3,"dayOfWeek":"saturday","hour":1,"minute":0}}""");
         var server = created!["servers"]![0]!["id"]!.GetValue<string>();
@@ -157,24 +161,16 @@ public sealed class ScheduledImagesTests
         var images = await ServiceImages(cloud, server);
         Assert.Equal(["2026-03-07T01:00:00Z", "2026-03-14T01:00:00Z"], images.Select(i => i["created_at"]!.GetValue<string>()).ToArray());
         Assert.All(images, i => Assert.StartsWith("Weekly-si-001-", i["name"]!.GetValue<string>()));
+        // web01's daily images, retention 1: the newest only
+        Assert.Equal("2026-03-15T00:05:00Z", Assert.Single(await ServiceImages(cloud, web))["created_at"]!.GetValue<string>());
+
+        // a deleted server's schedule goes with it; its images stay
+        Assert.Equal(HttpStatusCode.NoContent, (await cloud.Delete($"{cloud.Compute}/servers/{web}")).StatusCode);
+        await Advance(cloud, "3.00:00:00");
+        Assert.Equal("2026-03-15T00:05:00Z", Assert.Single(await ServiceImages(cloud, web))["created_at"]!.GetValue<string>());
 
         var bad = await cloud.Http.PostAsync("__admin/servers",
             new StringContent("""{"count":1,"imageSchedule":{"retention":0}}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-    }
-
-    [Fact]
-    public async Task A_deleted_server_takes_its_schedule_with_it_and_leaves_its_images()
-    {
-        var seed = DefaultSeed.Create();
-        seed.Clock = "2026-03-02T00:00:00Z";
-        seed.Servers!.Single(s => s.Name == "web01" && s.Region == "DFW").ImageSchedule = new ImageScheduleSeed { Retention = 1, Hour = 0, Minute = 5 };
-        await using var cloud = await Cloud.StartSignedIn(seed: seed);
-        var server = await cloud.ServerId();
-        await Advance(cloud, "1.00:00:00");
-        Assert.Single(await ServiceImages(cloud, server));
-        Assert.Equal(HttpStatusCode.NoContent, (await cloud.Delete($"{cloud.Compute}/servers/{server}")).StatusCode);
-        await Advance(cloud, "3.00:00:00");
-        Assert.Single(await ServiceImages(cloud, server));
     }
 }
