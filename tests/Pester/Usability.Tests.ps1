@@ -53,6 +53,8 @@ Describe '-Server binds by property name' {
         @{ Command = 'Invoke-AutoSnapshotPolicy' }
         @{ Command = 'Get-SnapshotRetentionPlan' }
         @{ Command = 'Test-AutoSnapshotFreshness' }
+        @{ Command = 'Enable-RackspaceScheduledImage' }
+        @{ Command = 'Disable-RackspaceScheduledImage' }
     ) {
         $parameter = (Get-Command $Command).Parameters['Server']
         $parameter.Aliases | Should -Contain 'ServerId'

@@ -45,6 +45,10 @@ namespace Autosnap.Cloud
         internal System.Collections.Concurrent.ConcurrentDictionary<string, bool> ComputeWithoutMicroversions { get; } =
             new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
 
+        /// <summary>The extension aliases each compute endpoint lists (GET /extensions), read once per session.</summary>
+        internal System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Generic.IReadOnlyCollection<string>> ComputeExtensions { get; } =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Generic.IReadOnlyCollection<string>>();
+
         public IdentityResult Identity =>
             _identity ?? throw new InvalidOperationException("The session has not authenticated yet.");
 

@@ -170,6 +170,74 @@ namespace Autosnap.Cloud
                     .ToList(), _log, cancellationToken);
         }
 
+        /// <summary>
+        /// The aliases of the compute extensions this endpoint lists (GET /extensions), read once per session and
+        /// endpoint. A cloud without the listing (404) has none.
+        /// </summary>
+        public async Task<IReadOnlyCollection<string>> GetExtensionAliasesAsync(CancellationToken cancellationToken)
+        {
+            if (_session.ComputeExtensions.TryGetValue(Endpoint.AbsoluteUri, out IReadOnlyCollection<string>? known)) return known;
+            var request = NewRequest(HttpMethod.Get, Url("/extensions"), $"list compute extensions in {Region}");
+            request.AcceptedStatus.Add(HttpStatusCode.NotFound);
+            IReadOnlyCollection<string> aliases = await _session.SendAsync<IReadOnlyCollection<string>>(request, response =>
+                response.Status == HttpStatusCode.NotFound
+                    ? new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+                    : new HashSet<string>(JsonFields.Array(JsonFields.Parse(response.Body), "extensions")
+                        .OfType<JObject>()
+                        .Select(e => JsonFields.OptionalString(e, "alias"))
+                        .Where(a => !string.IsNullOrEmpty(a))
+                        .Select(a => a!), StringComparer.OrdinalIgnoreCase), _log, cancellationToken).ConfigureAwait(false);
+            _session.ComputeExtensions[Endpoint.AbsoluteUri] = aliases;
+            return aliases;
+        }
+
+        /// <summary>
+        /// The server's Rackspace Scheduled Images schedule, or null when it has none (404). Only meaningful where the
+        /// endpoint lists the extension: elsewhere the path itself is unknown, which also answers 404.
+        /// </summary>
+        public Task<ImageSchedule?> GetImageScheduleAsync(string serverId, CancellationToken cancellationToken)
+        {
+            var request = NewRequest(HttpMethod.Get, ScheduleUrl(serverId), $"get the Scheduled Images schedule of server {serverId} in {Region}");
+            request.AcceptedStatus.Add(HttpStatusCode.NotFound);
+            return _session.SendAsync(request, response => response.Status == HttpStatusCode.NotFound ? null : ReadSchedule(response.Body), _log, cancellationToken);
+        }
+
+        /// <summary>Enables (or replaces) the server's schedule: daily, or weekly on a UTC day. Repeating it sets the same thing.</summary>
+        public Task<ImageSchedule> SetImageScheduleAsync(string serverId, int retention, DayOfWeek? dayOfWeek, CancellationToken cancellationToken)
+        {
+            var request = NewRequest(HttpMethod.Post, ScheduleUrl(serverId),
+                $"enable Scheduled Images on server {serverId} in {Region}");
+            var schedule = new JObject(new JProperty("retention", retention));
+            if (dayOfWeek.HasValue) schedule.Add("day_of_week", dayOfWeek.Value.ToString().ToUpperInvariant());
+            request.JsonBody = new JObject(new JProperty("image_schedule", schedule)).ToString(Formatting.None);
+            return _session.SendAsync(request, response => ReadSchedule(response.Body), _log, cancellationToken);
+        }
+
+        /// <summary>Disables the server's schedule (202); false when it had none (404). The service's images stay.</summary>
+        public Task<bool> DeleteImageScheduleAsync(string serverId, CancellationToken cancellationToken)
+        {
+            var request = NewRequest(HttpMethod.Delete, ScheduleUrl(serverId), $"disable Scheduled Images on server {serverId} in {Region}");
+            request.AcceptedStatus.Add(HttpStatusCode.NotFound);
+            return _session.SendAsync(request, response => response.Status != HttpStatusCode.NotFound, _log, cancellationToken);
+        }
+
+        private Uri ScheduleUrl(string serverId) => Url("/servers/" + Uri.EscapeDataString(serverId) + "/" + ScheduledImagesExtension.Alias);
+
+        private static ImageSchedule ReadSchedule(string body)
+        {
+            JObject schedule = JsonFields.Object(JsonFields.Parse(body), "image_schedule");
+            long retention = JsonFields.OptionalLong(schedule, "retention") ?? throw new FormatException("the image schedule has no retention");
+            string? day = JsonFields.OptionalString(schedule, "day_of_week");
+            DayOfWeek? dayOfWeek = null;
+            if (!string.IsNullOrEmpty(day))
+            {
+                dayOfWeek = Enum.TryParse(day, true, out DayOfWeek parsed) && Enum.IsDefined(typeof(DayOfWeek), parsed)
+                    ? parsed
+                    : throw new FormatException($"the image schedule's day_of_week '{day}' is not a day");
+            }
+            return new ImageSchedule((int)retention, dayOfWeek);
+        }
+
         /// <summary>The rate limits the account has, from GET /limits (empty when the cloud reports none).</summary>
         public Task<IReadOnlyList<RateLimit>> GetRateLimitsAsync(CancellationToken cancellationToken)
         {

@@ -38,6 +38,9 @@ namespace Autosnap.Engine
         private readonly RackspaceSession _session;
         private readonly IJobHost _host;
 
+        /// <summary>A policy run's once-per-server warning about Rackspace Scheduled Images; none outside policy runs.</summary>
+        private ScheduledImagesCheck? _scheduledImages;
+
         public FleetRunner(RackspaceSession session, IJobHost host)
         {
             _session = session;
@@ -70,6 +73,7 @@ namespace Autosnap.Engine
                     {
                         try
                         {
+                            if (_scheduledImages != null) await _scheduledImages.CheckOnceAsync(job.Server, cancellationToken).ConfigureAwait(false);
                             onResult(await new SnapshotJob(_session, jobHost).RunAsync(job.Server, job.Options, cancellationToken).ConfigureAwait(false));
                         }
                         finally
@@ -103,6 +107,7 @@ namespace Autosnap.Engine
         public async Task RunPlanAsync(PolicyRunPlan plan, int throttleLimit, Action<SnapshotJobResult> onResult, CancellationToken cancellationToken)
         {
             foreach (SnapshotJobResult refused in plan.Refused) onResult(refused);
+            _scheduledImages = new ScheduledImagesCheck(_session, _host);
             await RunAsync(plan.Jobs, throttleLimit, onResult, cancellationToken).ConfigureAwait(false);
             foreach (OrphanPool orphan in plan.Orphans)
             {

@@ -48,6 +48,9 @@ namespace Autosnap.Model
                          (ServerId == null || string.Equals(ServerId, ownerServer, StringComparison.OrdinalIgnoreCase));
             Schedule = IsAutosnap ? schedule : null;
             IsPinned = string.Equals(Get(AutosnapMetadata.Pinned), "true", StringComparison.OrdinalIgnoreCase);
+            Origin = IsAutosnap ? SnapshotOrigin.Autosnap
+                : ScheduledImagesExtension.IsServiceImage(Properties) ? SnapshotOrigin.ScheduledImages
+                : SnapshotOrigin.Other;
         }
 
         /// <summary>The image id (a UUID).</summary>
@@ -64,6 +67,9 @@ namespace Autosnap.Model
 
         /// <summary>True when the image carries Autosnap's ownership metadata.</summary>
         public bool IsAutosnap { get; }
+
+        /// <summary>Autosnap's, Rackspace Scheduled Images' (the service culls those itself), or another's.</summary>
+        public SnapshotOrigin Origin { get; }
 
         /// <summary>True when a user pinned the image: never deleted, never counted.</summary>
         public bool IsPinned { get; }

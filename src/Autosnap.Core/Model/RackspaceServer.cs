@@ -43,6 +43,34 @@ namespace Autosnap.Model
         /// </summary>
         public bool IsVolumeBacked { get; internal set; }
 
+        /// <summary>
+        /// Rackspace Scheduled Images on this server: NotChecked unless asked for (Get-RackspaceServer
+        /// -IncludeScheduledImages costs one request per server), Unsupported where the cloud has no such extension.
+        /// </summary>
+        public ScheduledImagesState ScheduledImages { get; private set; }
+
+        /// <summary>How many of the service's images it keeps; null when it has no schedule (or it was not looked up).</summary>
+        public int? ScheduledImageRetention { get; private set; }
+
+        /// <summary>The UTC day of a weekly schedule; null for daily, none, or not looked up.</summary>
+        public DayOfWeek? ScheduledImageDayOfWeek { get; private set; }
+
+        /// <summary>A copy of the server with another Scheduled Images state (the piped object stays as it was read).</summary>
+        public RackspaceServer WithScheduledImages(ScheduledImagesState state, ImageSchedule? schedule)
+        {
+            var copy = new RackspaceServer(Id, Name, Status, TaskState, Region, Created, Metadata) { Session = Session, IsVolumeBacked = IsVolumeBacked };
+            copy.SetScheduledImages(state, schedule);
+            return copy;
+        }
+
+        /// <summary>Records what the cloud said of the server's schedule (null: none).</summary>
+        internal void SetScheduledImages(ScheduledImagesState state, ImageSchedule? schedule)
+        {
+            ScheduledImages = schedule?.State ?? state;
+            ScheduledImageRetention = schedule?.Retention;
+            ScheduledImageDayOfWeek = schedule?.DayOfWeek;
+        }
+
         public override string ToString() => $"{Name} ({Id})";
     }
 }

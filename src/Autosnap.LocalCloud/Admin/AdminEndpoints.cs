@@ -256,6 +256,25 @@ public static class AdminEndpoints
             await Error(context, 400, "'bootVolumeGb' and 'dataVolumeGb' must be 0 (none) to 16384.");
             return;
         }
+        // Rackspace Scheduled Images on every new server: {"retention":7[,"dayOfWeek":"SATURDAY","hour":3,"minute":0]}
+        ImageScheduleSeed? imageSchedule = null;
+        if (body["imageSchedule"] is { } scheduleNode)
+        {
+            try
+            {
+                imageSchedule = scheduleNode.Deserialize<ImageScheduleSeed>(new JsonSerializerOptions { PropertyNameCaseInsensitive = true });
+            }
+            catch (JsonException)
+            {
+                imageSchedule = null;
+            }
+            var problem = imageSchedule is null ? "must be an object." : ImageScheduleSeed.Problem(imageSchedule);
+            if (problem is not null)
+            {
+                await Error(context, 400, "'imageSchedule' " + problem);
+                return;
+            }
+        }
         var width = Math.Max(3, count.ToString(CultureInfo.InvariantCulture).Length);
         var created = new List<(string Id, string Name, string Region)>(count);
         for (var i = 0; i < count; i++)
@@ -276,6 +295,9 @@ public static class AdminEndpoints
                 if (dataVolumeGb > 0)
                     CloudState.AddAttachedVolume(region, account, state.Random.NewUuid(), name + "-data", dataVolumeGb, false, server,
                         "/dev/xvdb", boot: false, null, state.Now);
+                if (imageSchedule is not null)
+                    region.ScheduledImages!.Enable(server, imageSchedule.Retention, imageSchedule.DayOfWeek?.ToUpperInvariant(), state.Now,
+                        imageSchedule.Hour, imageSchedule.Minute);
                 created.Add((server.Id, server.Name, region.Name));
             }
         }

@@ -47,6 +47,7 @@ public static class ComputeEndpoints
         ComputeResources.Map(app, state);
 
         ImageProxyEndpoints.Map(app, state);
+        ScheduledImagesEndpoints.Map(app, state);
 
         Route(app, "GET", "/flavors", context => Flavors(context, state, detail: false));
         Route(app, "GET", "/flavors/detail", context => Flavors(context, state, detail: true));
@@ -505,19 +506,23 @@ public static class ComputeEndpoints
         return JsonOut.Write(context, 200, w => ComputeLimits.Write(w, call, state, limiter, servers));
     }
 
+    /// <summary>GET /extensions; Rackspace's Scheduled Images only on its (legacy v2) endpoint.</summary>
     private static Task Extensions(HttpContext context) => JsonOut.Write(context, 200, w =>
     {
         w.WriteStartObject();
         w.WriteStartArray("extensions");
-        foreach (var (alias, name, description) in new[]
-                 {
-                     ("OS-DCF", "DiskConfig", "Disk Management Extension."),
-                     ("OS-EXT-STS", "ExtendedStatus", "Extended Status support."),
-                     ("OS-EXT-IMG-SIZE", "ImageSize", "Adds image size to image listings."),
-                     ("os-create-backup", "CreateBackup", "Create a backup of a server."),
-                     ("os-networksv2", "Networks", "Rackspace Cloud Networks (isolated networks)."),
-                     ("os-keypairs", "Keypairs", "Keypair Support."),
-                 })
+        var extensions = new List<(string Alias, string Name, string Description)>
+        {
+            ("OS-DCF", "DiskConfig", "Disk Management Extension."),
+            ("OS-EXT-STS", "ExtendedStatus", "Extended Status support."),
+            ("OS-EXT-IMG-SIZE", "ImageSize", "Adds image size to image listings."),
+            ("os-create-backup", "CreateBackup", "Create a backup of a server."),
+            ("os-networksv2", "Networks", "Rackspace Cloud Networks (isolated networks)."),
+            ("os-keypairs", "Keypairs", "Keypair Support."),
+        };
+        if (ApiCall.Of(context).LegacyCompute)
+            extensions.Add((ScheduledImagesEndpoints.Alias, ScheduledImagesEndpoints.Name, ScheduledImagesEndpoints.Description));
+        foreach (var (alias, name, description) in extensions)
         {
             w.WriteStartObject();
             w.WriteString("alias", alias);

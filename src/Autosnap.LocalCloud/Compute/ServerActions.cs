@@ -321,11 +321,11 @@ public static class ServerActions
         return image;
     }
 
-    /// <summary>The queued Glance image of a snapshot, in the store, with no job yet.</summary>
-    private static Image NewSnapshotImage(CloudState state, RegionState region, Account account, Server server, string name,
-        Dictionary<string, string> metadata, string? backupType, DateTimeOffset now)
+    /// <summary>The queued Glance image of a snapshot, in the store, with no job yet (Scheduled Images makes its own this way too).</summary>
+    internal static Image NewSnapshotImage(CloudState state, RegionState region, Account account, Server server, string name,
+        Dictionary<string, string> metadata, string? backupType, DateTimeOffset now, string? id = null)
     {
-        var image = CloudState.NewImage(region, state.Random.NewUuid(), name, account.TenantId, now);
+        var image = CloudState.NewImage(region, id ?? state.Random.NewUuid(), name, account.TenantId, now);
         image.Status = "queued";
         image.Visibility = "private";
         var baseImage = region.Images.Find(server.ImageId);

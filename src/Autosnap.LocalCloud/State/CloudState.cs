@@ -154,6 +154,7 @@ public sealed class CloudState
         var now = Clock.UtcNow;
         var regionNames = (_seed.Regions ?? [.. DefaultSeed.Regions]).Select(r => r.ToUpperInvariant()).Distinct().ToList();
         var regions = regionNames.ToDictionary(r => r, r => new RegionState(r), StringComparer.OrdinalIgnoreCase);
+        foreach (var region in regions.Values) region.ScheduledImages = new ScheduledImageService(region, this);
         var accounts = (_seed.Accounts ?? DefaultSeed.Create().Accounts!).Select(a => MakeAccount(a, regionNames)).ToList();
         if (accounts.Count == 0) throw new InvalidOperationException("The seed has no accounts.");
         for (var i = 0; i < accounts.Count; i++) accounts[i].Keypairs.Add(Keypair.Seed(accounts[i], i + 1, now.AddDays(-90)));
@@ -220,9 +221,15 @@ public sealed class CloudState
                                ?? throw new InvalidOperationException($"Server '{seed.Name}' names unknown network '{n}' in {region.Name}."))
                     .ToList();
             }
-            AddServer(region, account, serverId, seed.Name,
+            var server = AddServer(region, account, serverId, seed.Name,
                 imageId, seed.Flavor ?? Flavors[0].Id, seed.Metadata, seed.Status ?? "ACTIVE", created, TimeSpan.Zero,
                 networks, seed.KeyName is "" ? null : seed.KeyName ?? account.Keypairs[0].Name, seed.SecurityGroups, seed.AvailabilityZone);
+            if (seed.ImageSchedule is { } schedule)
+            {
+                if (ImageScheduleSeed.Problem(schedule) is { } problem)
+                    throw new InvalidOperationException($"Server '{seed.Name}': imageSchedule {problem}");
+                region.ScheduledImages!.Enable(server, schedule.Retention, schedule.DayOfWeek?.ToUpperInvariant(), now, schedule.Hour, schedule.Minute);
+            }
         }
 
         foreach (var seed in volumeSeeds) AddSeedVolume(regions, accounts, seed, bootImages, now);

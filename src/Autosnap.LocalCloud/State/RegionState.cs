@@ -35,6 +35,8 @@ public sealed class RegionState
     /// <summary>A network the project can use, by id, or null.</summary>
     public Network? Network(string id, string tenantId) =>
         Networks.FirstOrDefault(n => string.Equals(n.Id, id, StringComparison.OrdinalIgnoreCase) && n.IsVisibleTo(tenantId));
+    /// <summary>Rackspace Scheduled Images in this region (set by <see cref="CloudState"/>; none in a bare region).</summary>
+    public ScheduledImageService? ScheduledImages { get; set; }
 
     /// <summary>The volumes attached to a server, the root disk first, then by device name.</summary>
     public List<(Volume Volume, VolumeAttachment Attachment)> AttachedTo(string serverId) =>
@@ -136,6 +138,7 @@ public sealed class RegionState
             }
         }
         if (Volumes.Count > 0 || VolumeSnapshots.Count > 0) SettleVolumes(now);
+        if (ScheduledImages is { Count: > 0 } scheduled) scheduled.Run(now);
         if (_building.Count > 0)
         {
             for (var i = _building.Count - 1; i >= 0; i--)

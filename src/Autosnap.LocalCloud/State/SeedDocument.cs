@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Autosnap.LocalCloud.State;
 
@@ -79,6 +80,27 @@ public sealed class ServerSeed
     /// <summary>Security group names (default: ["default"]).</summary>
     public List<string>? SecurityGroups { get; set; }
     public string? AvailabilityZone { get; set; }
+    /// <summary>Rackspace Scheduled Images enabled on the server from the start (the service runs on the virtual clock).</summary>
+    public ImageScheduleSeed? ImageSchedule { get; set; }
+}
+
+/// <summary>A seeded rax-si-image-schedule: retention, an optional weekly day, and optionally the service's time of day (UTC).</summary>
+public sealed class ImageScheduleSeed
+{
+    public int Retention { get; set; }
+    /// <summary>SUNDAY..SATURDAY for weekly images; none for daily.</summary>
+    public string? DayOfWeek { get; set; }
+    /// <summary>UTC hour 0-23 of the service's run (default: drawn from the seed).</summary>
+    public int? Hour { get; set; }
+    public int? Minute { get; set; }
+
+    /// <summary>What is wrong with a seeded schedule, or null.</summary>
+    public static string? Problem(ImageScheduleSeed seed) =>
+        seed.Retention is < 1 or > State.ImageSchedule.MaxRetention ? $"retention must be 1 to {State.ImageSchedule.MaxRetention}."
+        : seed.DayOfWeek is { } day && !State.ImageSchedule.Days.Contains(day.ToUpperInvariant()) ? $"dayOfWeek must be one of {string.Join(", ", State.ImageSchedule.Days)}."
+        : seed.Hour is < 0 or > 23 ? "hour must be 0 to 23."
+        : seed.Minute is < 0 or > 59 ? "minute must be 0 to 59."
+        : null;
 }
 
 public sealed class ImageSeed

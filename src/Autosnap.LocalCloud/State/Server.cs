@@ -66,6 +66,8 @@ public sealed class Server
     public string? FailsWith { get; set; }
     /// <summary>The snapshot or backup running on this server, if any.</summary>
     public SnapshotJob? RunningJob { get; set; }
+    /// <summary>Rackspace Scheduled Images (rax-si-image-schedule), when enabled; set through <see cref="ScheduledImageService"/>.</summary>
+    public ImageSchedule? ImageSchedule { get; set; }
 
     public int PowerState => Status switch { "ACTIVE" => 1, "SHUTOFF" => 4, "PAUSED" => 3, _ => 0 };
 }

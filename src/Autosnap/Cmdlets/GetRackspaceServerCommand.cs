@@ -45,6 +45,13 @@ namespace Autosnap.Cmdlets
         [Parameter]
         public SwitchParameter AllRegions { get; set; }
 
+        /// <summary>
+        /// Also reads each server's Rackspace Scheduled Images schedule: one request per server, none in a region
+        /// without the extension (Unsupported). Without it ScheduledImages says NotChecked.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter IncludeScheduledImages { get; set; }
+
         /// <summary>The session to use; the default session when omitted.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public RackspaceSession? Session { get; set; }
@@ -74,7 +81,13 @@ namespace Autosnap.Cmdlets
             Run(async (host, token) =>
             {
                 var service = new SnapshotService(session, host);
+                var scheduledImages = new ScheduledImagesService(session, host);
                 var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                async System.Threading.Tasks.Task Write(RackspaceServer server)
+                {
+                    if (IncludeScheduledImages.IsPresent) await scheduledImages.AttachAsync(server, token).ConfigureAwait(false);
+                    host.Post(() => WriteObject(server));
+                }
                 foreach (string region in regions)
                 {
                     try
@@ -87,7 +100,7 @@ namespace Autosnap.Cmdlets
                                 if (server == null) continue;
                                 server.Session = session;
                                 found.Add(id);
-                                if (MetadataMatches(server)) host.Post(() => WriteObject(server));
+                                if (MetadataMatches(server)) await Write(server).ConfigureAwait(false);
                             }
                         }
                         else
@@ -95,7 +108,7 @@ namespace Autosnap.Cmdlets
                             foreach (RackspaceServer server in await service.ListServersAsync(region, n => patterns.Any(p => Wildcard.IsMatch(p, n)), token).ConfigureAwait(false))
                             {
                                 found.UnionWith(Name?.Where(n => Wildcard.IsMatch(n, server.Name)) ?? Enumerable.Empty<string>());
-                                if (MetadataMatches(server)) host.Post(() => WriteObject(server));
+                                if (MetadataMatches(server)) await Write(server).ConfigureAwait(false);
                             }
                         }
                     }
