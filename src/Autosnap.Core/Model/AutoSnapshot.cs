@@ -48,7 +48,14 @@ namespace Autosnap.Model
                          (ServerId == null || string.Equals(ServerId, ownerServer, StringComparison.OrdinalIgnoreCase));
             Schedule = IsAutosnap ? schedule : null;
             IsPinned = string.Equals(Get(AutosnapMetadata.Pinned), "true", StringComparison.OrdinalIgnoreCase);
+            Consistency = SnapshotConsistencies.Parse(Get(AutosnapMetadata.Consistency));
         }
+
+        /// <summary>
+        /// Application (a before-snapshot hook paused writes while the disk was captured) or Crash; null when the image
+        /// does not say (made before Autosnap recorded it, or not Autosnap's).
+        /// </summary>
+        public SnapshotConsistency? Consistency { get; }
 
         /// <summary>The image id (a UUID).</summary>
         public string Id { get; }
