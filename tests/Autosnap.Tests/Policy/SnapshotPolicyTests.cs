@@ -52,11 +52,11 @@ namespace Autosnap.Tests.Policy
         public void The_limits_themselves_are_accepted()
         {
             var policy = new SnapshotPolicy("d", Web, Seven, new string('n', 128), SnapshotPolicy.MaxMinInterval, SnapshotPolicy.MaxTimeout,
-                                            metadata: Enumerable.Range(1, 37).ToDictionary(i => "k" + i, i => new string('v', 255)));
+                                            metadata: Enumerable.Range(1, 36).ToDictionary(i => "k" + i, i => new string('v', 255)));
 
             Assert.Equal(TimeSpan.FromDays(366), policy.MinInterval);
             Assert.Equal(TimeSpan.FromDays(7), policy.Timeout);
-            Assert.Equal(37, policy.Metadata.Count);
+            Assert.Equal(36, policy.Metadata.Count);
         }
 
         public static IEnumerable<object[]> Invalid() => new[]
