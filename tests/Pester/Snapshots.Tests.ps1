@@ -277,7 +277,7 @@ Describe 'Hooks around the snapshot' {
     It 'a -BeforeSnapshot that outputs $false takes no snapshot, says so, and -AfterSnapshot still runs' {
         $name = (New-TestServer 'refused').name
         $calls = [System.Collections.Generic.List[string]]::new()
-        $out = New-AutoSnapshot -Server $name -Schedule refused -ErrorVariable problems -ErrorAction SilentlyContinue `
+        $out = New-AutoSnapshot -Server $name -Schedule refused -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue `
             -BeforeSnapshot { param($server) $false } `
             -AfterSnapshot { param($server, $snapshot, $outcome) $calls.Add("after $($null -eq $snapshot) $outcome") }
 
