@@ -40,6 +40,9 @@ namespace Autosnap.Engine
         /// <summary>Environment variable prefixes never passed to a hook: the credential sources Autosnap reads.</summary>
         public static readonly IReadOnlyList<string> WithheldPrefixes = new[] { "RACKSPACE_", "OS_", "AUTOSNAP_" };
 
+        /// <summary>How long the output of a hook that has exited is still read.</summary>
+        private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(2);
+
         private readonly HookCommand? _before;
         private readonly HookCommand? _after;
         private readonly IJobHost _host;
@@ -131,8 +134,10 @@ namespace Autosnap.Engine
             using (cancellationToken.Register(() => KillTree(process)))
             {
                 await exited.Task.ConfigureAwait(false);
-                // The pipes close when the last process holding them ends; a killed tree closes them at once.
-                await Task.WhenAll(outputDone.Task, errorDone.Task).ConfigureAwait(false);
+                // The pipes close when the last process holding them ends: at once, unless the hook left a process in
+                // the background that keeps them (a daemon it started). Its exit code is what counts, so the rest of its
+                // output gets a moment, not the whole timeout.
+                await Task.WhenAny(Task.WhenAll(outputDone.Task, errorDone.Task), Task.Delay(OutputGrace, CancellationToken.None)).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
             if (process.ExitCode != 0)

@@ -90,6 +90,23 @@ namespace Autosnap.Tests.Engine
         }
 
         [Fact]
+        public async Task A_hook_that_leaves_a_background_process_ends_with_its_own_exit()
+        {
+            string pidFile = Path.Combine(_directory, "daemon");
+            // The background sleep keeps stdout open after the shell has exited with 0.
+            var hooks = new ProcessHooks(new HookCommand("sh", new[] { "-c", "sleep 30 & echo $! > \"$0\"; echo started", pidFile }), null, new RecordingHost());
+            try
+            {
+                await hooks.BeforeAsync(Context(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+            }
+            finally
+            {
+                using var daemon = System.Diagnostics.Process.GetProcessById(int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture));
+                daemon.Kill();
+            }
+        }
+
+        [Fact]
         public async Task A_command_that_does_not_exist_fails_the_hook()
         {
             var hooks = new ProcessHooks(new HookCommand(Path.Combine(_directory, "no-such-freeze")), null, new RecordingHost());
