@@ -215,7 +215,7 @@ try {
         $prefix = "$stamp $($_.ServerName) $($_.Schedule)"
         if ($_.Snapshot) {
             "$prefix snapshot $($_.Snapshot.Name) ($($_.Snapshot.Id)) $($_.Snapshot.Status)" +
-                $(if ($_.Consistency) { ", $($_.Consistency.ToString().ToLowerInvariant())-consistent" }) +
+                $(if ($null -ne $_.Consistency) { ", $($_.Consistency.ToString().ToLowerInvariant())-consistent" }) +
                 $(if ($null -ne $_.WritePause) { ", writes paused $($_.WritePause.TotalSeconds.ToString('0.0', [cultureinfo]::InvariantCulture)) s" })
         }
         foreach ($decision in $_.Decisions) {
