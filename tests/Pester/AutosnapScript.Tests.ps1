@@ -46,7 +46,7 @@ Describe 'autosnap.ps1' {
         $server = New-TestServer 'cron'
         $run = Invoke-Autosnap -Arguments '-Server', $server.name, '-Schedule', 'daily', '-Retention', '1' -Environment $DemoEnv
         $run.ExitCode | Should -Be 0 -Because $run.Err
-        ($run.Out -join "`n") | Should -Match " $($server.name) daily snapshot $($server.name)-daily-\d{8}T\d{6}Z \([0-9a-f-]{36}\) active"
+        ($run.Out -join "`n") | Should -Match "(?m) $($server.name) daily snapshot $($server.name)-daily-\d{8}T\d{6}Z \([0-9a-f-]{36}\) active, crash-consistent$"
         $run.Out[-1] | Should -Be 'autosnap: 1 job(s): 1 succeeded, 0 skipped, 0 failed'
     }
 

@@ -51,7 +51,14 @@ namespace Autosnap.Model
             Origin = IsAutosnap ? SnapshotOrigin.Autosnap
                 : ScheduledImagesExtension.IsServiceImage(Properties) ? SnapshotOrigin.ScheduledImages
                 : SnapshotOrigin.Other;
+            Consistency = SnapshotConsistencies.Parse(Get(AutosnapMetadata.Consistency));
         }
+
+        /// <summary>
+        /// Application (a before-snapshot hook paused writes while the disk was captured) or Crash; null when the image
+        /// does not say (made before Autosnap recorded it, or not Autosnap's).
+        /// </summary>
+        public SnapshotConsistency? Consistency { get; }
 
         /// <summary>The image id (a UUID).</summary>
         public string Id { get; }

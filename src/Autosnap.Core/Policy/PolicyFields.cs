@@ -29,7 +29,7 @@ namespace Autosnap.Policy
 
         public static readonly PolicyShape Policy = new PolicyShape("policy", "a policy",
             new[] { "name", "schedule", "targets", "retention", "minInterval", "keepFailed", "timeout", "adoptLegacy", "onServerDeleted", "metadata", "nameTemplate",
-                    "includeVolumes", "reclaimLeftovers" },
+                    "includeVolumes", "reclaimLeftovers", "hooks", "requireConsistency" },
             new[] { "schedule", "targets", "retention" });
 
         public static readonly PolicyShape Targets = new PolicyShape("targets", "targets",
@@ -42,7 +42,13 @@ namespace Autosnap.Policy
             new[] { "retention", "keepLast", "keepHourly", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly", "keepWithin", "timeZone" },
             new string[0]);
 
-        public static readonly IReadOnlyList<PolicyShape> All = new[] { Document, Policy, Targets, Exclude, Retention };
+        public static readonly PolicyShape Hooks = new PolicyShape("hooks", "hooks",
+            new[] { "before", "after", "timeout", "onHookFailure" }, new string[0]);
+
+        public static readonly PolicyShape HookCommand = new PolicyShape("hookCommand", "a hook command",
+            new[] { "command", "arguments" }, new[] { "command" });
+
+        public static readonly IReadOnlyList<PolicyShape> All = new[] { Document, Policy, Targets, Exclude, Retention, Hooks, HookCommand };
 
         // Names people reach for (from the metadata convention, the C# model, other tools) and the field they mean.
         private static readonly Dictionary<string, string> Aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -64,6 +70,10 @@ namespace Autosnap.Policy
             ["tags"] = "metadata",
             ["template"] = "nameTemplate",
             ["servers"] = "targets",
+            ["pre"] = "before",
+            ["post"] = "after",
+            ["args"] = "arguments",
+            ["onFailure"] = "onHookFailure",
         };
 
         /// <summary>"did you mean 'keepDaily'?", "it belongs in retention", or null when nothing is close.</summary>

@@ -98,6 +98,12 @@ namespace Autosnap.Policy
         /// <summary>When the block storage snapshot quota is full, delete Autosnap's own leftover volume snapshots first instead of failing.</summary>
         public bool ReclaimLeftovers { get; set; }
 
+        /// <summary>Commands run around each snapshot (a policy file's hooks); null for none.</summary>
+        public PolicyHooks? Hooks { get; set; }
+
+        /// <summary>Rotation counts only application-consistent restore points as good ("requireConsistency": "application").</summary>
+        public bool RequireApplicationConsistency { get; set; }
+
         /// <summary>What to do with pools whose server no longer exists.</summary>
         public OrphanHandling OnServerDeleted { get; }
 

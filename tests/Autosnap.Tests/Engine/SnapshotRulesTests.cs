@@ -89,7 +89,7 @@ namespace Autosnap.Tests.Engine
         [Fact]
         public void More_than_forty_metadata_items_are_refused()
         {
-            var extra = Enumerable.Range(0, 38).ToDictionary(i => "k" + i, i => "v");
+            var extra = Enumerable.Range(0, 37).ToDictionary(i => "k" + i, i => "v");
             var error = Assert.Throws<ArgumentException>(() => SnapshotService.BuildMetadata(ServerId, "daily", "t", extra));
             Assert.Contains("41 items", error.Message);
         }

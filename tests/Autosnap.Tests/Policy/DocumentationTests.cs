@@ -181,6 +181,8 @@ namespace Autosnap.Tests.Policy
             new object[] { "targets", "targets" },
             new object[] { "exclude", "exclude" },
             new object[] { "retention", "retentionRules" },
+            new object[] { "hooks", "hooks" },
+            new object[] { "hookCommand", "hookCommand" },
         };
 
         [Theory]
