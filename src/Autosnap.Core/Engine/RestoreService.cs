@@ -59,6 +59,9 @@ namespace Autosnap.Engine
         /// <summary>More metadata for the new server (e.g. a throwaway tag). Keys starting with autosnap_ are allowed here: callers are ours.</summary>
         public Dictionary<string, string> Metadata { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+        /// <summary>Data volumes made at boot go with the server (throwaway servers); by default they stay, as restored data should.</summary>
+        public bool DeleteVolumesWithServer { get; set; }
+
         /// <summary>Skip the quota check (a caller that checked for a whole batch already).</summary>
         public bool SkipQuotaCheck { get; set; }
     }
@@ -206,7 +209,8 @@ namespace Autosnap.Engine
                     { SourceType = "image", Uuid = point.Id, DestinationType = "local", BootIndex = 0, DeleteOnTermination = true });
                 foreach (string snapshotId in dataSnapshots)
                 {
-                    request.BlockDevices.Add(new BlockDeviceRequest { SourceType = "snapshot", Uuid = snapshotId, DestinationType = "volume", BootIndex = -1 });
+                    request.BlockDevices.Add(new BlockDeviceRequest
+                        { SourceType = "snapshot", Uuid = snapshotId, DestinationType = "volume", BootIndex = -1, DeleteOnTermination = options.DeleteVolumesWithServer });
                 }
             }
 
