@@ -120,7 +120,7 @@ namespace Autosnap.Engine
         /// <summary>The rebuilt server as read right after the rebuild was accepted.</summary>
         public RackspaceServer Server { get; }
 
-        /// <summary>The good snapshot taken just before (schedule pre-restore); null with -NoSafetySnapshot.</summary>
+        /// <summary>The good snapshot taken just before (schedule pre-restore, pinned); null with -NoSafetySnapshot.</summary>
         public AutoSnapshot? SafetySnapshot { get; }
     }
 
@@ -384,8 +384,21 @@ namespace Autosnap.Engine
                     (result.TimedOut ? $"still {result.Snapshot?.StatusText ?? "not visible"} after {wait.Timeout}" : result.Snapshot == null ? "gone (the cloud deleted it)" : result.Snapshot.StatusText) +
                     "; nothing was rebuilt.");
             }
-            _host.Verbose($"Safety snapshot {result.Snapshot!.Name} ({imageId}) of {server.Name} is good.");
-            return result.Snapshot;
+            AutoSnapshot safety = result.Snapshot!;
+            try
+            {
+                // Pinned: no rotation ever counts or deletes it, even when its pool is piped into one by accident.
+                safety = await _snapshots.Images(server.Region).UpdatePropertiesAsync(safety,
+                    new Dictionary<string, string?> { [AutosnapMetadata.Pinned] = "true" }, cancellationToken).ConfigureAwait(false);
+                safety = _snapshots.Attach(safety);
+            }
+            catch (CloudException e)
+            {
+                _host.Warning($"The safety snapshot {imageId} of {server.Name} could not be pinned ({e.Message}); it stays in its own pool " +
+                              $"'{AutosnapMetadata.SafetySchedule}', which no policy rotates. Pin it with Lock-AutoSnapshot.");
+            }
+            _host.Verbose($"Safety snapshot {safety.Name} ({imageId}) of {server.Name} is good and pinned.");
+            return safety;
         }
 
         private async Task<RackspaceFlavor> ResolveFlavorAsync(ComputeClient compute, AutoSnapshot point, string? given, string? recorded, CancellationToken cancellationToken)
