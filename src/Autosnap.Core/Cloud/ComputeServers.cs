@@ -34,6 +34,9 @@ namespace Autosnap.Cloud
         /// <summary>Size in GiB of a new volume; null to take the snapshot's.</summary>
         public int? VolumeSize { get; set; }
 
+        /// <summary>The device (e.g. /dev/xvda); an entry with the device of an image's own mapping replaces that entry.</summary>
+        public string? DeviceName { get; set; }
+
         internal JObject ToJson()
         {
             var entry = new JObject(
@@ -43,6 +46,7 @@ namespace Autosnap.Cloud
                 new JProperty("delete_on_termination", DeleteOnTermination));
             if (Uuid != null) entry["uuid"] = Uuid;
             if (VolumeSize.HasValue) entry["volume_size"] = VolumeSize.Value;
+            if (!string.IsNullOrEmpty(DeviceName)) entry["device_name"] = DeviceName;
             return entry;
         }
     }
