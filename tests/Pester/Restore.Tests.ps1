@@ -42,6 +42,8 @@ Describe 'Restore-AutoSnapshot' {
         $flavors.Id | Should -Contain 'general1-1'
         (Get-RackspaceFlavor -Name 'general1-*').Id | Should -Not -Contain 'compute1-4'
         (Get-RackspaceNetwork -Name private).Id | Should -Be '11111111-1111-1111-1111-111111111111'
+        Get-FormatData -TypeName Autosnap.Model.RackspaceFlavor, Autosnap.Model.RackspaceNetwork | Should -HaveCount 2
+        ($flavors | Out-String) | Should -Match 'general1-1\s+1 GB General Purpose v1\s+1024'
         Get-RackspaceFlavor -Name nosuch -ErrorVariable missing -ErrorAction SilentlyContinue
         $missing[0].FullyQualifiedErrorId | Should -BeLike 'RackspaceFlavorNotFound*'
         $line = "Restore-AutoSnapshot -Id $($Point.Id) -Flavor general1-"
