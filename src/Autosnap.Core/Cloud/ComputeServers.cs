@@ -308,6 +308,19 @@ namespace Autosnap.Cloud
         /// <summary>What a restore needs from a server's view: flavor, image, addresses, key, security groups, zone, fault.</summary>
         private static void ReadRestoreFacts(JObject server, RackspaceServer result)
         {
+            try
+            {
+                ReadRestoreFactsOrThrow(server, result);
+            }
+            catch (FormatException)
+            {
+                // These facts only help a restore: an odd shape here must never make a server unreadable (and so a
+                // snapshot impossible). What was read stays; a restore asks for the rest.
+            }
+        }
+
+        private static void ReadRestoreFactsOrThrow(JObject server, RackspaceServer result)
+        {
             if (server["flavor"] is JObject flavor)
             {
                 result.FlavorId = JsonFields.OptionalString(flavor, "id");
