@@ -321,6 +321,50 @@ namespace Autosnap.Tests.EndToEnd
             Assert.Contains(cloud.Host.Asked, a => a.Contains("WITHOUT a safety snapshot"));
         }
 
+        [Fact]
+        public async Task The_wait_runs_on_the_wait_clock_with_progress_and_ends_on_active_error_or_its_timeout_leaving_the_server()
+        {
+            TestClock clock = TestClock.Virtual();
+            CloudHttpOptions http = CloudHarness.FastRetries();
+            http.Clock = clock;
+            await using var cloud = await CloudHarness.StartAsync(new CloudSettings { SnapshotSeconds = 0, BootSeconds = 120 }, http);
+            // Every pause of the wait moves the cloud's virtual clock on by as much: minutes pass in no real time.
+            clock.OnDelay = delay => cloud.AdvanceClockAsync(delay);
+            RackspaceServer web = await cloud.ServerAsync("web01");
+            AutoSnapshot point = await SnapshotAsync(cloud, web);
+            var wait = new WaitOptions { Timeout = TimeSpan.FromMinutes(10), FirstPollInterval = TimeSpan.FromSeconds(5), MaxPollInterval = TimeSpan.FromSeconds(30) };
+
+            RackspaceServer building = await Restore(cloud).RestoreAsNewAsync(point, new RestoreOptions(), CancellationToken.None);
+            Assert.Equal("BUILD", building.Status);
+            TimeSpan started = clock.Elapsed;
+            ServerWaitResult active = await Restore(cloud).WaitForServerAsync(building.Id, cloud.Region, building.Name, wait, CancellationToken.None);
+            Assert.True(active.IsActive);
+            Assert.InRange(clock.Elapsed - started, TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(160));
+            Assert.Contains(cloud.Host.Progresses, p => p.Status.StartsWith("BUILD", StringComparison.Ordinal) && !p.Completed);
+            Assert.Contains(cloud.Host.Progresses, p => p.Completed);
+
+            await cloud.ConfigureAsync("{\"bootSeconds\": 3600}");
+            RackspaceServer slow = await Restore(cloud).RestoreAsNewAsync(point, new RestoreOptions { Name = "slow" }, CancellationToken.None);
+            started = clock.Elapsed;
+            ServerWaitResult late = await Restore(cloud).WaitForServerAsync(slow.Id, cloud.Region, slow.Name, wait, CancellationToken.None);
+            Assert.True(late.TimedOut);
+            Assert.Equal(TimeSpan.FromMinutes(10), clock.Elapsed - started);
+            Assert.Equal("BUILD", late.Server!.Status);
+
+            await cloud.ConfigureAsync("{\"bootSeconds\": 0, \"bootFailRate\": 1}");
+            RackspaceServer broken = await Restore(cloud).RestoreAsNewAsync(point, new RestoreOptions { Name = "broken" }, CancellationToken.None);
+            ServerWaitResult failed = await Restore(cloud).WaitForServerAsync(broken.Id, cloud.Region, broken.Name, wait, CancellationToken.None);
+            Assert.False(failed.IsActive);
+            Assert.Equal("ERROR", failed.Server!.Status);
+            Assert.Contains("No valid host", failed.Server.Fault);
+
+            // Waiting never deletes: every server the restores made is still there.
+            var names = (await cloud.Snapshots.ListServersAsync(cloud.Region, null, CancellationToken.None)).Select(s => s.Id).ToList();
+            Assert.Contains(building.Id, names);
+            Assert.Contains(slow.Id, names);
+            Assert.Contains(broken.Id, names);
+        }
+
         private static async Task<AutoSnapshot> SnapshotAsync(SnapshotService snapshots, RackspaceServer server)
         {
             string id = await snapshots.StartAsync(server, "daily", null, null, CancellationToken.None);
