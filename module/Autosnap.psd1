@@ -15,7 +15,8 @@
         'New-AutoSnapshot', 'Get-AutoSnapshot', 'Wait-AutoSnapshot', 'Remove-AutoSnapshot',
         'Lock-AutoSnapshot', 'Unlock-AutoSnapshot', 'Invoke-SnapshotRotation', 'Invoke-AutoSnapshotPolicy',
         'Get-SnapshotRetentionPlan', 'Test-AutoSnapshotFreshness',
-        'Enable-RackspaceScheduledImage', 'Disable-RackspaceScheduledImage'
+        'Enable-RackspaceScheduledImage', 'Disable-RackspaceScheduledImage',
+        'Restore-AutoSnapshot', 'Get-RackspaceFlavor', 'Get-RackspaceNetwork'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
