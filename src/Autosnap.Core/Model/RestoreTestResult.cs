@@ -78,6 +78,9 @@ namespace Autosnap.Model
         /// <summary>When the test ran, on the cloud's clock (the time written on the image).</summary>
         public DateTimeOffset? TestedAt { get; set; }
 
+        /// <summary>True when the test was skipped because the compute quota had no room for the throwaway server(s).</summary>
+        public bool QuotaExceeded { get; set; }
+
         /// <summary>True when the result was written on the image (autosnap_restore_verified / autosnap_restore_failed).</summary>
         public bool Recorded { get; set; }
 
