@@ -16,7 +16,7 @@
         'Lock-AutoSnapshot', 'Unlock-AutoSnapshot', 'Invoke-SnapshotRotation', 'Invoke-AutoSnapshotPolicy',
         'Get-SnapshotRetentionPlan', 'Test-AutoSnapshotFreshness',
         'Enable-RackspaceScheduledImage', 'Disable-RackspaceScheduledImage',
-        'Restore-AutoSnapshot', 'Get-RackspaceFlavor', 'Get-RackspaceNetwork'
+        'Restore-AutoSnapshot', 'Get-RackspaceFlavor', 'Get-RackspaceNetwork', 'Test-AutoSnapshotRestore'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

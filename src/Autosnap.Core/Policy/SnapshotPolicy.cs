@@ -104,6 +104,9 @@ namespace Autosnap.Policy
         /// <summary>Rotation counts only application-consistent restore points as good ("requireConsistency": "application").</summary>
         public bool RequireApplicationConsistency { get; set; }
 
+        /// <summary>The pools' restore tests (how often, which restore point, flavor, network, timeout); null: none.</summary>
+        public RestoreTestPolicy? RestoreTest { get; set; }
+
         /// <summary>What to do with pools whose server no longer exists.</summary>
         public OrphanHandling OnServerDeleted { get; }
 

@@ -183,6 +183,7 @@ namespace Autosnap.Tests.Policy
             new object[] { "retention", "retentionRules" },
             new object[] { "hooks", "hooks" },
             new object[] { "hookCommand", "hookCommand" },
+            new object[] { "restoreTest", "restoreTest" },
         };
 
         [Theory]
