@@ -39,6 +39,12 @@ namespace Autosnap.Engine
 
         /// <summary>When the block storage snapshot quota is full, delete Autosnap's own leftovers first instead of failing.</summary>
         public bool ReclaimLeftovers { get; set; }
+
+        /// <summary>A restore point pending longer than this is reported as stuck; null: twice the snapshot timeout.</summary>
+        public TimeSpan? StuckAfter { get; set; }
+
+        /// <summary>The stuck limit in force: <see cref="StuckAfter"/>, or twice the snapshot timeout.</summary>
+        public TimeSpan StuckLimit => StuckAfter ?? StuckRestorePoint.DefaultLimit(Wait.Timeout);
     }
 
     /// <summary>
@@ -58,6 +64,14 @@ namespace Autosnap.Engine
         }
 
         public async Task<SnapshotJobResult> RunAsync(RackspaceServer server, JobOptions options, CancellationToken cancellationToken)
+        {
+            SnapshotJobResult result = await RunJobAsync(server, options, cancellationToken).ConfigureAwait(false);
+            // A skipped job (another run holds the pool, or it is too soon) looks at nothing.
+            if (result.Status != JobStatus.Skipped) await FindStuckAsync(server, options, result, cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+
+        private async Task<SnapshotJobResult> RunJobAsync(RackspaceServer server, JobOptions options, CancellationToken cancellationToken)
         {
             var watch = Stopwatch.StartNew();
             var result = new SnapshotJobResult(server, options.Schedule);
@@ -118,6 +132,37 @@ namespace Autosnap.Engine
                 result.Duration = watch.Elapsed;
             }
             return result;
+        }
+
+        /// <summary>
+        /// The pool's restore points pending past the limit. A rotation listed the pool already; a night that ended
+        /// before rotating (a failed or late snapshot) lists it once more, since that is when a stuck image matters
+        /// most. A listing that fails only costs the report (said with -Verbose): the job's outcome stands.
+        /// </summary>
+        private async Task FindStuckAsync(RackspaceServer server, JobOptions options, SnapshotJobResult result, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<AutoSnapshot> pool;
+            if (result.Rotation != null)
+            {
+                pool = result.Rotation.Decisions.Select(d => d.Snapshot).ToList();
+            }
+            else
+            {
+                try
+                {
+                    pool = await new SnapshotFinder(_session, _host).ListPoolAsync(server.Region, server.Id, options.Schedule, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CloudException e)
+                {
+                    _host.Verbose($"Could not look for stuck restore points of {server.Name}/{options.Schedule}: {e.Message}");
+                    return;
+                }
+            }
+            result.Stuck = StuckRestorePoint.Find(pool, server.Region, server.Name, _session.Cloud.ServerNow(server.Region), options.StuckLimit);
+            foreach (StuckRestorePoint stuck in result.Stuck)
+            {
+                _host.Warning($"{server.Name}/{options.Schedule}: restore point {stuck.Describe()} is stuck; rotation never deletes it. Look at it, then remove it with: {stuck.RemoveCommand}");
+            }
         }
 
         /// <summary>Why the pool had a good snapshot too recently to take another, or null to go ahead.</summary>

@@ -98,6 +98,9 @@ namespace Autosnap.Policy
         /// <summary>When the block storage snapshot quota is full, delete Autosnap's own leftover volume snapshots first instead of failing.</summary>
         public bool ReclaimLeftovers { get; set; }
 
+        /// <summary>A restore point pending longer than this is reported as stuck; null: twice <see cref="Timeout"/>.</summary>
+        public TimeSpan? StuckAfter { get; set; }
+
         /// <summary>What to do with pools whose server no longer exists.</summary>
         public OrphanHandling OnServerDeleted { get; }
 
@@ -154,7 +157,7 @@ namespace Autosnap.Policy
             return name;
         }
 
-        private static TimeSpan CheckDuration(TimeSpan value, TimeSpan max, ErrorSite site)
+        internal static TimeSpan CheckDuration(TimeSpan value, TimeSpan max, ErrorSite site)
         {
             if (value <= TimeSpan.Zero || value > max)
             {

@@ -69,6 +69,11 @@ namespace Autosnap.Cmdlets
         [DurationTransformation]
         public TimeSpan Critical { get; set; } = FreshnessThresholds.DefaultCritical;
 
+        /// <summary>WARNING (at least) when a restore point has been pending longer than this; twice the default job timeout when omitted.</summary>
+        [Parameter]
+        [DurationTransformation]
+        public TimeSpan StuckAfter { get; set; } = StuckRestorePoint.DefaultCheckLimit;
+
         /// <summary>Write one Nagios plugin line instead of objects; its ExitCode property is the plugin's exit code.</summary>
         [Parameter]
         public SwitchParameter Nagios { get; set; }
@@ -81,7 +86,7 @@ namespace Autosnap.Cmdlets
         {
             try
             {
-                _thresholds = new FreshnessThresholds(Warning, Critical);
+                _thresholds = new FreshnessThresholds(Warning, Critical, StuckAfter);
                 foreach (string schedule in Schedule ?? new string[0]) SnapshotService.ValidateSchedule(schedule);
             }
             catch (ArgumentException e)
