@@ -23,8 +23,10 @@ namespace Autosnap.Engine
         /// <summary>Lines of each kind the text names before it only counts the rest, so a bad night stays readable in a chat.</summary>
         public const int MaxTextLines = 20;
 
-        public RunReport(IEnumerable<SnapshotJobResult> results, int exitCode, DateTimeOffset started, DateTimeOffset finished, string? host = null)
+        public RunReport(IEnumerable<SnapshotJobResult> results, int exitCode, DateTimeOffset started, DateTimeOffset finished, string? host = null,
+                         string? error = null)
         {
+            Error = error;
             if (results == null) throw new ArgumentNullException(nameof(results));
             Jobs = results.ToList();
             ExitCode = exitCode;
@@ -47,6 +49,9 @@ namespace Autosnap.Engine
         public string Host { get; }
 
         public IReadOnlyList<StuckRestorePoint> Stuck { get; }
+
+        /// <summary>Why the run stopped before its jobs (it could not connect, the policy was refused); null when the jobs ran.</summary>
+        public string? Error { get; }
 
         public int Failed => Jobs.Count(job => job.Status == JobStatus.Failed);
 
@@ -74,7 +79,8 @@ namespace Autosnap.Engine
             get
             {
                 var parts = new List<string>();
-                if (Failed > 0) parts.Add($"{Failed} of {Jobs.Count} job(s) failed");
+                if (Error != null) parts.Add("the run stopped: " + Error);
+                else if (Failed > 0) parts.Add($"{Failed} of {Jobs.Count} job(s) failed");
                 else parts.Add($"{Jobs.Count} job(s): {Succeeded} succeeded, {Skipped} skipped");
                 if (DeleteFailures > 0) parts.Add($"{DeleteFailures} deletion(s) failed");
                 if (Stuck.Count > 0) parts.Add($"{Stuck.Count} restore point(s) stuck");
@@ -97,6 +103,7 @@ namespace Autosnap.Engine
             ["status"] = Status,
             ["exitCode"] = ExitCode,
             ["headline"] = Headline,
+            ["error"] = Error,
             ["counts"] = new JObject
             {
                 ["jobs"] = Jobs.Count,
