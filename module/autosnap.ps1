@@ -70,16 +70,16 @@ function Get-NotifySettings([hashtable] $Named) {
         # A policy the module refuses is reported by the run itself (exit 3); here it only has no notify section.
         try { $fromFile = [Autosnap.Policy.PolicyFile]::Load($ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Named.Policy)).Notify } catch { }
     }
-    $url = if ($Named.NotifyUrl) { $Named.NotifyUrl } elseif ($env:AUTOSNAP_NOTIFY_URL) { $env:AUTOSNAP_NOTIFY_URL } elseif ($fromFile -and $fromFile.Url) { $fromFile.Url.OriginalString }
-    if (-not $url -and -not $Named.EventLog) { return $null }
-    $when = if ($Named.NotifyWhen) { $Named.NotifyWhen } elseif ($fromFile) { $fromFile.When } else { 'Failure' }
-    $format = if ($Named.NotifyFormat) { $Named.NotifyFormat } elseif ($fromFile) { $fromFile.Format } else { 'Json' }
-    $timeout = if ($Named.NotifyTimeout) { $Named.NotifyTimeout } elseif ($fromFile) { $fromFile.Timeout } else { $null }
+    $url = if ($Named['NotifyUrl']) { $Named['NotifyUrl'] } elseif ($env:AUTOSNAP_NOTIFY_URL) { $env:AUTOSNAP_NOTIFY_URL } elseif ($fromFile -and $fromFile.Url) { $fromFile.Url.OriginalString }
+    if (-not $url -and -not $Named['EventLog']) { return $null }
+    $when = if ($Named['NotifyWhen']) { $Named['NotifyWhen'] } elseif ($fromFile) { $fromFile.When } else { 'Failure' }
+    $format = if ($Named['NotifyFormat']) { $Named['NotifyFormat'] } elseif ($fromFile) { $fromFile.Format } else { 'Json' }
+    $timeout = if ($Named['NotifyTimeout']) { $Named['NotifyTimeout'] } elseif ($fromFile) { $fromFile.Timeout } else { $null }
     try {
         [pscustomobject]@{
             Settings = if ($url) { [Autosnap.Policy.NotifySettings]::new($url, $when, $format, $timeout) }
-            EventLog = [bool] $Named.EventLog
-            LogPath  = $Named.LogPath
+            EventLog = [bool] $Named['EventLog']
+            LogPath  = $Named['LogPath']
         }
     }
     catch {
