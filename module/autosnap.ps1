@@ -5,8 +5,8 @@
 .DESCRIPTION
     Runs the whole job for one or more servers and ends with an exit code a scheduler understands:
       0  every server done
-      1  some servers failed (the others are done)
-      2  every server failed
+      1  some servers failed (the others are done), or some restore tests failed
+      2  every server failed (and every restore test that ran)
       3  bad arguments, configuration or authentication: nothing was attempted and nothing deleted; or a -Server
          that names no server (a typo must not pass for a failed night; the other servers still ran)
 
@@ -28,9 +28,14 @@
     OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_NAME, OS_PROJECT_DOMAIN_NAME, OS_REGION_NAME, or
     OS_APPLICATION_CREDENTIAL_ID + OS_APPLICATION_CREDENTIAL_SECRET).
 
+    With -Policy, the restore tests that are due (a policy's "restoreTest", docs/policy.md) run after the night's jobs:
+    each boots a throwaway server from one of the pool's good restore points, deletes it, and records the outcome on
+    the image. They count like jobs in the exit code: a failed restore test makes it 1 (2 when everything failed).
+
     One line per action goes to stdout, errors to stderr; -LogPath appends JSON lines. -WhatIf changes nothing.
 
-    Notifications: one summary per run (jobs, failures with their reasons, deletions, leftovers, stuck restore points)
+    Notifications: one summary per run (jobs, failures with their reasons, deletions, leftovers, stuck restore points,
+    restore tests)
     is POSTed to -NotifyUrl, or to the URL in the environment variable AUTOSNAP_NOTIFY_URL (which keeps it out of the
     crontab), or to a policy file's notify.url; -NotifyWhen failure (the default: failed jobs or deletions, stuck
     restore points, a run that stopped) or always; -NotifyFormat json (a plain document, notification.schema.json
@@ -89,9 +94,10 @@ function Get-NotifySettings([hashtable] $Named) {
 }
 
 # The run's one summary: to the webhook (never changing the exit code) and, with -EventLog, to the event log.
-function Send-Summary([object[]] $Results, [int] $ExitCode, [string] $RunError) {
+function Send-Summary([object[]] $Results, [int] $ExitCode, [string] $RunError, [object[]] $RestoreTests = @()) {
     if (-not $script:notify -or $WhatIfPreference) { return }
-    $report = [Autosnap.Engine.RunReport]::new([Autosnap.Model.SnapshotJobResult[]] @($Results), $ExitCode, $script:started, [DateTimeOffset]::UtcNow, $null, $(if ($RunError) { $RunError } else { $null }))
+    $report = [Autosnap.Engine.RunReport]::new([Autosnap.Model.SnapshotJobResult[]] @($Results), $ExitCode, $script:started, [DateTimeOffset]::UtcNow, $null,
+        $(if ($RunError) { $RunError } else { $null }), [Autosnap.Model.RestoreTestResult[]] @($RestoreTests))
     if ($script:notify.Settings) {
         $sent = [Autosnap.Engine.WebhookNotifier]::new().Send($script:notify.Settings, $report, $null)
         if ($sent.Outcome -in 'Failed', 'TimedOut') { Write-Failure $sent.Message } else { Write-Verbose $sent.Message }
@@ -317,12 +323,43 @@ catch {
 }
 foreach ($problem in $jobErrors) { Write-Failure $problem.Exception.Message }
 
-# One result per server (found or not) and per orphaned pool; a job refused at -WhatIf has none.
+# The restore tests that are due, after the night's jobs: one line per test that ran, failures to stderr.
+function Invoke-RestoreTest([hashtable] $Job) {
+    if (-not $Job.ContainsKey('Path')) { return }
+    $tests = @{ Policy = $Job.Path; Session = $Job.Session; WhatIf = $Job.WhatIf }
+    try {
+        Test-AutoSnapshotRestore @tests -ErrorAction SilentlyContinue -ErrorVariable testErrors | ForEach-Object {
+            $_
+            if ($_.Outcome -eq 'NotDue') { return }
+            $stamp = [DateTimeOffset]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+            $image = if ($_.ImageId) { " $($_.ImageName) ($($_.ImageId))" } else { '' }
+            $boot = if ($null -ne $_.BootSeconds) { " flavor $($_.Flavor), $([int]$_.BootSeconds) s" } else { '' }
+            Write-Host "$stamp $($_.Pool) restore test $($_.Outcome.ToString().ToLowerInvariant())$image${boot}: $($_.Reason)"
+            if ($_.Outcome -eq 'Failed') { Write-Failure "restore test of $($_.Pool) failed: $($_.Reason)" }
+        }
+    }
+    catch {
+        Write-Failure "restore tests: $($_.Exception.Message)"
+    }
+    foreach ($problem in $testErrors) { Write-Failure $problem.Exception.Message }
+}
+
+$restoreResults = @(Invoke-RestoreTest $job)
+$restoreRan = @($restoreResults | Where-Object { $_.Outcome -in 'Verified', 'Failed' })
+if ($restoreResults.Count -gt 0) {
+    "autosnap: $($restoreRan.Count) restore test(s): $(@($restoreRan | Where-Object Outcome -EQ 'Verified').Count) verified, " +
+    "$(@($restoreRan | Where-Object Outcome -EQ 'Failed').Count) failed; $(@($restoreResults | Where-Object Outcome -EQ 'NotDue').Count) pool(s) not due"
+}
+
+# One result per server (found or not) and per orphaned pool; a job refused at -WhatIf has none. Restore tests that
+# ran count like jobs.
 $total = $results.Count
 $failed = @($results | Where-Object Status -EQ 'Failed').Count
 $unknown = @($results | Where-Object { $_.Target -in 'UnknownServer', 'InvalidRules' }).Count
 $skipped = @($results | Where-Object Status -EQ 'Skipped').Count
 "autosnap: $total job(s): $($total - $failed - $skipped) succeeded, $skipped skipped, $failed failed"
+$total += $restoreRan.Count
+$failed += @($restoreRan | Where-Object Outcome -EQ 'Failed').Count
 $exitCode = if ($unknown -gt 0) { 3 } elseif ($failed -eq 0) { 0 } elseif ($failed -lt $total) { 1 } else { 2 }
-Send-Summary $results $exitCode
+Send-Summary $results $exitCode '' $restoreResults
 exit $exitCode

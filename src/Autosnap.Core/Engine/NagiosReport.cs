@@ -62,13 +62,13 @@ namespace Autosnap.Engine
             {
                 var groups = new List<string>();
                 var stale = results
-                    .Where(result => (result.Status == FreshnessStatus.Critical || result.Status == FreshnessStatus.Warning) && result.StaleByAge)
+                    .Where(result => (result.Status == FreshnessStatus.Critical || result.Status == FreshnessStatus.Warning) && !result.StuckOnly)
                     .OrderByDescending(result => result.Status)
                     .ThenByDescending(result => result.Age ?? TimeSpan.MaxValue)
                     .ToList();
                 if (stale.Count > 0) groups.Add($"{stale.Count} of {Pools(results.Count)} stale: {List(stale)}");
                 // Fresh pools that warn only because a restore point is stuck: named as such, not as stale.
-                var stuck = results.Where(result => result.Status == FreshnessStatus.Warning && !result.StaleByAge).ToList();
+                var stuck = results.Where(result => result.StuckOnly).ToList();
                 if (stuck.Count > 0) groups.Add($"{stuck.Count} of {Pools(results.Count)} with a stuck restore point: {List(stuck)}");
                 var unknowns = results.Where(result => result.Status == FreshnessStatus.Unknown).ToList();
                 if (unknowns.Count > 0) groups.Add($"{unknowns.Count} of {Pools(results.Count)} unknown: {List(unknowns)}");
@@ -77,6 +77,13 @@ namespace Autosnap.Engine
 
             string performance = string.Format(CultureInfo.InvariantCulture, "pools={0} ok={1} warning={2} critical={3} unknown={4}",
                 results.Count, ok, warning, critical, unknown);
+            if (results.Any(result => result.RestoreStatus.HasValue))
+            {
+                // Restore tests judged too: how many pools' last test failed, and how many have no recent verified test.
+                performance += string.Format(CultureInfo.InvariantCulture, " restore_failed={0} restore_stale={1}",
+                    results.Count(result => result.RestoreStatus == FreshnessStatus.Critical),
+                    results.Count(result => result.RestoreStatus == FreshnessStatus.Warning));
+            }
             return new NagiosReport(status, $"AUTOSNAP {Word(status)} - {OneLine(summary)} | {performance}");
         }
 

@@ -12,7 +12,7 @@ namespace Autosnap.Engine
 {
     /// <summary>
     /// The summary of one run, for the notification and the event log: every job (with the reason of each failure),
-    /// the deletions, the leftover volume snapshots handled, and the stuck restore points. Two forms: a plain JSON
+    /// the deletions, the leftover volume snapshots handled, the stuck restore points and the restore tests. Two forms: a plain JSON
     /// document (its schema is module/notification.schema.json) and the text of a chat message.
     /// </summary>
     public sealed class RunReport
@@ -24,9 +24,11 @@ namespace Autosnap.Engine
         public const int MaxTextLines = 20;
 
         public RunReport(IEnumerable<SnapshotJobResult> results, int exitCode, DateTimeOffset started, DateTimeOffset finished, string? host = null,
-                         string? error = null)
+                         string? error = null, IEnumerable<RestoreTestResult>? restoreTests = null)
         {
             Error = error;
+            // Pools that were not due are not news, and a large account has many.
+            RestoreTests = (restoreTests ?? Enumerable.Empty<RestoreTestResult>()).Where(t => t.Outcome != RestoreTestOutcome.NotDue).ToList();
             if (results == null) throw new ArgumentNullException(nameof(results));
             Jobs = results.ToList();
             ExitCode = exitCode;
@@ -50,6 +52,11 @@ namespace Autosnap.Engine
 
         public IReadOnlyList<StuckRestorePoint> Stuck { get; }
 
+        /// <summary>The restore tests the run made (verified, failed, or skipped with the reason); pools not due are left out.</summary>
+        public IReadOnlyList<RestoreTestResult> RestoreTests { get; }
+
+        public int RestoreTestsFailed => RestoreTests.Count(t => t.Outcome == RestoreTestOutcome.Failed);
+
         /// <summary>Why the run stopped before its jobs (it could not connect, the policy was refused); null when the jobs ran.</summary>
         public string? Error { get; }
 
@@ -66,10 +73,10 @@ namespace Autosnap.Engine
         public int DeleteFailures => Jobs.Sum(job => job.DeleteFailures);
 
         /// <summary>A night someone should hear of even with when = failure: a failed job or deletion, a stuck restore point, a non-zero exit.</summary>
-        public bool HasNews => Failed > 0 || DeleteFailures > 0 || Stuck.Count > 0 || ExitCode != 0;
+        public bool HasNews => Failed > 0 || DeleteFailures > 0 || RestoreTestsFailed > 0 || Stuck.Count > 0 || ExitCode != 0;
 
         /// <summary>"failed" when a job failed or the run's exit code is not 0, "warning" when only stuck restore points are news, else "ok".</summary>
-        public string Status => Failed > 0 || DeleteFailures > 0 || ExitCode != 0 ? "failed" : Stuck.Count > 0 ? "warning" : "ok";
+        public string Status => Failed > 0 || DeleteFailures > 0 || RestoreTestsFailed > 0 || ExitCode != 0 ? "failed" : Stuck.Count > 0 ? "warning" : "ok";
 
         public bool ShouldSend(NotifyWhen when) => when == NotifyWhen.Always || HasNews;
 
@@ -83,6 +90,7 @@ namespace Autosnap.Engine
                 else if (Failed > 0) parts.Add($"{Failed} of {Jobs.Count} job(s) failed");
                 else parts.Add($"{Jobs.Count} job(s): {Succeeded} succeeded, {Skipped} skipped");
                 if (DeleteFailures > 0) parts.Add($"{DeleteFailures} deletion(s) failed");
+                if (RestoreTestsFailed > 0) parts.Add($"{RestoreTestsFailed} of {RestoreTests.Count} restore test(s) failed");
                 if (Stuck.Count > 0) parts.Add($"{Stuck.Count} restore point(s) stuck");
                 return $"Autosnap on {Host}: {string.Join("; ", parts)} (exit {ExitCode.ToString(CultureInfo.InvariantCulture)})";
             }
@@ -115,6 +123,8 @@ namespace Autosnap.Engine
                 ["deleteFailures"] = DeleteFailures,
                 ["leftovers"] = Jobs.Sum(job => job.Leftovers.Count),
                 ["stuck"] = Stuck.Count,
+                ["restoreTests"] = RestoreTests.Count,
+                ["restoreTestsFailed"] = RestoreTestsFailed,
             },
             ["jobs"] = new JArray(Jobs.Select(job => new JObject
             {
@@ -168,6 +178,19 @@ namespace Autosnap.Engine
                 ["pendingSeconds"] = (long)s.Age.TotalSeconds,
                 ["remove"] = s.RemoveCommand,
             })),
+            ["restoreTests"] = new JArray(RestoreTests.Select(t => new JObject
+            {
+                ["pool"] = t.Pool,
+                ["serverId"] = t.ServerId,
+                ["region"] = t.Region,
+                ["schedule"] = t.Schedule,
+                ["outcome"] = t.Outcome.ToString(),
+                ["image"] = t.ImageName,
+                ["imageId"] = t.ImageId,
+                ["reason"] = t.Reason,
+                ["bootSeconds"] = t.BootSeconds.HasValue ? Math.Round(t.BootSeconds.Value, 1) : (double?)null,
+                ["testedAt"] = t.TestedAt.HasValue ? Stamp(t.TestedAt.Value) : null,
+            })),
         };
 
         /// <summary>The message text: the headline, then each failure with its reason, each stuck restore point with its command, and the totals.</summary>
@@ -178,8 +201,12 @@ namespace Autosnap.Engine
                 .Select(job => $"FAILED {job.ServerName}/{job.Schedule} ({job.Region}): {job.Message}"));
             AppendLines(text, Jobs.SelectMany(job => job.Decisions.Where(d => d.Outcome == RotationOutcome.Failed)
                 .Select(d => $"delete failed {job.ServerName}/{job.Schedule} {d.Name} ({d.Id}): {d.Error}")));
+            AppendLines(text, RestoreTests.Where(t => t.Outcome == RestoreTestOutcome.Failed)
+                .Select(t => $"RESTORE TEST FAILED {t.Pool} ({t.Region}) {t.ImageName} ({t.ImageId}): {t.Reason}"));
             AppendLines(text, Stuck.Select(s => $"STUCK {s.ServerName ?? s.ServerId}/{s.Schedule} ({s.Region}): {s.Describe()}; remove with: {s.RemoveCommand}"));
-            text.Append($"{Created} snapshot(s) created, {Deleted} deleted; {Succeeded} succeeded, {Skipped} skipped, {Failed} failed; {Stamp(Started)} to {Stamp(Finished)}");
+            text.Append($"{Created} snapshot(s) created, {Deleted} deleted; {Succeeded} succeeded, {Skipped} skipped, {Failed} failed; ");
+            if (RestoreTests.Count > 0) text.Append($"{RestoreTests.Count} restore test(s), {RestoreTestsFailed} failed; ");
+            text.Append($"{Stamp(Started)} to {Stamp(Finished)}");
             return text.ToString();
         }
 

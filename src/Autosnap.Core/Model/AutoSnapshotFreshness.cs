@@ -67,14 +67,29 @@ namespace Autosnap.Model
         /// <summary>Restore points pending longer than the stuck age: news (WARNING at least), never deleted by rotation.</summary>
         public IReadOnlyList<StuckRestorePoint> Stuck { get; internal set; } = Array.Empty<StuckRestorePoint>();
 
-        /// <summary>True when the age of the newest good image (or its absence) alone makes the status WARNING or worse.</summary>
-        internal bool StaleByAge { get; set; } = true;
+        /// <summary>True when a stuck restore point is the only reason the pool is not OK (its images are fresh, its restore tests fine).</summary>
+        internal bool StuckOnly { get; set; }
 
         /// <summary>Images in the pool, of every status but gone.</summary>
         public int ImageCount { get; internal set; }
 
         /// <summary>The cloud's time when the pool was checked; ages are measured from it.</summary>
         public DateTimeOffset? CheckedAt { get; internal set; }
+
+        /// <summary>
+        /// The verdict on the pool's restore tests alone, when the check judged them (-RestoreTestedWithin): CRITICAL when
+        /// the last test failed, WARNING when the newest verified test is too old or missing. Already part of <see cref="Status"/>.
+        /// </summary>
+        public FreshnessStatus? RestoreStatus { get; internal set; }
+
+        /// <summary>The newest verified restore test of any image of the pool (cloud time), when the check judged restore tests.</summary>
+        public DateTimeOffset? RestoreVerified { get; internal set; }
+
+        /// <summary>The newest failed restore test of any image of the pool (cloud time), when the check judged restore tests.</summary>
+        public DateTimeOffset? RestoreFailed { get; internal set; }
+
+        /// <summary>Why that restore test failed.</summary>
+        public string? RestoreFailedReason { get; internal set; }
 
         /// <summary>The warning age the pool was judged by.</summary>
         public TimeSpan Warning { get; }

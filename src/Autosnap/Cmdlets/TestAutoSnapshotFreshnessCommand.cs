@@ -69,6 +69,14 @@ namespace Autosnap.Cmdlets
         [DurationTransformation]
         public TimeSpan Critical { get; set; } = FreshnessThresholds.DefaultCritical;
 
+        /// <summary>
+        /// Also judge restore tests (8d, or a TimeSpan): WARNING when a pool's newest verified restore test is older than
+        /// this or missing, CRITICAL when its last restore test failed.
+        /// </summary>
+        [Parameter]
+        [DurationTransformation]
+        public TimeSpan RestoreTestedWithin { get; set; }
+
         /// <summary>WARNING (at least) when a restore point has been pending longer than this; twice the default job timeout when omitted.</summary>
         [Parameter]
         [DurationTransformation]
@@ -86,7 +94,8 @@ namespace Autosnap.Cmdlets
         {
             try
             {
-                _thresholds = new FreshnessThresholds(Warning, Critical, StuckAfter);
+                _thresholds = new FreshnessThresholds(Warning, Critical,
+                    MyInvocation.BoundParameters.ContainsKey(nameof(RestoreTestedWithin)) ? RestoreTestedWithin : (TimeSpan?)null, StuckAfter);
                 foreach (string schedule in Schedule ?? new string[0]) SnapshotService.ValidateSchedule(schedule);
             }
             catch (ArgumentException e)

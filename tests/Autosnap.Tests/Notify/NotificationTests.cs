@@ -101,7 +101,7 @@ namespace Autosnap.Tests.Notify
             await cloud.AdvanceClockAsync(TimeSpan.FromDays(3));
             await cloud.SeedImagesAsync(server, 1, "active", cloud.Server.Clock.UtcNow.AddHours(-1), TimeSpan.FromHours(1), CloudHarness.Ownership(server, "daily"), "web01-daily-new-");
             AutoSnapshotFreshness late = Assert.Single(await service.CheckServerAsync(server, new[] { "daily" }, FreshnessThresholds.Default, CancellationToken.None));
-            var loose = new FreshnessThresholds(FreshnessThresholds.DefaultWarning, FreshnessThresholds.DefaultCritical, TimeSpan.FromDays(4));
+            var loose = new FreshnessThresholds(FreshnessThresholds.DefaultWarning, FreshnessThresholds.DefaultCritical, stuckAfter: TimeSpan.FromDays(4));
             AutoSnapshotFreshness patient = Assert.Single(await service.CheckServerAsync(server, new[] { "daily" }, loose, CancellationToken.None));
             NagiosReport nagios = NagiosReport.From(new[] { late });
 
@@ -225,6 +225,30 @@ namespace Autosnap.Tests.Notify
             Assert.Equal("failed", (string)body["status"]!);
             Assert.Equal("Autosnap on cron1: the run stopped: cannot connect: authentication failed (exit 3)", (string)body["headline"]!);
             Assert.True(report.ShouldSend(NotifyWhen.Failure));
+        }
+
+        [Fact]
+        public void A_failed_restore_test_is_news_in_both_formats_and_pools_not_due_are_left_out()
+        {
+            var failed = new RestoreTestResult("DFW", "6a4b1cde-0000-4000-8000-000000000001", "web1", "daily")
+            {
+                Outcome = RestoreTestOutcome.Failed, ImageId = "img-1", ImageName = "web1-daily-1", Reason = "no answer on port 22 within 5m",
+                BootSeconds = 41.27, TestedAt = Started,
+            };
+            var notDue = new RestoreTestResult("DFW", "6a4b1cde-0000-4000-8000-000000000002", "web2", "daily") { Outcome = RestoreTestOutcome.NotDue };
+            var report = new RunReport(Array.Empty<SnapshotJobResult>(), 2, Started, Started, "cron1", null, new[] { failed, notDue });
+
+            JObject body = JObject.Parse(report.Payload(NotifyFormat.Json));
+            string text = (string)JObject.Parse(report.Payload(NotifyFormat.Text))["text"]!;
+
+            Assert.Empty(Schema.Value.Validate(body));
+            Assert.True(report.ShouldSend(NotifyWhen.Failure));
+            Assert.Equal("failed", (string)body["status"]!);
+            JToken test = Assert.Single((JArray)body["restoreTests"]!);
+            Assert.Equal(("web1/daily", "Failed", "no answer on port 22 within 5m", 41.3), ((string)test["pool"]!, (string)test["outcome"]!, (string)test["reason"]!, (double)test["bootSeconds"]!));
+            Assert.Equal(1, (int)body["counts"]!["restoreTestsFailed"]!);
+            Assert.Contains("RESTORE TEST FAILED web1/daily (DFW) web1-daily-1 (img-1): no answer on port 22 within 5m", text);
+            Assert.StartsWith("Autosnap on cron1: 0 job(s): 0 succeeded, 0 skipped; 1 of 1 restore test(s) failed (exit 2)", text);
         }
 
         [Fact]
