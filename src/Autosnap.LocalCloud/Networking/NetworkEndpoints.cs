@@ -25,6 +25,8 @@ public static class NetworkEndpoints
         Route(app, "/networks/{id}", context => Show(context, state, "network", "NetworkNotFound", "Network", r => r.Networks, n => n.Id, Network));
         Route(app, "/subnets", context => List(context, state, "subnets", r => r.Networks, Subnet));
         Route(app, "/subnets/{id}", context => Show(context, state, "subnet", "SubnetNotFound", "Subnet", r => r.Networks, n => n.SubnetId, Subnet));
+        Route(app, "/ports", context => List(context, state, "ports", Ports, Port));
+        Route(app, "/ports/{id}", context => Show(context, state, "port", "PortNotFound", "Port", Ports, p => p.Id, Port));
         Route(app, "/security-groups", context => List(context, state, "security_groups", r => r.SecurityGroups, SecurityGroup));
         Route(app, "/security-groups/{id}", context => Show(context, state, "security_group", "SecurityGroupNotFound", "Security group",
             r => r.SecurityGroups, g => g.Id, SecurityGroup));
@@ -82,8 +84,16 @@ public static class NetworkEndpoints
         });
     }
 
+    /// <summary>A server's port as Neutron lists it (ports are not stored: they are the servers' addresses).</summary>
+    private sealed record PortView(State.Server Server, ServerPort Port, string Id, List<string> Groups);
+
+    private static IEnumerable<PortView> Ports(RegionState region) =>
+        region.Servers.Values.SelectMany(s => s.Ports.Select(p => new PortView(s, p, StableIds.Uuid($"port:{s.Id}:{p.NetworkId}"),
+            region.SecurityGroups.Where(g => g.TenantId == s.TenantId && s.SecurityGroups.Contains(g.Name)).Select(g => g.Id).ToList())));
+
     private static bool Visible<T>(T item, string tenantId) => item switch
     {
+        PortView p => p.Server.TenantId == tenantId,
         State.Network n => n.IsVisibleTo(tenantId),
         State.SecurityGroup g => g.TenantId == tenantId,
         _ => false,
@@ -168,6 +178,33 @@ public static class NetworkEndpoints
         w.WriteString("created_at", VirtualClock.Iso(network.Created));
         w.WriteString("updated_at", VirtualClock.Iso(network.Created));
         w.WriteNumber("revision_number", 0);
+        w.WriteEndObject();
+    }
+
+    private static void Port(Utf8JsonWriter w, PortView view)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", view.Id);
+        w.WriteString("name", "");
+        w.WriteString("network_id", view.Port.NetworkId);
+        w.WriteString("tenant_id", view.Server.TenantId);
+        w.WriteString("project_id", view.Server.TenantId);
+        w.WriteString("device_id", view.Server.Id);
+        w.WriteString("device_owner", "compute:" + view.Server.AvailabilityZone);
+        w.WriteString("mac_address", view.Port.Mac);
+        w.WriteString("status", view.Server.Status == "ACTIVE" ? "ACTIVE" : "DOWN");
+        w.WriteBoolean("admin_state_up", true);
+        w.WriteStartArray("fixed_ips");
+        w.WriteStartObject();
+        w.WriteString("subnet_id", StableIds.Uuid("subnet:" + view.Port.NetworkId));
+        w.WriteString("ip_address", view.Port.Address);
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteStartArray("security_groups");
+        foreach (var group in view.Groups) w.WriteStringValue(group);
+        w.WriteEndArray();
+        w.WriteBoolean("port_security_enabled", true);
+        w.WriteString("description", "");
         w.WriteEndObject();
     }
 

@@ -87,7 +87,7 @@ namespace Autosnap.Cmdlets
         public SwitchParameter NoSafetySnapshot { get; set; }
 
         /// <summary>The session to use; the session the snapshot was read through, else the default session.</summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         public RackspaceSession? Session { get; set; }
 
         protected override void BeginProcessing()
@@ -191,7 +191,7 @@ namespace Autosnap.Cmdlets
             if (result.SafetySnapshot != null)
             {
                 WriteVerbose($"Safety snapshot {result.SafetySnapshot.Name} ({result.SafetySnapshot.Id}) of the server before the rebuild is kept in schedule " +
-                             $"'{AutosnapMetadata.SafetySchedule}'; rotation never counts it. Remove it with Remove-AutoSnapshot -Id {result.SafetySnapshot.Id} when you no longer need it.");
+                             $"'{AutosnapMetadata.SafetySchedule}'; pinned, so rotation never counts or deletes it. Remove it with Remove-AutoSnapshot -Id {result.SafetySnapshot.Id} -Force when you no longer need it.");
             }
             Finish(result.Server, session, $"Rebuilt server {result.Server.Name} ({result.Server.Id}) from {point.Name}");
         }

@@ -188,7 +188,7 @@ namespace Autosnap.Tests.RestoreTests
         }
 
         [Fact]
-        public async Task Nothing_but_expired_throwaway_servers_of_other_runs_is_deleted()
+        public async Task Nothing_but_servers_tagged_as_throwaway_is_ever_deleted()
         {
             await using CloudHarness cloud = await StartAsync();
             RackspaceServer web = await cloud.ServerAsync("web01");
@@ -339,6 +339,9 @@ namespace Autosnap.Tests.RestoreTests
             Assert.Equal("d", FlavorChoice.Smallest(flavors, 40, 3000, null, false)!.Id);
             Assert.Equal("e", FlavorChoice.Smallest(flavors, 40, 3000, flavors[3], true)!.Id);   // volume-backed: the disk does not count
             Assert.Null(FlavorChoice.Smallest(flavors, 200, 0, null, false));
+            // Nova refuses a flavor whose disk is smaller than the image: a 2 GiB and a bit image needs 3 GiB.
+            Assert.Equal("b", FlavorChoice.Smallest(flavors, 0, 0, null, false, (2L << 30) + 1)!.Id);
+            Assert.Equal(3, FlavorChoice.DiskNeeded(0, null, (2L << 30) + 1));
         }
 
         [Fact]
