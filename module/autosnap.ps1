@@ -17,8 +17,9 @@
       autosnap.ps1 -Server web1[,web2...] -Schedule daily -Retention 7 [-Region DFW]
                    [-KeepLast n] [-KeepHourly n] [-KeepDaily n] [-KeepWeekly n] [-KeepMonthly n] [-KeepYearly n]
                    [-KeepWithin 7d] [-TimeZone id] [-KeepFailed] [-AdoptLegacy] [-IncludeVolumes] [-ReclaimLeftovers]
-                   [-Timeout 2h] [-MinInterval 20h] [-ThrottleLimit n] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp] [-LogPath file]
+                   [-Timeout 2h] [-StuckAfter 4h] [-MinInterval 20h] [-ThrottleLimit n] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp] [-LogPath file]
                    [-Verbose] [-WhatIf]
+    Every form also takes: [-NotifyUrl url] [-NotifyWhen failure|always] [-NotifyFormat json|text] [-NotifyTimeout 30s] [-EventLog]
     Compatibility form, the original autosnap.py's arguments (warns: the key is visible to other users):
       autosnap.ps1 <username> <apikey> <server> <retention> <region>
 
@@ -32,6 +33,16 @@
     the image. They count like jobs in the exit code: a failed restore test makes it 1 (2 when everything failed).
 
     One line per action goes to stdout, errors to stderr; -LogPath appends JSON lines. -WhatIf changes nothing.
+
+    Notifications: one summary per run (jobs, failures with their reasons, deletions, leftovers, stuck restore points,
+    restore tests)
+    is POSTed to -NotifyUrl, or to the URL in the environment variable AUTOSNAP_NOTIFY_URL (which keeps it out of the
+    crontab), or to a policy file's notify.url; -NotifyWhen failure (the default: failed jobs or deletions, stuck
+    restore points, a run that stopped) or always; -NotifyFormat json (a plain document, notification.schema.json
+    beside the module) or text ({"text": ...} for Slack, Teams and Mattermost webhooks). A notification that cannot
+    be sent within -NotifyTimeout (default 30s) is reported on stderr and in the log; it never changes the exit code.
+    The URL is shown only as scheme://host/... (redacted). -EventLog (Windows) also writes the summary to the
+    Application event log, source Autosnap.
 
 .EXAMPLE
     0 0 * * *  pwsh -NoProfile -NonInteractive -File /opt/autosnap/autosnap.ps1 -Server web1 -Schedule daily -Retention 7 -CredentialFile /etc/autosnap/credentials
@@ -51,7 +62,67 @@ function Write-Failure([string] $Message) {
 
 function Exit-Autosnap([int] $Code, [string] $Message) {
     if ($Message) { Write-Failure $Message }
+    # A run that stops before its jobs (no connection, a refused policy) is news too, once the options are known.
+    if ($Code -eq 3 -and (Get-Variable notify -Scope Script -ErrorAction Ignore)) { Send-Summary @() $Code $Message }
     exit $Code
+}
+
+# Where the summary goes: -NotifyUrl, else AUTOSNAP_NOTIFY_URL, else the policy file's notify.url; -Notify* options
+# before the policy file's notify section. $null when there is no URL at all (and no -EventLog).
+function Get-NotifySettings([hashtable] $Named) {
+    $fromFile = $null
+    if ($Named.ContainsKey('Policy')) {
+        # A policy the module refuses is reported by the run itself (exit 3); here it only has no notify section.
+        try { $fromFile = [Autosnap.Policy.PolicyFile]::Load($ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Named.Policy)).Notify } catch { }
+    }
+    $url = if ($Named['NotifyUrl']) { $Named['NotifyUrl'] } elseif ($env:AUTOSNAP_NOTIFY_URL) { $env:AUTOSNAP_NOTIFY_URL } elseif ($fromFile -and $fromFile.Url) { $fromFile.Url.OriginalString }
+    if (-not $url -and -not $Named['EventLog']) { return $null }
+    $when = if ($Named['NotifyWhen']) { $Named['NotifyWhen'] } elseif ($fromFile) { $fromFile.When } else { 'Failure' }
+    $format = if ($Named['NotifyFormat']) { $Named['NotifyFormat'] } elseif ($fromFile) { $fromFile.Format } else { 'Json' }
+    $timeout = if ($Named['NotifyTimeout']) { $Named['NotifyTimeout'] } elseif ($fromFile) { $fromFile.Timeout } else { $null }
+    try {
+        [pscustomobject]@{
+            Settings = if ($url) { [Autosnap.Policy.NotifySettings]::new($url, $when, $format, $timeout) }
+            EventLog = [bool] $Named['EventLog']
+            LogPath  = $Named['LogPath']
+        }
+    }
+    catch {
+        $reason = if ($_.Exception.InnerException) { $_.Exception.InnerException.Message } else { $_.Exception.Message }
+        throw "the notification settings are refused: $reason"
+    }
+}
+
+# The run's one summary: to the webhook (never changing the exit code) and, with -EventLog, to the event log.
+function Send-Summary([object[]] $Results, [int] $ExitCode, [string] $RunError, [object[]] $RestoreTests = @()) {
+    if (-not $script:notify -or $WhatIfPreference) { return }
+    $report = [Autosnap.Engine.RunReport]::new([Autosnap.Model.SnapshotJobResult[]] @($Results), $ExitCode, $script:started, [DateTimeOffset]::UtcNow, $null,
+        $(if ($RunError) { $RunError } else { $null }), [Autosnap.Model.RestoreTestResult[]] @($RestoreTests))
+    if ($script:notify.Settings) {
+        $sent = [Autosnap.Engine.WebhookNotifier]::new().Send($script:notify.Settings, $report, $null)
+        if ($sent.Outcome -in 'Failed', 'TimedOut') { Write-Failure $sent.Message } else { Write-Verbose $sent.Message }
+        if ($script:notify.LogPath) {
+            try {
+                $log = [Autosnap.Engine.JsonLinesLog]::new($ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($script:notify.LogPath))
+                try { $log.Write($sent) } finally { $log.Dispose() }
+            }
+            catch { Write-Failure "cannot log the notification: $($_.Exception.Message)" }
+        }
+    }
+    if ($script:notify.EventLog) { Write-SummaryEvent $report }
+}
+
+# Windows only, and not tested here (no event log on the test machines): the summary as one Application event,
+# source Autosnap (registered on first use, which needs an administrator once), event id 1000 + the exit code.
+function Write-SummaryEvent([Autosnap.Engine.RunReport] $Report) {
+    try {
+        if (-not [System.Diagnostics.EventLog]::SourceExists('Autosnap')) { [System.Diagnostics.EventLog]::CreateEventSource('Autosnap', 'Application') }
+        $type = switch ($Report.Status) { 'failed' { 'Error' } 'warning' { 'Warning' } default { 'Information' } }
+        $text = $Report.ToText()
+        if ($text.Length -gt 30000) { $text = $text.Substring(0, 30000) + '...' }
+        [System.Diagnostics.EventLog]::WriteEntry('Autosnap', $text, $type, 1000 + $Report.ExitCode)
+    }
+    catch { Write-Failure "cannot write to the Application event log: $($_.Exception.Message)" }
 }
 
 # The options, bound by PowerShell. Counts and durations are checked here with messages that name the option;
@@ -100,7 +171,13 @@ function Read-Options {
         [Parameter(ParameterSetName = 'Named')] [string] $Policy,
         [Parameter(ParameterSetName = 'Named')] [switch] $FromServerMetadata,
         [Parameter(ParameterSetName = 'Named')] [switch] $AllRegions,
-        [Parameter(ParameterSetName = 'Named')] [string] $OnServerDeleted
+        [Parameter(ParameterSetName = 'Named')] [string] $OnServerDeleted,
+        [Parameter(ParameterSetName = 'Named')] [string] $StuckAfter,
+        [string] $NotifyUrl,
+        [string] $NotifyWhen,
+        [string] $NotifyFormat,
+        [string] $NotifyTimeout,
+        [switch] $EventLog
     )
 
     $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -119,7 +196,7 @@ function Read-Options {
     foreach ($name in 'Retention', 'KeepLast', 'KeepHourly', 'KeepDaily', 'KeepWeekly', 'KeepMonthly', 'KeepYearly', 'ThrottleLimit') {
         if ($named.ContainsKey($name) -and $named[$name] -lt 0) { throw "-$name must be a whole number of 0 or more, not '$($named[$name])'" }
     }
-    foreach ($name in 'KeepWithin', 'Timeout', 'MinInterval') {
+    foreach ($name in 'KeepWithin', 'Timeout', 'MinInterval', 'StuckAfter', 'NotifyTimeout') {
         if (-not $named.ContainsKey($name)) { continue }
         $span = [timespan]::Zero
         if (-not [Autosnap.Policy.PolicyDuration]::TryParse($named[$name], [ref] $span) -or $span -le [timespan]::Zero) {
@@ -127,6 +204,10 @@ function Read-Options {
         }
         $named[$name] = $span
     }
+    foreach ($choice in @{ NotifyWhen = 'failure', 'always'; NotifyFormat = 'json', 'text' }.GetEnumerator()) {
+        if ($named.ContainsKey($choice.Key) -and $named[$choice.Key] -notin $choice.Value) { throw "-$($choice.Key) must be $($choice.Value -join ' or '), not '$($named[$choice.Key])'" }
+    }
+    if ($named.ContainsKey('EventLog') -and $named.EventLog -and [Environment]::OSVersion.Platform -ne 'Win32NT') { throw '-EventLog writes to the Windows event log; it works on Windows only' }
     [pscustomobject]@{
         Named         = $named
         Compatibility = $PSCmdlet.ParameterSetName -eq 'Compatibility'
@@ -153,6 +234,7 @@ function Get-OptionError([System.Management.Automation.ParameterBindingException
     }
 }
 
+$started = [DateTimeOffset]::UtcNow
 try {
     Import-Module (Join-Path $PSScriptRoot '../Autosnap.psd1')
 }
@@ -173,17 +255,21 @@ try {
     $DebugPreference = $parsed.Debug
     $connect = @{}
     if ($parsed.Compatibility) {
-        if ($named.Count -ne 5) {
+        $reporting = @($named.Keys | Where-Object { $_ -like 'Notify*' -or $_ -eq 'EventLog' })
+        if ($named.Count - $reporting.Count -ne 5) {
             throw 'give either named options (-Server ... -Retention ...) or exactly the five arguments of the original script: <username> <apikey> <server> <retention> <region>'
         }
         Write-Failure 'warning: the API key is on the command line, where other users can read it (ps, /proc, shell history, crontab). Use RACKSPACE_USERNAME and RACKSPACE_API_KEY, or -CredentialFile.'
         $connect = @{ UserName = $named.UserName; ApiKey = (ConvertTo-SecureString -String $named.ApiKey -AsPlainText -Force) }
-        $named = @{ Server = $named.Server; Retention = $named.Retention; Region = $named.Region }
+        $original = $named
+        $named = @{ Server = $original.Server; Retention = $original.Retention; Region = $original.Region }
+        foreach ($name in $reporting) { $named[$name] = $original[$name] }
     }
     $rules = 'Retention', 'KeepLast', 'KeepHourly', 'KeepDaily', 'KeepWeekly', 'KeepMonthly', 'KeepYearly', 'KeepWithin'
     $forms = @('Server', 'Policy', 'FromServerMetadata' | Where-Object { $named.ContainsKey($_) })
     if ($forms.Count -ne 1) { throw 'give one of -Server (with -Retention or bucket rules), -Policy <file> or -FromServerMetadata' }
     if ($forms[0] -eq 'Server' -and -not ($rules | Where-Object { $named.ContainsKey($_) })) { throw 'say what to keep: -Retention N, or bucket rules such as -KeepDaily 7 -KeepWeekly 4' }
+    $notify = Get-NotifySettings $named
 }
 catch {
     Exit-Autosnap 3 "$($_.Exception.Message). See: Get-Help $PSCommandPath -Full"
@@ -204,7 +290,7 @@ $job = @{ Session = $session; WhatIf = [bool]$WhatIfPreference }
 foreach ($name in $named.Keys) {
     switch ($name) {
         'Policy' { $job.Path = $named.Policy }
-        { $_ -in 'CredentialFile', 'IdentityUrl', 'AllowInsecureHttp' } { }
+        { $_ -in 'CredentialFile', 'IdentityUrl', 'AllowInsecureHttp', 'NotifyUrl', 'NotifyWhen', 'NotifyFormat', 'NotifyTimeout', 'EventLog' } { }
         # The connection's region is the default; with -FromServerMetadata it is also the one to scan.
         'Region' { if (-not $named.ContainsKey('Policy')) { $job.Region = $named.Region } }
         default { $job[$name] = $named[$name] }
@@ -222,6 +308,7 @@ try {
                 $(if ($null -ne $_.Consistency) { ", $($_.Consistency.ToString().ToLowerInvariant())-consistent" }) +
                 $(if ($null -ne $_.WritePause) { ", writes paused $($_.WritePause.TotalSeconds.ToString('0.0', [cultureinfo]::InvariantCulture)) s" })
         }
+        foreach ($stuck in $_.Stuck) { "$prefix stuck $($stuck.Describe()); remove with: $($stuck.RemoveCommand)" }
         foreach ($decision in $_.Decisions) {
             switch ($decision.Outcome) {
                 'Deleted' { "$prefix deleted $($decision.Name) ($($decision.Id)): $($decision.Reason)" }
@@ -278,7 +365,6 @@ $skipped = @($results | Where-Object Status -EQ 'Skipped').Count
 "autosnap: $total job(s): $($total - $failed - $skipped) succeeded, $skipped skipped, $failed failed"
 $total += $restoreRan.Count
 $failed += @($restoreRan | Where-Object Outcome -EQ 'Failed').Count
-if ($unknown -gt 0) { exit 3 }
-if ($failed -eq 0) { exit 0 }
-if ($failed -lt $total) { exit 1 }
-exit 2
+$exitCode = if ($unknown -gt 0) { 3 } elseif ($failed -eq 0) { 0 } elseif ($failed -lt $total) { 1 } else { 2 }
+Send-Summary $results $exitCode '' $restoreResults
+exit $exitCode

@@ -14,7 +14,7 @@
 
       check_autosnap.ps1 [-Server web1[,web2...]] [-Schedule daily[,weekly...]] [-Region DFW[,ORD...] | -AllRegions]
                          [-Warning 26h] [-Critical 50h] [-RestoreTestedWithin 8d] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp]
-                         [-RequestTimeout 20s] [-MaxRetries 1]
+                         [-RequestTimeout 20s] [-MaxRetries 1] [-StuckAfter 2h]
 
     With -RestoreTestedWithin, restore tests count too (Test-AutoSnapshotRestore, a policy's restoreTest): a pool whose
     newest verified restore test is older, or that was never restore-tested, is WARNING; a pool whose last restore test
@@ -22,6 +22,10 @@
 
     Without -Server, every Autosnap pool of the region(s) is checked. Durations: 26h, 2d, 90m, 45s, 1w, 1d12h, or a
     TimeSpan such as 1.02:00:00. Defaults: -Warning 26h, -Critical 50h (a daily job).
+
+    A restore point pending (queued, saving, a volume snapshot creating) longer than -StuckAfter (default 2h, twice
+    the default job timeout) makes its pool WARNING at least, with the command that removes it once someone has
+    looked: AUTOSNAP WARNING - 1 of 1 pool with a stuck restore point: web1/daily ... remove with: Remove-AutoSnapshot -Id ... -Force
 
     Credentials as for autosnap.ps1, never on the command line: -CredentialFile (NAME=value lines, readable only by
     its owner), else the environment (RACKSPACE_USERNAME + RACKSPACE_API_KEY [+ RACKSPACE_REGION,
@@ -70,7 +74,8 @@ function Read-Options {
         [string] $IdentityUrl,
         [switch] $AllowInsecureHttp,
         [string] $RequestTimeout,
-        [int] $MaxRetries
+        [int] $MaxRetries,
+        [string] $StuckAfter
     )
 
     $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -133,7 +138,7 @@ catch {
 $check = @{ Nagios = $true }
 $connect = @{ RequestTimeout = [timespan]::FromSeconds(20); MaxRetries = 1 }
 try {
-    foreach ($name in 'Warning', 'Critical', 'RestoreTestedWithin', 'RequestTimeout') {
+    foreach ($name in 'Warning', 'Critical', 'RestoreTestedWithin', 'RequestTimeout', 'StuckAfter') {
         if (-not $named.ContainsKey($name)) { continue }
         try { $span = [Autosnap.Policy.PolicyDuration]::Parse($named[$name]) }
         catch { throw "-${name}: $($_.Exception.GetBaseException().Message)" }

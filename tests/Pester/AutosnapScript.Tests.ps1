@@ -10,10 +10,10 @@ BeforeAll {
 
     # Runs autosnap.ps1 with the given environment; returns stdout lines, stderr text and the exit code.
     function Invoke-Autosnap {
-        param([string[]] $Arguments, [hashtable] $Environment = @{})
+        param([string[]] $Arguments, [hashtable] $Environment = @{}, [string] $Path = $Script)
         $pwsh = @(Get-PwshCommand)
         $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-        foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $Script) + $Arguments) { $start.ArgumentList.Add($a) }
+        foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $Path) + $Arguments) { $start.ArgumentList.Add($a) }
         foreach ($name in 'RACKSPACE_USERNAME', 'RACKSPACE_API_KEY', 'RACKSPACE_IDENTITY_URL', 'RACKSPACE_REGION', 'OS_AUTH_URL', 'OS_USERNAME', 'OS_PASSWORD') {
             $null = $start.Environment.Remove($name)
         }
@@ -162,5 +162,58 @@ Describe 'autosnap.ps1' {
         @($records | Where-Object event -EQ job).Count | Should -Be 2
         ($records | Where-Object event -EQ delete).outcome | Should -Be 'Deleted'
         ($records | Where-Object event -EQ job | Select-Object -Last 1).status | Should -Be 'Succeeded'
+    }
+}
+
+Describe 'autosnap.ps1 reports the night' {
+    It 'sends a failing night with its reason and a stuck image to AUTOSNAP_NOTIFY_URL, costs a dead webhook only its timeout, and shows no secret' {
+        $server = New-TestServer 'notify'
+        $now = Get-LocalCloudClock
+        $owner = @{ autosnap_server = $server.id; autosnap_schedule = 'daily' }
+        $stuck = New-LocalCloudImage -Server $server.id -NamePrefix 'notify-stuck-' -Status saving -CreatedFrom $now.AddDays(-3) -Properties $owner
+        $null = New-LocalCloudImage -Server $server.id -NamePrefix 'notify-good-' -Status active -CreatedFrom $now.AddHours(-1) -Properties $owner
+        Set-LocalCloudServerState -Id $server.id -Status ERROR
+        # A dead webhook: the listener's backlog takes the connection and the request, and nothing ever answers.
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try {
+            $url = "http://hookuser:pa55w0rd@127.0.0.1:$($listener.LocalEndpoint.Port)/services/T0K3NPATH?sig=S1GN4TURE"
+            $log = Join-Path $Work 'notify.jsonl'
+            $run = Invoke-Autosnap -Arguments '-Server', $server.name, '-Schedule', 'daily', '-Retention', '3', '-LogPath', $log, '-NotifyTimeout', '2s' `
+                -Environment ($DemoEnv + @{ AUTOSNAP_NOTIFY_URL = $url })
+            $client = $listener.AcceptTcpClient()
+            $request = [System.IO.StreamReader]::new($client.GetStream()).ReadToEnd()
+            $client.Dispose()
+        }
+        finally { $listener.Stop() }
+
+        # The night's exit code is the night's, whatever became of the notification.
+        $run.ExitCode | Should -Be 2 -Because $run.Err
+        $run.Err | Should -Match "The notification to http://127\.0\.0\.1:\d+/\.\.\. \(redacted\) was not sent: no answer within its timeout of 2s"
+        ($run.Out -join "`n") | Should -Match "stuck notify-stuck-001 \($stuck\) saving for 3d00h \(limit 2h\); remove with: Remove-AutoSnapshot -Id $stuck -Region DFW -Force"
+        $request | Should -Match '^POST /services/T0K3NPATH\?sig=S1GN4TURE HTTP/1\.1'
+        $summary = ($request -split "`r`n`r`n", 2)[1] | ConvertFrom-Json
+        $summary.status | Should -Be 'failed'
+        $summary.exitCode | Should -Be 2
+        $summary.jobs[0].message | Should -Match 'is ERROR; a snapshot needs it ACTIVE'
+        $summary.stuck[0].imageId | Should -Be $stuck
+        $records = Get-Content $log | ConvertFrom-Json
+        ($records | Where-Object event -EQ stuck).imageId | Should -Be $stuck
+        ($records | Where-Object event -EQ notify).outcome | Should -Be 'TimedOut'
+        foreach ($secret in 'T0K3NPATH', 'S1GN4TURE', 'hookuser', 'pa55w0rd') {
+            (($run.Out -join "`n") + $run.Err + (Get-Content -Raw $log)) | Should -Not -Match $secret
+        }
+
+        # The monitor sees the stuck image too: the pool is fresh, and WARNING.
+        $check = Invoke-Autosnap -Path (Join-Path $ModulePath 'scripts/check_autosnap.ps1') -Arguments '-Server', $server.name, '-Schedule', 'daily' -Environment $DemoEnv
+        $check.ExitCode | Should -Be 1 -Because $check.Err
+        $check.Out[0] | Should -Match "^AUTOSNAP WARNING - 1 of 1 pool with a stuck restore point: $($server.name)/daily newest good 1h\d\dm ago \(1 stuck: .*remove with: Remove-AutoSnapshot -Id $stuck -Region DFW -Force\)"
+    }
+
+    It 'refuses a notification URL that is not http(s), without repeating it' {
+        $bad = Invoke-Autosnap -Arguments '-Server', 'x', '-Retention', '1', '-NotifyUrl', 'ftp://host/S3CR3T' -Environment $DemoEnv
+        $bad.ExitCode | Should -Be 3
+        $bad.Err | Should -Match 'absolute http:// or https:// URL'
+        $bad.Err | Should -Not -Match 'S3CR3T'
     }
 }

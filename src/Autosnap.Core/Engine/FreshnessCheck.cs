@@ -20,12 +20,13 @@ namespace Autosnap.Engine
         public static readonly TimeSpan DefaultCritical = TimeSpan.FromHours(50);
 
         /// <exception cref="ArgumentException">An age that is not positive, or a warning age not below the critical one.</exception>
-        public FreshnessThresholds(TimeSpan warning, TimeSpan critical, TimeSpan? restoreTestedWithin = null)
+        public FreshnessThresholds(TimeSpan warning, TimeSpan critical, TimeSpan? restoreTestedWithin = null, TimeSpan? stuckAfter = null)
         {
             if (restoreTestedWithin <= TimeSpan.Zero)
             {
                 throw new ArgumentException($"The restore test age must be positive, not {PolicyDuration.Format(restoreTestedWithin.Value)}.");
             }
+            if (stuckAfter <= TimeSpan.Zero) throw new ArgumentException($"The stuck age must be positive, not {PolicyDuration.Format(stuckAfter.Value)}.");
             RestoreTestedWithin = restoreTestedWithin;
             // No parameter names in these messages: they end up in a Nagios line, where "(Parameter 'warning')" is noise.
             if (warning <= TimeSpan.Zero) throw new ArgumentException($"The warning age must be positive, not {PolicyDuration.Format(warning)}.");
@@ -36,9 +37,13 @@ namespace Autosnap.Engine
             }
             Warning = warning;
             Critical = critical;
+            StuckAfter = stuckAfter ?? StuckRestorePoint.DefaultCheckLimit;
         }
 
         public TimeSpan Warning { get; }
+
+        /// <summary>A restore point pending longer than this is stuck: the pool is at least WARNING (default: twice the default job timeout).</summary>
+        public TimeSpan StuckAfter { get; }
 
         public TimeSpan Critical { get; }
 
@@ -83,14 +88,21 @@ namespace Autosnap.Engine
             TimeSpan? age = newestGood == null ? (TimeSpan?)null : Max(now - newestGood.Created, TimeSpan.Zero);
             // newest first: the failed images before the newest good one are the ones since it
             int failedSince = present.TakeWhile(image => image != newestGood).Count(image => image.State == SnapshotState.Failed);
-            FreshnessStatus status = Classify(age, thresholds);
+            FreshnessStatus byAge = Classify(age, thresholds);
+            // A stuck restore point is news however fresh the pool is: WARNING at least, never less than its age says.
+            IReadOnlyList<StuckRestorePoint> stuck = StuckRestorePoint.Find(present, region, serverName, now, thresholds.StuckAfter);
+            FreshnessStatus status = stuck.Count > 0 && byAge == FreshnessStatus.Ok ? FreshnessStatus.Warning : byAge;
 
             var notes = new List<string>();
-            if (status == FreshnessStatus.Warning) notes.Add("warning " + PolicyDuration.Format(thresholds.Warning));
+            if (byAge == FreshnessStatus.Warning) notes.Add("warning " + PolicyDuration.Format(thresholds.Warning));
             if (status == FreshnessStatus.Critical && newestGood != null) notes.Add("critical " + PolicyDuration.Format(thresholds.Critical));
             if (failedSince > 0) notes.Add(newestGood == null ? $"{failedSince} failed" : $"{failedSince} failed since");
             int pending = present.Count(image => image.State == SnapshotState.Pending);
-            if (newestGood == null && pending > 0) notes.Add($"{pending} pending");
+            if (newestGood == null && pending > stuck.Count) notes.Add($"{pending - stuck.Count} pending");
+            if (stuck.Count > 0)
+            {
+                notes.Add($"{stuck.Count} stuck: " + string.Join("; ", stuck.Select(s => s.Describe() + ", remove with: " + s.RemoveCommand)));
+            }
             if (note != null) notes.Add(note);
             RestoreVerdict? restore = thresholds.RestoreTestedWithin is TimeSpan within ? JudgeRestoreTests(present, now, within) : null;
             if (restore != null)
@@ -110,6 +122,8 @@ namespace Autosnap.Engine
                 Age = age,
                 FailedSinceGood = failedSince,
                 ImageCount = present.Count,
+                Stuck = stuck,
+                StuckOnly = stuck.Count > 0 && byAge == FreshnessStatus.Ok && (restore == null || restore.Status == FreshnessStatus.Ok),
                 CheckedAt = now,
             };
         }

@@ -85,6 +85,37 @@ namespace Autosnap.Engine
                     ["error"] = leftover.Error,
                 });
             }
+            foreach (StuckRestorePoint stuck in result.Stuck)
+            {
+                Append(new JObject
+                {
+                    ["event"] = "stuck",
+                    ["server"] = result.ServerName,
+                    ["serverId"] = result.ServerId,
+                    ["region"] = stuck.Region,
+                    ["schedule"] = result.Schedule,
+                    ["image"] = stuck.Snapshot.Name,
+                    ["imageId"] = stuck.Snapshot.Id,
+                    ["status"] = stuck.Snapshot.StatusText,
+                    ["imageCreated"] = stuck.Snapshot.Created.ToString("o"),
+                    ["pendingSeconds"] = (long)stuck.Age.TotalSeconds,
+                    ["limitSeconds"] = (long)stuck.Limit.TotalSeconds,
+                    ["remove"] = stuck.RemoveCommand,
+                });
+            }
+        }
+
+        /// <summary>One record per notification: sent, not needed, failed or timed out (the webhook redacted to its host).</summary>
+        public void Write(NotificationResult notification)
+        {
+            if (notification == null) throw new ArgumentNullException(nameof(notification));
+            Append(new JObject
+            {
+                ["event"] = "notify",
+                ["target"] = notification.Target,
+                ["outcome"] = notification.Outcome.ToString(),
+                ["message"] = notification.Message,
+            });
         }
 
         private void Append(JObject record)

@@ -62,11 +62,14 @@ namespace Autosnap.Engine
             {
                 var groups = new List<string>();
                 var stale = results
-                    .Where(result => result.Status == FreshnessStatus.Critical || result.Status == FreshnessStatus.Warning)
+                    .Where(result => (result.Status == FreshnessStatus.Critical || result.Status == FreshnessStatus.Warning) && !result.StuckOnly)
                     .OrderByDescending(result => result.Status)
                     .ThenByDescending(result => result.Age ?? TimeSpan.MaxValue)
                     .ToList();
                 if (stale.Count > 0) groups.Add($"{stale.Count} of {Pools(results.Count)} stale: {List(stale)}");
+                // Fresh pools that warn only because a restore point is stuck: named as such, not as stale.
+                var stuck = results.Where(result => result.StuckOnly).ToList();
+                if (stuck.Count > 0) groups.Add($"{stuck.Count} of {Pools(results.Count)} with a stuck restore point: {List(stuck)}");
                 var unknowns = results.Where(result => result.Status == FreshnessStatus.Unknown).ToList();
                 if (unknowns.Count > 0) groups.Add($"{unknowns.Count} of {Pools(results.Count)} unknown: {List(unknowns)}");
                 summary = string.Join("; ", groups);

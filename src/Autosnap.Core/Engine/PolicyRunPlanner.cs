@@ -70,6 +70,7 @@ namespace Autosnap.Engine
             MinInterval = policy.MinInterval,
             IncludeVolumes = policy.IncludeVolumes,
             ReclaimLeftovers = policy.ReclaimLeftovers,
+            StuckAfter = policy.StuckAfter,
         };
 
         /// <summary>

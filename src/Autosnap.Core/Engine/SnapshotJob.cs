@@ -45,6 +45,12 @@ namespace Autosnap.Engine
 
         /// <summary>Rotation counts only application-consistent restore points as good (see PlanOptions.RequireApplicationConsistency).</summary>
         public bool RequireApplicationConsistency { get; set; }
+
+        /// <summary>A restore point pending longer than this is reported as stuck; null: twice the snapshot timeout.</summary>
+        public TimeSpan? StuckAfter { get; set; }
+
+        /// <summary>The stuck limit in force: <see cref="StuckAfter"/>, or twice the snapshot timeout.</summary>
+        public TimeSpan StuckLimit => StuckAfter ?? StuckRestorePoint.DefaultLimit(Wait.Timeout);
     }
 
     /// <summary>
@@ -64,6 +70,14 @@ namespace Autosnap.Engine
         }
 
         public async Task<SnapshotJobResult> RunAsync(RackspaceServer server, JobOptions options, CancellationToken cancellationToken)
+        {
+            SnapshotJobResult result = await RunJobAsync(server, options, cancellationToken).ConfigureAwait(false);
+            // A skipped job (another run holds the pool, or it is too soon) looks at nothing.
+            if (result.Status != JobStatus.Skipped) await FindStuckAsync(server, options, result, cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+
+        private async Task<SnapshotJobResult> RunJobAsync(RackspaceServer server, JobOptions options, CancellationToken cancellationToken)
         {
             var watch = Stopwatch.StartNew();
             var result = new SnapshotJobResult(server, options.Schedule);
@@ -158,6 +172,37 @@ namespace Autosnap.Engine
             MaxPollInterval = wait.MaxPollInterval,
             CapturePollInterval = wait.CapturePollInterval,
         };
+
+        /// <summary>
+        /// The pool's restore points pending past the limit. A rotation listed the pool already; a night that ended
+        /// before rotating (a failed or late snapshot) lists it once more, since that is when a stuck image matters
+        /// most. A listing that fails only costs the report (said with -Verbose): the job's outcome stands.
+        /// </summary>
+        private async Task FindStuckAsync(RackspaceServer server, JobOptions options, SnapshotJobResult result, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<AutoSnapshot> pool;
+            if (result.Rotation != null)
+            {
+                pool = result.Rotation.Decisions.Select(d => d.Snapshot).ToList();
+            }
+            else
+            {
+                try
+                {
+                    pool = await new SnapshotFinder(_session, _host).ListPoolAsync(server.Region, server.Id, options.Schedule, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CloudException e)
+                {
+                    _host.Verbose($"Could not look for stuck restore points of {server.Name}/{options.Schedule}: {e.Message}");
+                    return;
+                }
+            }
+            result.Stuck = StuckRestorePoint.Find(pool, server.Region, server.Name, _session.Cloud.ServerNow(server.Region), options.StuckLimit);
+            foreach (StuckRestorePoint stuck in result.Stuck)
+            {
+                _host.Warning($"{server.Name}/{options.Schedule}: restore point {stuck.Describe()} is stuck; rotation never deletes it. Look at it, then remove it with: {stuck.RemoveCommand}");
+            }
+        }
 
         /// <summary>Why the pool had a good snapshot too recently to take another, or null to go ahead.</summary>
         private async Task<string?> TooSoonAsync(RackspaceServer server, string schedule, TimeSpan minInterval, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Autosnap.Model
 {
@@ -62,6 +63,12 @@ namespace Autosnap.Model
 
         /// <summary>Failed images newer than the newest good one: runs that did not produce a snapshot.</summary>
         public int FailedSinceGood { get; internal set; }
+
+        /// <summary>Restore points pending longer than the stuck age: news (WARNING at least), never deleted by rotation.</summary>
+        public IReadOnlyList<StuckRestorePoint> Stuck { get; internal set; } = Array.Empty<StuckRestorePoint>();
+
+        /// <summary>True when a stuck restore point is the only reason the pool is not OK (its images are fresh, its restore tests fine).</summary>
+        internal bool StuckOnly { get; set; }
 
         /// <summary>Images in the pool, of every status but gone.</summary>
         public int ImageCount { get; internal set; }

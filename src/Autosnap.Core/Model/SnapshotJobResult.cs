@@ -92,6 +92,12 @@ namespace Autosnap.Model
 
         internal PoolRotation? Rotation { get; set; }
 
+        /// <summary>Restore points of the pool pending longer than the job's stuck limit (never deleted by rotation), oldest first.</summary>
+        public IReadOnlyList<StuckRestorePoint> Stuck { get; internal set; } = Array.Empty<StuckRestorePoint>();
+
+        /// <summary>What this rotation did about leftover volume snapshots of restore points that are gone.</summary>
+        public IReadOnlyList<VolumeSnapshotDeletion> Leftovers => Rotation?.Leftovers ?? Array.Empty<VolumeSnapshotDeletion>();
+
         internal void Fail(string error)
         {
             Status = JobStatus.Failed;

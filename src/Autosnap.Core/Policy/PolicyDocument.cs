@@ -53,6 +53,9 @@ namespace Autosnap.Policy
 
         public IReadOnlyList<SnapshotPolicy> Policies { get; }
 
+        /// <summary>Where the run's summary goes (the file's "notify" section); null when the file has none.</summary>
+        public NotifySettings? Notify { get; internal set; }
+
         /// <summary>How many servers to process at once; null: the runner's default.</summary>
         public int? ThrottleLimit { get; }
 

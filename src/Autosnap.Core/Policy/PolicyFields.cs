@@ -25,11 +25,11 @@ namespace Autosnap.Policy
         public IReadOnlyList<string> Required { get; }
 
         public static readonly PolicyShape Document = new PolicyShape("document", "the document",
-            new[] { "$schema", "throttleLimit", "policies" }, new[] { "policies" });
+            new[] { "$schema", "throttleLimit", "notify", "policies" }, new[] { "policies" });
 
         public static readonly PolicyShape Policy = new PolicyShape("policy", "a policy",
             new[] { "name", "schedule", "targets", "retention", "minInterval", "keepFailed", "timeout", "adoptLegacy", "onServerDeleted", "metadata", "nameTemplate",
-                    "includeVolumes", "reclaimLeftovers", "hooks", "requireConsistency", "restoreTest" },
+                    "includeVolumes", "reclaimLeftovers", "hooks", "requireConsistency", "restoreTest", "stuckAfter" },
             new[] { "schedule", "targets", "retention" });
 
         public static readonly PolicyShape Targets = new PolicyShape("targets", "targets",
@@ -51,7 +51,10 @@ namespace Autosnap.Policy
         public static readonly PolicyShape HookCommand = new PolicyShape("hookCommand", "a hook command",
             new[] { "command", "arguments" }, new[] { "command" });
 
-        public static readonly IReadOnlyList<PolicyShape> All = new[] { Document, Policy, Targets, Exclude, Retention, Hooks, HookCommand, RestoreTest };
+        public static readonly PolicyShape Notify = new PolicyShape("notify", "notify",
+            new[] { "url", "when", "format", "timeout" }, new string[0]);
+
+        public static readonly IReadOnlyList<PolicyShape> All = new[] { Document, Policy, Targets, Exclude, Retention, Hooks, HookCommand, RestoreTest, Notify };
 
         // Names people reach for (from the metadata convention, the C# model, other tools) and the field they mean.
         private static readonly Dictionary<string, string> Aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)

@@ -91,7 +91,8 @@ namespace Autosnap.Policy
                     policies.Add(Policy(list[i], i));
                 }
 
-                return new PolicyDocument(policies, throttleLimit, sites);
+                NotifySettings? notify = document.Property("notify") is JProperty n ? Notify(n, sites.Child("notify")) : null;
+                return new PolicyDocument(policies, throttleLimit, sites) { Notify = notify };
             }
 
             private SnapshotPolicy Policy(JToken node, int index)
@@ -127,6 +128,7 @@ namespace Autosnap.Policy
                     RequireApplicationConsistency = obj.Property("requireConsistency") is JProperty require &&
                                                     Consistency(require, policy.At("requireConsistency")) == Model.SnapshotConsistency.Application,
                     RestoreTest = obj.Property("restoreTest") is JProperty restoreTest ? RestoreTest(restoreTest, policy.Child("restoreTest")) : null,
+                    StuckAfter = obj.Property("stuckAfter") is JProperty stuck ? StuckAfter(stuck, policy.At("stuckAfter")) : (TimeSpan?)null,
                 };
             }
 
@@ -382,6 +384,32 @@ namespace Autosnap.Policy
                 }
 
                 return PolicyDuration.Parse((string)value.Value!, site);
+            }
+
+            private static TimeSpan StuckAfter(JProperty property, ErrorSite site) =>
+                SnapshotPolicy.CheckDuration(Duration(property, site), SnapshotPolicy.MaxMinInterval, site);
+
+            private NotifySettings Notify(JProperty property, Sites notify)
+            {
+                JObject obj = Object(property.Value, notify.At(), "notify must be an object, e.g. { \"when\": \"failure\", \"format\": \"text\" }");
+                Fields(obj, PolicyShape.Notify, notify);
+                string? url = obj.Property("url") is JProperty u ? Text(u, notify.At("url")) : null;
+                NotifyWhen when = obj.Property("when") is JProperty w ? Choice<NotifyWhen>(w, notify.At("when")) : NotifyWhen.Failure;
+                NotifyFormat format = obj.Property("format") is JProperty f ? Choice<NotifyFormat>(f, notify.At("format")) : NotifyFormat.Json;
+                TimeSpan? timeout = obj.Property("timeout") is JProperty t ? Duration(t, notify.At("timeout")) : (TimeSpan?)null;
+                return new NotifySettings(url, when, format, timeout, notify);
+            }
+
+            /// <summary>One of an enum's names, written in lower case as the file's other choices of this kind are: "failure", "text".</summary>
+            private static T Choice<T>(JProperty property, ErrorSite site) where T : struct
+            {
+                string text = Text(property, site);
+                string[] names = Enum.GetNames(typeof(T)).Select(n => n.ToLowerInvariant()).ToArray();
+                if (names.Contains(text, StringComparer.Ordinal)) return (T)Enum.Parse(typeof(T), text, ignoreCase: true);
+                string? same = names.FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
+                throw site.Error(PolicyException.ValueInvalid, same != null
+                    ? "'" + text + "' is written '" + same + "' (values are case-sensitive)."
+                    : "must be " + string.Join(" or ", names.Select(n => "\"" + n + "\"")) + ", not '" + text + "'.");
             }
 
             private static OrphanHandling Orphans(JProperty property, ErrorSite site)

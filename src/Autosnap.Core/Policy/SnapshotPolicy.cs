@@ -107,6 +107,9 @@ namespace Autosnap.Policy
         /// <summary>The pools' restore tests (how often, which restore point, flavor, network, timeout); null: none.</summary>
         public RestoreTestPolicy? RestoreTest { get; set; }
 
+        /// <summary>A restore point pending longer than this is reported as stuck; null: twice <see cref="Timeout"/>.</summary>
+        public TimeSpan? StuckAfter { get; set; }
+
         /// <summary>What to do with pools whose server no longer exists.</summary>
         public OrphanHandling OnServerDeleted { get; }
 
@@ -163,7 +166,7 @@ namespace Autosnap.Policy
             return name;
         }
 
-        private static TimeSpan CheckDuration(TimeSpan value, TimeSpan max, ErrorSite site)
+        internal static TimeSpan CheckDuration(TimeSpan value, TimeSpan max, ErrorSite site)
         {
             if (value <= TimeSpan.Zero || value > max)
             {

@@ -64,6 +64,11 @@ namespace Autosnap.Cmdlets
         [DurationTransformation]
         public TimeSpan Timeout { get; set; } = SnapshotPolicy.DefaultTimeout;
 
+        /// <summary>Report a restore point of the pool pending longer than this as stuck; twice -Timeout when omitted.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [DurationTransformation]
+        public TimeSpan? StuckAfter { get; set; }
+
         /// <summary>Skip a server whose newest good image of the schedule is younger than this.</summary>
         [Parameter(ParameterSetName = ParametersSet)]
         [DurationTransformation]
@@ -209,6 +214,7 @@ namespace Autosnap.Cmdlets
                         SnapshotService.BuildMetadata("check", Schedule, "check", NewAutoSnapshotCommand.ToDictionary(Metadata));
                         if (Timeout <= TimeSpan.Zero) throw new ArgumentException("-Timeout must be longer than zero.", nameof(Timeout));
                         NewAutoSnapshotCommand.CheckHookTimeout(HookTimeout);
+                        if (StuckAfter <= TimeSpan.Zero) throw new ArgumentException("-StuckAfter must be longer than zero.", nameof(StuckAfter));
                         if (Region?.Length > 1) throw new ArgumentException("With -Server, give one -Region (the region of the servers named by id or name).", nameof(Region));
                     }
                     catch (ArgumentException e)
@@ -307,6 +313,7 @@ namespace Autosnap.Cmdlets
                 ReclaimLeftovers = ReclaimLeftovers.IsPresent,
                 Hooks = NewAutoSnapshotCommand.Hooks(BeforeSnapshot, AfterSnapshot, HookTimeout, OnHookFailure, host),
                 RequireApplicationConsistency = RequireConsistency == SnapshotConsistency.Application,
+                StuckAfter = StuckAfter,
             };
             var service = new SnapshotService(session, host);
             foreach (var byRegion in _references.GroupBy(r => r.Server?.Region ?? region, StringComparer.OrdinalIgnoreCase))

@@ -77,6 +77,11 @@ namespace Autosnap.Cmdlets
         [DurationTransformation]
         public TimeSpan RestoreTestedWithin { get; set; }
 
+        /// <summary>WARNING (at least) when a restore point has been pending longer than this; twice the default job timeout when omitted.</summary>
+        [Parameter]
+        [DurationTransformation]
+        public TimeSpan StuckAfter { get; set; } = StuckRestorePoint.DefaultCheckLimit;
+
         /// <summary>Write one Nagios plugin line instead of objects; its ExitCode property is the plugin's exit code.</summary>
         [Parameter]
         public SwitchParameter Nagios { get; set; }
@@ -90,7 +95,7 @@ namespace Autosnap.Cmdlets
             try
             {
                 _thresholds = new FreshnessThresholds(Warning, Critical,
-                    MyInvocation.BoundParameters.ContainsKey(nameof(RestoreTestedWithin)) ? RestoreTestedWithin : (TimeSpan?)null);
+                    MyInvocation.BoundParameters.ContainsKey(nameof(RestoreTestedWithin)) ? RestoreTestedWithin : (TimeSpan?)null, StuckAfter);
                 foreach (string schedule in Schedule ?? new string[0]) SnapshotService.ValidateSchedule(schedule);
             }
             catch (ArgumentException e)

@@ -184,6 +184,7 @@ namespace Autosnap.Tests.Policy
             new object[] { "hooks", "hooks" },
             new object[] { "hookCommand", "hookCommand" },
             new object[] { "restoreTest", "restoreTest" },
+            new object[] { "notify", "notify" },
         };
 
         [Theory]
