@@ -14,7 +14,8 @@
         'Connect-RackspaceCloud', 'Disconnect-RackspaceCloud', 'Get-RackspaceSession', 'Get-RackspaceServer',
         'New-AutoSnapshot', 'Get-AutoSnapshot', 'Wait-AutoSnapshot', 'Remove-AutoSnapshot',
         'Lock-AutoSnapshot', 'Unlock-AutoSnapshot', 'Invoke-SnapshotRotation', 'Invoke-AutoSnapshotPolicy',
-        'Get-SnapshotRetentionPlan', 'Test-AutoSnapshotFreshness'
+        'Get-SnapshotRetentionPlan', 'Test-AutoSnapshotFreshness',
+        'Restore-AutoSnapshot', 'Get-RackspaceFlavor', 'Get-RackspaceNetwork'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

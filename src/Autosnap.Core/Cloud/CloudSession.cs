@@ -45,6 +45,10 @@ namespace Autosnap.Cloud
         internal System.Collections.Concurrent.ConcurrentDictionary<string, bool> ComputeWithoutMicroversions { get; } =
             new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
 
+        /// <summary>The highest compute microversion of each endpoint (null: none), read once from its version document.</summary>
+        internal System.Collections.Concurrent.ConcurrentDictionary<string, Version?> ComputeMaxMicroversions { get; } =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, Version?>();
+
         public IdentityResult Identity =>
             _identity ?? throw new InvalidOperationException("The session has not authenticated yet.");
 

@@ -51,9 +51,10 @@ namespace Autosnap.Cloud
     }
 
     /// <summary>
-    /// Cloud Servers / Nova in one region: servers, createImage, the image progress view, limits.
+    /// Cloud Servers / Nova in one region: servers, createImage, the image progress view, limits. Booting, rebuilding
+    /// and deleting servers, flavors, quotas and microversions are in ComputeServers.cs.
     /// </summary>
-    public sealed class ComputeClient
+    public sealed partial class ComputeClient
     {
         // From this microversion Nova returns the new image's id in the body and no Location header.
         // We ask for it so both shapes are exercised; clouds without microversions (Rackspace) ignore the header.
@@ -190,13 +191,13 @@ namespace Autosnap.Cloud
             }, _log, cancellationToken);
         }
 
-        private RackspaceServer ReadServer(JObject server)
+        internal RackspaceServer ReadServer(JObject server)
         {
             var metadata = JsonFields.SimpleMembers(server["metadata"] as JObject);
             // A server booted from a volume has no image: Nova says "image": "" (an image-backed one has an object).
             JToken? image = server["image"];
             bool volumeBacked = image != null && (image.Type == JTokenType.Null || (image.Type == JTokenType.String && ((string?)image ?? string.Empty).Length == 0));
-            return new RackspaceServer(
+            var result = new RackspaceServer(
                 JsonFields.String(server, "id"),
                 JsonFields.OptionalString(server, "name") ?? string.Empty,
                 JsonFields.OptionalString(server, "status") ?? "UNKNOWN",
@@ -204,6 +205,8 @@ namespace Autosnap.Cloud
                 Region,
                 JsonFields.OptionalDate(server, "created"),
                 metadata) { IsVolumeBacked = volumeBacked };
+            ReadRestoreFacts(server, result);
+            return result;
         }
 
         /// <summary>A request to this region's compute service (paced in the region's lane).</summary>

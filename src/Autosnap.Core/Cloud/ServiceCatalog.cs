@@ -87,6 +87,17 @@ namespace Autosnap.Cloud
             return null;
         }
 
+        /// <summary>
+        /// Neutron's base URL with its version ("…/v2.0"), or null when the region's catalog has no network endpoint
+        /// (Rackspace's Cloud Networks are then reached through the compute endpoint's os-networksv2).
+        /// </summary>
+        public Uri? NetworkUrl(string region)
+        {
+            if (!(InRegion("network", region).FirstOrDefault() is ServiceEndpoint endpoint)) return null;
+            string url = endpoint.Url.AbsoluteUri.TrimEnd('/');
+            return new Uri(url.EndsWith("/v2.0", StringComparison.OrdinalIgnoreCase) ? url : url + "/v2.0");
+        }
+
         private IEnumerable<ServiceEndpoint> InRegion(string type, string region) =>
             Endpoints.Where(e => e.Type == type && e.Region != null && e.Region.Equals(region, StringComparison.OrdinalIgnoreCase));
 

@@ -182,6 +182,7 @@ namespace Autosnap.Engine
 
             string token = Guid.NewGuid().ToString();
             var metadata = BuildMetadata(current.Id, schedule, token, extraMetadata).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            await RestoreHints.RecordAsync(_session, current, metadata, _host, cancellationToken).ConfigureAwait(false);
             string name = FormatName(nameTemplate ?? DefaultNameTemplate, current, schedule, _session.Cloud.ServerNow(server.Region));
             ImageClient images = Images(server.Region);
 

@@ -43,6 +43,30 @@ namespace Autosnap.Model
         /// <summary>Glance's property linking a snapshot to its server (set by Nova on every snapshot).</summary>
         public const string InstanceUuid = "instance_uuid";
 
+        /// <summary>What a restore needs, recorded at snapshot time (Engine/RestoreHints): the server's flavor id.</summary>
+        public const string RestoreFlavor = "autosnap_flavor";
+
+        /// <summary>The server's network ids, comma-joined, in order; "none" for a server without a network.</summary>
+        public const string RestoreNetworks = "autosnap_networks";
+
+        /// <summary>The key pair name the server was booted with.</summary>
+        public const string RestoreKeyName = "autosnap_key_name";
+
+        /// <summary>The server's security group names, comma-joined.</summary>
+        public const string RestoreSecurityGroups = "autosnap_security_groups";
+
+        /// <summary>The server's availability zone.</summary>
+        public const string RestoreAvailabilityZone = "autosnap_availability_zone";
+
+        /// <summary>The value of autosnap_networks for a server that had no network.</summary>
+        public const string NoNetwork = "none";
+
+        /// <summary>On a server Restore-AutoSnapshot booted: the restore point (image id) it was booted from.</summary>
+        public const string RestoredFrom = "autosnap_restored_from";
+
+        /// <summary>The schedule of the safety snapshot Restore-AutoSnapshot -InPlace takes first: a pool of its own, never the user's.</summary>
+        public const string SafetySchedule = "pre-restore";
+
         /// <summary>The schedule name used when none is given.</summary>
         public const string DefaultSchedule = "default";
     }

@@ -43,6 +43,34 @@ namespace Autosnap.Model
         /// </summary>
         public bool IsVolumeBacked { get; internal set; }
 
+        /// <summary>The flavor's id (null from 2.47 on, where Nova embeds the flavor without its id; see <see cref="FlavorName"/>).</summary>
+        public string? FlavorId { get; internal set; }
+
+        /// <summary>The flavor's name where the answer carries it (2.47+ original_name).</summary>
+        public string? FlavorName { get; internal set; }
+
+        /// <summary>The image the server was booted or rebuilt from; null for a volume-backed server.</summary>
+        public string? ImageId { get; internal set; }
+
+        /// <summary>The server's addresses by network name (Nova's "addresses"; the label on Rackspace).</summary>
+        public IReadOnlyDictionary<string, IReadOnlyList<string>> Addresses { get; internal set; } =
+            new Dictionary<string, IReadOnlyList<string>>();
+
+        /// <summary>The key pair injected at boot, if any.</summary>
+        public string? KeyName { get; internal set; }
+
+        /// <summary>The names of the server's security groups (none on clouds without them, e.g. Rackspace).</summary>
+        public IReadOnlyList<string> SecurityGroups { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>OS-EXT-AZ:availability_zone, where the cloud reports one.</summary>
+        public string? AvailabilityZone { get; internal set; }
+
+        /// <summary>Build progress in percent, where the cloud reports it.</summary>
+        public int? Progress { get; internal set; }
+
+        /// <summary>Why the server is in ERROR: the fault message Nova shows (null when there is none).</summary>
+        public string? Fault { get; internal set; }
+
         public override string ToString() => $"{Name} ({Id})";
     }
 }

@@ -46,6 +46,8 @@ public static class AdminEndpoints
             return Summary(context, state);
         });
         admin.MapPost("/servers", context => SeedServers(context, state));
+        admin.MapGet("/servers", context => ListServers(context, state));
+        admin.MapGet("/servers/{id}", context => ShowServer(context, state));
         admin.MapPatch("/servers/{id}", context => PatchServer(context, state));
         admin.MapPost("/images", context => SeedImages(context, state));
         admin.MapPatch("/images/{id}", context => PatchImage(context, state));
@@ -68,8 +70,9 @@ public static class AdminEndpoints
                      "GET /__admin/config", "POST /__admin/config {fields to merge}", "GET /__admin/stats", "DELETE /__admin/stats", "GET /__admin/requests",
                      "GET /__admin/state", "POST /__admin/reset", "POST /__admin/servers {count, namePrefix, region|regions, ...}",
                      "PATCH /__admin/servers/{id} {status, vmState, taskState, name}",
+                     "GET /__admin/servers?region=&tenant=&status=", "GET /__admin/servers/{id}",
                      "POST /__admin/images {count, region, namePrefix, server, properties, statuses, createdFrom, createdStep, ...}",
-                     "PATCH /__admin/images/{id} {status, created, properties, protected}", "POST /__admin/snapshots {\"advanceSeconds\":30}", "POST /__admin/shutdown",
+                     "PATCH /__admin/images/{id} {status, created, properties, protected, boots}", "POST /__admin/snapshots {\"advanceSeconds\":30}", "POST /__admin/shutdown",
                  })
             w.WriteStringValue(line);
         w.WriteEndArray();
@@ -265,7 +268,8 @@ public static class AdminEndpoints
                             ?? region.Images.All.Where(x => x.Visibility == "public").OrderBy(x => x.CreatedAt).FirstOrDefault()?.Id
                             ?? StableIds.Uuid("image:none");
                 var server = state.AddServer(region, account, state.Random.NewUuid(), name, bootVolumeGb > 0 ? "" : image, flavor,
-                    metadata.ToDictionary(p => p.Key, p => Expand(p.Value, i + 1)), status, state.Now, TimeSpan.Zero);
+                    metadata.ToDictionary(p => p.Key, p => Expand(p.Value, i + 1)), status, state.Now, TimeSpan.Zero,
+                    keyName: account.Keypairs[0].Name);
                 if (bootVolumeGb > 0)
                     CloudState.AddAttachedVolume(region, account, state.Random.NewUuid(), name + "-root", bootVolumeGb, true, server,
                         null, boot: true, region.Images.Find(image), state.Now).Description = "";
@@ -394,6 +398,108 @@ public static class AdminEndpoints
         await Summary(context, state);
     }
 
+    // ---- servers, inspected -------------------------------------------------------------------------
+
+    /// <summary>GET /__admin/servers: every server of every tenant (filters region, tenant, status), with what a test checks.</summary>
+    private static Task ListServers(HttpContext context, CloudState state)
+    {
+        var query = context.Request.Query;
+        var regionFilter = query["region"].ToString();
+        var tenant = query["tenant"].ToString();
+        var status = query["status"].ToString();
+        return JsonOut.Write(context, 200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("servers");
+            foreach (var name in state.RegionNames)
+            {
+                if (regionFilter.Length > 0 && !string.Equals(regionFilter, name, StringComparison.OrdinalIgnoreCase)) continue;
+                var region = state.Region(name)!;
+                lock (region.Lock)
+                {
+                    region.Settle(state.Now);
+                    foreach (var server in region.Servers.Values.OrderBy(s => s.Ordinal))
+                    {
+                        if (tenant.Length > 0 && server.TenantId != tenant) continue;
+                        if (status.Length > 0 && !string.Equals(server.Status, status, StringComparison.OrdinalIgnoreCase)) continue;
+                        WriteServer(w, region, server);
+                    }
+                }
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private static Task ShowServer(HttpContext context, CloudState state)
+    {
+        var id = (string)context.Request.RouteValues["id"]!;
+        foreach (var name in state.RegionNames)
+        {
+            var region = state.Region(name)!;
+            lock (region.Lock)
+            {
+                region.Settle(state.Now);
+                if (region.Servers.TryGetValue(id, out var server)) return JsonOut.Write(context, 200, w => WriteServer(w, region, server));
+            }
+        }
+        return Error(context, 404, $"No server {id}.");
+    }
+
+    private static void WriteServer(Utf8JsonWriter w, RegionState region, Server server)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", server.Id);
+        w.WriteString("name", server.Name);
+        w.WriteString("region", region.Name);
+        w.WriteString("tenantId", server.TenantId);
+        w.WriteString("status", server.Status);
+        w.WriteString("vmState", server.VmState);
+        w.WriteNullableString("taskState", server.TaskState);
+        w.WriteString("image", server.ImageId);
+        w.WriteString("flavor", server.FlavorId);
+        w.WriteNullableString("keyName", server.KeyName);
+        w.WriteString("availabilityZone", server.AvailabilityZone);
+        w.WriteString("created", VirtualClock.Iso(server.Created));
+        if (server.ReadyAt is { } ready) w.WriteString("readyAt", VirtualClock.Iso(ready));
+        w.WriteStartArray("securityGroups");
+        foreach (var group in server.SecurityGroups) w.WriteStringValue(group);
+        w.WriteEndArray();
+        w.WriteStartArray("addresses");
+        foreach (var port in server.Ports)
+        {
+            w.WriteStartObject();
+            w.WriteString("network", port.NetworkName);
+            w.WriteString("networkId", port.NetworkId);
+            w.WriteString("addr", port.Address);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("volumes");
+        foreach (var (volume, attachment) in region.AttachedTo(server.Id))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", volume.Id);
+            w.WriteString("device", attachment.Device);
+            if (attachment.BootIndex is { } index) w.WriteNumber("bootIndex", index); else w.WriteNull("bootIndex");
+            w.WriteBoolean("deleteOnTermination", attachment.DeleteOnTermination);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStringMap("metadata", server.Metadata);
+        w.WriteStartArray("tags");
+        foreach (var tag in server.Tags) w.WriteStringValue(tag);
+        w.WriteEndArray();
+        if (server.Fault is { } fault)
+        {
+            w.WriteStartObject("fault");
+            w.WriteNumber("code", fault.Code);
+            w.WriteString("message", fault.Message);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
     // ---- state tweaks --------------------------------------------------------------------------------
 
     private static async Task PatchServer(HttpContext context, CloudState state)
@@ -448,6 +554,7 @@ public static class AdminEndpoints
                     CloudState.ApplyStatus(image, status, image.Size);
                 }
                 if (error is null && body["protected"] is JsonValue p && p.TryGetValue(out bool isProtected)) image.Protected = isProtected;
+                if (error is null && body["boots"] is JsonValue b && b.TryGetValue(out bool boots)) image.DoesNotBoot = !boots;
                 if (error is null && body["properties"] is JsonObject props)
                 {
                     foreach (var (key, value) in props)
@@ -482,6 +589,7 @@ public static class AdminEndpoints
         copy.MinDisk = image.MinDisk;
         copy.MinRam = image.MinRam;
         copy.Job = image.Job;
+        copy.DoesNotBoot = image.DoesNotBoot;
         copy.Tags.AddRange(image.Tags);
         foreach (var (k, v) in image.Properties) copy.Properties[k] = v;
         region.Images.Remove(image.Id, now, tombstone: false);

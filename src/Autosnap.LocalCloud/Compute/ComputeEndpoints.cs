@@ -32,10 +32,10 @@ public static class ComputeEndpoints
 
         Route(app, "GET", "/servers", context => ListServers(context, state, detail: false));
         Route(app, "GET", "/servers/detail", context => ListServers(context, state, detail: true));
-        Route(app, "POST", "/servers", context => BootServer(context, state));
+        Route(app, "POST", "/servers", context => ServerLifecycle.Boot(context, state));
         Route(app, "GET", "/servers/{id}", context => ShowServer(context, state));
         Route(app, "PUT", "/servers/{id}", context => UpdateServer(context, state));
-        Route(app, "DELETE", "/servers/{id}", context => DeleteServer(context, state));
+        Route(app, "DELETE", "/servers/{id}", context => ServerLifecycle.Delete(context, state));
         Route(app, "POST", "/servers/{id}/action", context => ServerActions.Handle(context, state));
         Route(app, "GET", "/servers/{id}/metadata", context => ServerMetadata(context, state));
         Route(app, "POST", "/servers/{id}/metadata", context => ChangeServerMetadata(context, state, replace: false));
@@ -44,6 +44,7 @@ public static class ComputeEndpoints
         Route(app, "PUT", "/servers/{id}/metadata/{key}", context => SetServerMetadataItem(context, state));
         Route(app, "DELETE", "/servers/{id}/metadata/{key}", context => DeleteServerMetadataItem(context, state));
         Route(app, "GET", "/servers/{id}/os-volume_attachments", context => VolumeAttachments(context, state));
+        ComputeResources.Map(app, state);
 
         ImageProxyEndpoints.Map(app, state);
 
@@ -149,6 +150,10 @@ public static class ComputeEndpoints
         var image = query["image"].ToString();
         var flavor = query["flavor"].ToString();
         var marker = query["marker"].ToString();
+        // 2.26: tags (all of them), tags-any (any of them), not-tags, not-tags-any; comma-separated
+        var tagFilters = call.AtLeast(26)
+            ? new[] { "tags", "tags-any", "not-tags", "not-tags-any" }.ToDictionary(k => k, k => query[k].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries))
+            : null;
         var region = call.Region!;
         lock (region.Lock)
         {
@@ -157,9 +162,10 @@ public static class ComputeEndpoints
                 .Where(s => s.TenantId == call.Account.TenantId)
                 .Where(s => name is null || name.IsMatch(s.Name))
                 .Where(s => status.Length == 0 || string.Equals(s.Status, status, StringComparison.OrdinalIgnoreCase))
-                .Where(s => image.Length == 0 || (!s.VolumeBacked && image.EndsWith(s.ImageId, StringComparison.OrdinalIgnoreCase)))
+                .Where(s => image.Length == 0 || (s.ImageId.Length > 0 && image.EndsWith(s.ImageId, StringComparison.OrdinalIgnoreCase)))
                 .Where(s => flavor.Length == 0 || flavor.EndsWith(s.FlavorId, StringComparison.Ordinal))
                 .Where(s => changesSince is null || s.Updated >= changesSince)
+                .Where(s => tagFilters is null || ComputeResources.MatchesTags(s, tagFilters))
                 .OrderByDescending(s => s.Created).ThenByDescending(s => s.Id, StringComparer.Ordinal)
                 .ToList();
             var start = 0;
@@ -211,95 +217,6 @@ public static class ComputeEndpoints
                 w.WriteEndObject();
             });
         }
-    }
-
-    private static async Task BootServer(HttpContext context, CloudState state)
-    {
-        var call = ApiCall.Of(context);
-        var body = await RequestBody.ReadObject(context, Service.Compute);
-        if (body is null) return;
-        if (body["server"] is not JsonObject request)
-        {
-            await Errors.Nova(context, 400, "Invalid input for field/attribute server. 'server' is a required property");
-            return;
-        }
-        var name = request.String("name");
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 255)
-        {
-            await Errors.Nova(context, 400, "Invalid input for field/attribute name. 'name' is a required property");
-            return;
-        }
-        var flavorRef = request.String("flavorRef");
-        if (flavorRef is null)
-        {
-            await Errors.Nova(context, 400, "Invalid input for field/attribute server. 'flavorRef' is a required property");
-            return;
-        }
-        var flavor = state.Flavor(flavorRef.Split('/')[^1]);
-        if (flavor is null)
-        {
-            await Errors.Nova(context, 400, $"Flavor {flavorRef} could not be found.");
-            return;
-        }
-        var imageRef = request.String("imageRef");
-        if (string.IsNullOrEmpty(imageRef))
-        {
-            await Errors.Nova(context, 400, "Invalid input for field/attribute server. 'imageRef' is a required property");
-            return;
-        }
-        var (metadata, metadataError) = Metadata.Parse(request["metadata"], "metadata");
-        if (metadataError is not null)
-        {
-            await Errors.Nova(context, 400, metadataError);
-            return;
-        }
-        if (metadata!.Count > Metadata.MaxItems)
-        {
-            // legacy v2 counted it as a quota error (413); v2.1 forbids it (403)
-            await Errors.Nova(context, call.LegacyCompute ? 413 : 403, $"Maximum number of metadata items exceeds {Metadata.MaxItems}");
-            return;
-        }
-        if (ImageOutage.NovaCannotReachGlance(context, state, call, out var glanceDown))
-        {
-            // Nova reads the image from Glance before it boots anything
-            await glanceDown;
-            return;
-        }
-        var region = call.Region!;
-        Server? server = null;
-        (int Code, string Message)? failure = null;
-        lock (region.Lock)
-        {
-            region.Settle(state.Now);
-            var image = region.Images.Find(imageRef.Split('/')[^1]);
-            if (image is null || !image.IsVisibleTo(call.Account.TenantId) || image.Status != "active")
-                failure = (400, $"Image {imageRef} could not be found.");
-            else if (region.Servers.Values.Count(s => s.TenantId == call.Account.TenantId) >= ComputeLimits.MaxTotalInstances)
-                failure = (403, $"Quota exceeded for instances: Requested 1, but already used {ComputeLimits.MaxTotalInstances} of {ComputeLimits.MaxTotalInstances} instances");
-            else
-                server = state.AddServer(region, call.Account, state.Random.NewUuid(), name, image.Id, flavor.Id, metadata,
-                    "ACTIVE", state.Now, TimeSpan.FromSeconds(state.Settings.BuildSeconds));
-        }
-        if (failure is { } f)
-        {
-            await Errors.Nova(context, f.Code, f.Message);
-            return;
-        }
-        context.Response.Headers.Location = $"{call.ComputeRoot}/servers/{server!.Id}";
-        await JsonOut.Write(context, 202, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartObject("server");
-            w.WriteString("id", server.Id);
-            ComputeViews.Links(w, call, "servers", server.Id);
-            w.WriteString("adminPass", state.Random.NewToken("").Substring(0, 12));
-            w.WriteString("OS-DCF:diskConfig", "AUTO");
-            w.WriteStartArray("security_groups");
-            w.WriteStartObject(); w.WriteString("name", "default"); w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteEndObject();
-        });
     }
 
     private static async Task UpdateServer(HttpContext context, CloudState state)
@@ -355,21 +272,6 @@ public static class ComputeEndpoints
         await result;
     }
 
-    /// <summary>DELETE /servers/{id}: gone at once; its images stay (orphans), as in Nova.</summary>
-    private static Task DeleteServer(HttpContext context, CloudState state)
-    {
-        var call = ApiCall.Of(context);
-        var region = call.Region!;
-        lock (region.Lock)
-        {
-            region.Settle(state.Now);
-            var server = FindServer(context, call, out var notFound);
-            if (server is null) return notFound;
-            region.Servers.Remove(server.Id);
-            return JsonOut.Empty(context, 204);
-        }
-    }
-
     /// <summary>GET /servers/{id}/os-volume_attachments: the server's volumes as Nova lists them (fields by microversion).</summary>
     private static Task VolumeAttachments(HttpContext context, CloudState state)
     {
@@ -393,7 +295,7 @@ public static class ComputeEndpoints
                     w.WriteString("serverId", server.Id);
                     w.WriteString("volumeId", volume.Id);
                     if (call.AtLeast(70)) w.WriteNull("tag");
-                    if (call.AtLeast(79)) w.WriteBoolean("delete_on_termination", false);
+                    if (call.AtLeast(79)) w.WriteBoolean("delete_on_termination", attachment.DeleteOnTermination);
                     if (call.AtLeast(89))
                     {
                         w.WriteString("attachment_id", attachment.Id);
@@ -562,11 +464,14 @@ public static class ComputeEndpoints
     private static Task Flavors(HttpContext context, CloudState state, bool detail)
     {
         var call = ApiCall.Of(context);
+        // Nova's minDisk and minRam filters: flavors with at least that much
+        var minDisk = int.TryParse(context.Request.Query["minDisk"].ToString(), out var d) ? d : 0;
+        var minRam = int.TryParse(context.Request.Query["minRam"].ToString(), out var r) ? r : 0;
         return JsonOut.Write(context, 200, w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("flavors");
-            foreach (var flavor in state.Flavors) ComputeViews.Flavor(w, call, flavor, detail);
+            foreach (var flavor in state.Flavors.Where(f => f.Disk >= minDisk && f.Ram >= minRam)) ComputeViews.Flavor(w, call, flavor, detail);
             w.WriteEndArray();
             w.WriteEndObject();
         });
@@ -610,6 +515,8 @@ public static class ComputeEndpoints
                      ("OS-EXT-STS", "ExtendedStatus", "Extended Status support."),
                      ("OS-EXT-IMG-SIZE", "ImageSize", "Adds image size to image listings."),
                      ("os-create-backup", "CreateBackup", "Create a backup of a server."),
+                     ("os-networksv2", "Networks", "Rackspace Cloud Networks (isolated networks)."),
+                     ("os-keypairs", "Keypairs", "Keypair Support."),
                  })
         {
             w.WriteStartObject();

@@ -8,14 +8,11 @@ namespace Autosnap.LocalCloud.Compute;
 
 /// <summary>
 /// GET /limits: the configured rate limits in the legacy "rate" format (so a client can learn them and pace
-/// itself) and Rackspace's absolute limits, trimmed per microversion as Nova does.
+/// itself) and the absolute limits (the compute quotas of the settings and the project's usage in the region),
+/// trimmed per microversion as Nova does.
 /// </summary>
 public static class ComputeLimits
 {
-    public const int MaxTotalInstances = 100;
-    public const int MaxTotalRamSize = 131072;
-    public const int MaxTotalCores = -1;
-
     public static void Write(Utf8JsonWriter w, ApiCall call, CloudState state, RateLimiter limiter, List<Server> servers)
     {
         var settings = state.Settings;
@@ -57,9 +54,9 @@ public static class ComputeLimits
         w.WriteNumber("maxTotalKeypairs", 100);
         w.WriteNumber("maxServerGroups", 10);
         w.WriteNumber("maxServerGroupMembers", 10);
-        w.WriteNumber("maxTotalInstances", MaxTotalInstances);
-        w.WriteNumber("maxTotalRAMSize", MaxTotalRamSize);
-        w.WriteNumber("maxTotalCores", MaxTotalCores);
+        w.WriteNumber("maxTotalInstances", settings.MaxTotalInstances);
+        w.WriteNumber("maxTotalRAMSize", settings.MaxTotalRamSize);
+        w.WriteNumber("maxTotalCores", settings.MaxTotalCores);
         if (!call.AtLeast(36))
         {
             w.WriteNumber("maxSecurityGroups", -1);

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Text.Json;
 using Autosnap.LocalCloud.Http;
 using Autosnap.LocalCloud.Identity;
@@ -26,17 +27,18 @@ public static class ComputeViews
         w.WriteEndObject();
     }
 
-    public static void Server(Utf8JsonWriter w, ApiCall call, Server server, Flavor? flavor)
+    public static void Server(Utf8JsonWriter w, ApiCall call, Server server, Flavor? flavor, string? adminPass = null)
     {
         w.WriteStartObject();
         w.WriteString("id", server.Id);
+        if (adminPass is not null) w.WriteString("adminPass", adminPass);
         w.WriteString("name", server.Name);
         w.WriteString("status", server.Status);
         w.WriteString("tenant_id", server.TenantId);
         w.WriteString("user_id", server.UserId);
         w.WriteStringMap("metadata", server.Metadata);
         w.WriteString("hostId", StableIds.Hex32("host:" + server.TenantId + server.Region).PadRight(56, '0'));
-        if (server.VolumeBacked)
+        if (server.ImageId.Length == 0)
         {
             // booted from a volume: Nova shows an empty string, not an object
             w.WriteString("image", "");
@@ -57,7 +59,7 @@ public static class ComputeViews
             w.WriteNumber("vcpus", flavor?.Vcpus ?? 1);
             w.WriteNumber("ram", flavor?.Ram ?? 1024);
             w.WriteNumber("disk", flavor?.Disk ?? 20);
-            w.WriteNumber("ephemeral", 0);
+            w.WriteNumber("ephemeral", flavor?.Ephemeral ?? 0);
             w.WriteNumber("swap", 0);
             w.WriteString("original_name", flavor?.Name ?? server.FlavorId);
             w.WriteStartObject("extra_specs");
@@ -74,35 +76,65 @@ public static class ComputeViews
         w.WriteString("created", VirtualClock.Iso(server.Created));
         w.WriteString("updated", VirtualClock.Iso(server.Updated));
         w.WriteStartObject("addresses");
-        w.WriteStartArray("public");
-        w.WriteStartObject(); w.WriteNumber("version", 4); w.WriteString("addr", server.AccessIPv4); w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteStartArray("private");
-        w.WriteStartObject(); w.WriteNumber("version", 4); w.WriteString("addr", server.PrivateIPv4); w.WriteEndObject();
-        w.WriteEndArray();
+        if (server.Status != "BUILD" || call.LegacyCompute)
+        {
+            // Nova fills addresses once the network is allocated (during the build); Rackspace shows them at once
+            foreach (var network in server.Ports.Select(p => p.NetworkName).Distinct())
+            {
+                w.WriteStartArray(network);
+                foreach (var port in server.Ports.Where(p => p.NetworkName == network))
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("version", 4);
+                    w.WriteString("addr", port.Address);
+                    if (!call.LegacyCompute)
+                    {
+                        w.WriteString("OS-EXT-IPS:type", "fixed");
+                        w.WriteString("OS-EXT-IPS-MAC:mac_addr", port.Mac);
+                    }
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+        }
         w.WriteEndObject();
         w.WriteString("accessIPv4", server.AccessIPv4);
         w.WriteString("accessIPv6", "");
         Links(w, call, "servers", server.Id);
         w.WriteString("OS-DCF:diskConfig", "AUTO");
-        w.WriteNumber("progress", server.Status == "BUILD" ? 50 : server.Status == "ACTIVE" ? 100 : 0);
+        w.WriteNumber("progress", server.Status is "BUILD" or "REBUILD" ? 50 : server.Status == "ACTIVE" ? 100 : 0);
         w.WriteString("OS-EXT-STS:vm_state", server.VmState);
         w.WriteNullableString("OS-EXT-STS:task_state", server.TaskState);
         w.WriteNumber("OS-EXT-STS:power_state", server.PowerState);
-        w.WriteString("OS-EXT-AZ:availability_zone", "nova");
+        w.WriteString("OS-EXT-AZ:availability_zone", server.AvailabilityZone);
         w.WriteString("OS-SRV-USG:launched_at", server.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture));
         w.WriteNull("OS-SRV-USG:terminated_at");
         w.WriteString("config_drive", "");
-        w.WriteNull("key_name");
-        w.WriteStartArray("security_groups");
-        w.WriteStartObject(); w.WriteString("name", "default"); w.WriteEndObject();
-        w.WriteEndArray();
+        w.WriteNullableString("key_name", server.KeyName);
+        if (server.SecurityGroups.Count > 0 && server.Ports.Count > 0)
+        {
+            // Nova leaves security_groups out for a server without ports (networks "none")
+            w.WriteStartArray("security_groups");
+            foreach (var group in server.SecurityGroups)
+            {
+                w.WriteStartObject(); w.WriteString("name", group); w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        if (server.Fault is { } fault)
+        {
+            w.WriteStartObject("fault");
+            w.WriteNumber("code", fault.Code);
+            w.WriteString("message", fault.Message);
+            w.WriteString("created", VirtualClock.Iso(fault.Created));
+            w.WriteEndObject();
+        }
         w.WriteStartArray("os-extended-volumes:volumes_attached");
-        foreach (var (volume, _) in call.Region!.AttachedTo(server.Id))
+        foreach (var (volume, attachment) in call.Region!.AttachedTo(server.Id))
         {
             w.WriteStartObject();
             w.WriteString("id", volume.Id);
-            if (call.AtLeast(3)) w.WriteBoolean("delete_on_termination", false);
+            if (call.AtLeast(3)) w.WriteBoolean("delete_on_termination", attachment.DeleteOnTermination);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -111,6 +143,7 @@ public static class ComputeViews
         if (call.AtLeast(26))
         {
             w.WriteStartArray("tags");
+            foreach (var tag in server.Tags) w.WriteStringValue(tag);
             w.WriteEndArray();
         }
         if (call.AtLeast(63)) w.WriteNull("trusted_image_certificates");
@@ -159,7 +192,7 @@ public static class ComputeViews
             w.WriteNumber("ram", flavor.Ram);
             w.WriteNumber("vcpus", flavor.Vcpus);
             w.WriteNumber("disk", flavor.Disk);
-            w.WriteNumber("OS-FLV-EXT-DATA:ephemeral", 0);
+            w.WriteNumber("OS-FLV-EXT-DATA:ephemeral", flavor.Ephemeral);
             if (call.AtLeast(75)) w.WriteNumber("swap", 0); else w.WriteString("swap", "");
             w.WriteNumber("rxtx_factor", 1.0);
             w.WriteBoolean("os-flavor-access:is_public", true);

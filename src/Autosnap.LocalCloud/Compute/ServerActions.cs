@@ -43,6 +43,9 @@ public static class ServerActions
             case "createBackup":
                 await CreateImage(context, state, payload, backup: true);
                 break;
+            case "rebuild":
+                await ServerLifecycle.Rebuild(context, state, payload);
+                break;
             case "reboot":
             case "os-start":
             case "os-stop":

@@ -88,6 +88,9 @@ public sealed class LocalCloudServer : IAsyncDisposable
     /// <summary>Image endpoint root of a region (append /v2 for Glance's API, as Rackspace's catalog does).</summary>
     public Uri ImageUri(string region) => new(Catalog.ImageRoot(Base, region));
 
+    /// <summary>Neutron's root for a region (append /v2.0), as the Keystone catalog gives it.</summary>
+    public Uri NetworkUri(string region) => new(Catalog.NetworkRoot(Base, region));
+
     /// <summary>Block storage endpoint of a region: Cinder v1 with the tenant (Rackspace) or v3 with the project (Keystone catalog).</summary>
     public Uri VolumeUri(string region, bool legacy = true, string tenant = DefaultSeed.TenantId) =>
         new(legacy ? Catalog.VolumeV1(Base, region, tenant) : Catalog.VolumeV3(Base, region, tenant));
@@ -141,6 +144,7 @@ public sealed class LocalCloudServer : IAsyncDisposable
         ComputeEndpoints.Map(app, state, limiter);
         ImageEndpoints.Map(app, state);
         VolumeEndpoints.Map(app, state);
+        Networking.NetworkEndpoints.Map(app, state);
         AdminEndpoints.Map(app, state, stats, limiter, app.Lifetime);
         return app;
     }

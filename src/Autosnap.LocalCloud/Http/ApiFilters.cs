@@ -41,6 +41,7 @@ public sealed class ServiceGuard(CloudState state) : IEndpointFilter
             Service.Compute => await PrepareCompute(context, call, regionName),
             Service.Image => await PrepareImage(context, call, regionName),
             Service.Volume => await PrepareVolume(context, call, regionName),
+            Service.Network => await PrepareNetwork(context, call, regionName),
             _ => true,
         };
         return ready ? await next(invocation) : null;
@@ -111,6 +112,24 @@ public sealed class ServiceGuard(CloudState state) : IEndpointFilter
         if (call.Token is null || !call.Token.Scoped || !call.Token.Account.HasRegion(call.Region.Name))
         {
             await Errors.Glance(context, 401, Errors.WebobUnauthorized);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Neutron: behind keystonemiddleware, its own error envelope for the rest.</summary>
+    private async Task<bool> PrepareNetwork(HttpContext context, ApiCall call, string? regionName)
+    {
+        call.Region = regionName is null ? null : state.Region(regionName);
+        if (call.Region is null)
+        {
+            await Errors.Neutron(context, 404, "HTTPNotFound", "The resource could not be found.");
+            return false;
+        }
+        call.Token = state.Tokens.Validate(context.Request.Headers["X-Auth-Token"].ToString(), state.Now);
+        if (call.Token is null || !call.Token.Scoped || !call.Token.Account.HasRegion(call.Region.Name))
+        {
+            await Errors.KeystoneMiddleware(context);
             return false;
         }
         return true;

@@ -101,5 +101,6 @@ public sealed class ApiPipeline(RequestDelegate next, CloudState state, RequestS
         path.StartsWithSegments("/compute") ? Service.Compute
         : path.StartsWithSegments("/image") ? Service.Image
         : path.StartsWithSegments("/volume") ? Service.Volume
+        : path.StartsWithSegments("/network") ? Service.Network
         : Service.Identity;
 }

@@ -8,6 +8,8 @@ public enum Service
     Image,
     /// <summary>Cinder (block storage): v3 for OpenStack, the Cinder-based v1 for Rackspace.</summary>
     Volume,
+    /// <summary>Neutron v2.0 (OpenStack's networks and security groups).</summary>
+    Network,
 }
 
 /// <summary>

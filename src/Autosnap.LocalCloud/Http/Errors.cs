@@ -138,11 +138,29 @@ public static class Errors
             w.WriteEndObject();
         });
 
+    /// <summary>Neutron's envelope: {"NeutronError":{"type":"NetworkNotFound","message":...,"detail":""}}.</summary>
+    public static Task Neutron(HttpContext context, int code, string type, string message) =>
+        JsonOut.Write(context, code, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("NeutronError");
+            w.WriteString("type", type);
+            w.WriteString("message", message);
+            w.WriteString("detail", "");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+
     /// <summary>An error in the style of the service a request went to.</summary>
     public static Task For(HttpContext context, Service service, int code, string message) => service switch
     {
         Service.Compute or Service.Volume => Nova(context, code, message),
         Service.Image => Glance(context, code, message),
+        Service.Network => Neutron(context, code, code switch
+        {
+            400 => "HTTPBadRequest", 401 => "HTTPUnauthorized", 404 => "HTTPNotFound", 405 => "HTTPMethodNotAllowed",
+            409 => "HTTPConflict", 413 or 429 => "OverQuota", 503 => "ServiceUnavailable", _ => "HTTPInternalServerError",
+        }, message),
         _ => IsKeystoneV3(context)
             ? Keystone(context, code, message)
             : Rackspace(context, code, RackspaceIdentityFaultName(code), message),

@@ -22,6 +22,9 @@ public static class Catalog
 
     public static string ImageRoot(string baseUrl, string region) => $"{baseUrl}/image/{region.ToLowerInvariant()}";
 
+    /// <summary>Neutron's catalog URL (clients append /v2.0).</summary>
+    public static string NetworkRoot(string baseUrl, string region) => $"{baseUrl}/network/{region.ToLowerInvariant()}";
+
     public static string VolumeV1(string baseUrl, string region, string tenant) =>
         $"{baseUrl}/volume/{region.ToLowerInvariant()}/v1/{tenant}";
 
@@ -91,6 +94,7 @@ public static class Catalog
         WriteService(w, account, "image", "glance", region => ImageRoot(baseUrl, region));
         WriteService(w, account, "volumev3", "cinderv3", region => VolumeV3(baseUrl, region, account.TenantId));
         WriteService(w, account, "block-storage", "cinder", region => VolumeV3(baseUrl, region, account.TenantId));
+        WriteService(w, account, "network", "neutron", region => NetworkRoot(baseUrl, region));
         w.WriteEndArray();
     }
 

@@ -22,6 +22,9 @@ public sealed class Account
     /// <summary>Keystone application credentials; guarded by its own lock (created at run time too).</summary>
     public List<ApplicationCredential> ApplicationCredentials { get; } = [];
 
+    /// <summary>Nova keypairs of this account's user (one seeded: "&lt;userName&gt;-key").</summary>
+    public List<Keypair> Keypairs { get; } = [];
+
     public bool HasRegion(string region) => Contains(Regions, region);
 
     private static bool Contains(IReadOnlyList<string> list, string item)
@@ -47,4 +50,5 @@ public sealed class Flavor
     public int Ram { get; init; }
     public int Vcpus { get; init; }
     public int Disk { get; init; }
+    public int Ephemeral { get; init; }
 }

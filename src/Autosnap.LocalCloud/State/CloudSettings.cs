@@ -13,7 +13,7 @@ namespace Autosnap.LocalCloud.State;
 public sealed record CloudSettings
 {
     public static readonly string[] AllFaultKinds = ["500", "503", "429", "413", "reset", "stall", "garbage", "orphan"];
-    public static readonly string[] AllServices = ["identity", "compute", "image", "volume"];
+    public static readonly string[] AllServices = ["identity", "compute", "image", "volume", "network"];
 
     /// <summary>Added to every API response (never to /__admin).</summary>
     public int LatencyMs { get; init; }
@@ -36,8 +36,16 @@ public sealed record CloudSettings
     /// </summary>
     public string FailedSnapshots { get; init; } = "auto";
 
-    /// <summary>Real seconds a booted server stays BUILD; 0 makes it ACTIVE at once.</summary>
-    public double BuildSeconds { get; init; }
+    /// <summary>Seconds on the virtual clock a booted server stays BUILD (and a rebuilt one REBUILD); 0 = done in the answer.</summary>
+    public double BootSeconds { get; init; }
+
+    /// <summary>0..1: the share of boots and rebuilds that end ERROR (seeded, decided when accepted).</summary>
+    public double BootFailRate { get; init; }
+
+    /// <summary>Nova's per-project compute quotas in each region; -1 = unlimited.</summary>
+    public int MaxTotalInstances { get; init; } = 100;
+    public int MaxTotalCores { get; init; } = -1;
+    public int MaxTotalRamSize { get; init; } = 131072;
 
     /// <summary>0..1: the share of API requests that get an injected fault.</summary>
     public double FaultRate { get; init; }
@@ -121,7 +129,11 @@ public sealed record CloudSettings
         w.WriteNumber("taskStateLagSeconds", TaskStateLagSeconds);
         w.WriteNumber("snapshotFailRate", SnapshotFailRate);
         w.WriteString("failedSnapshots", FailedSnapshots);
-        w.WriteNumber("buildSeconds", BuildSeconds);
+        w.WriteNumber("bootSeconds", BootSeconds);
+        w.WriteNumber("bootFailRate", BootFailRate);
+        w.WriteNumber("maxTotalInstances", MaxTotalInstances);
+        w.WriteNumber("maxTotalCores", MaxTotalCores);
+        w.WriteNumber("maxTotalRAMSize", MaxTotalRamSize);
         w.WriteNumber("faultRate", FaultRate);
         w.WriteStartArray("faultKinds");
         foreach (var kind in FaultKinds) w.WriteStringValue(kind);
@@ -172,7 +184,11 @@ public sealed record CloudSettings
                 "taskStateLagSeconds" => result with { TaskStateLagSeconds = Number(name, value, 0, 3600) },
                 "snapshotFailRate" => result with { SnapshotFailRate = Number(name, value, 0, 1) },
                 "failedSnapshots" => result with { FailedSnapshots = OneOf(name, value, ["auto", "delete", "keep"]) },
-                "buildSeconds" => result with { BuildSeconds = Number(name, value, 0, 86_400) },
+                "bootSeconds" => result with { BootSeconds = Number(name, value, 0, 86_400) },
+                "bootFailRate" => result with { BootFailRate = Number(name, value, 0, 1) },
+                "maxTotalInstances" => result with { MaxTotalInstances = Quota(name, value) },
+                "maxTotalCores" => result with { MaxTotalCores = Quota(name, value) },
+                "maxTotalRAMSize" => result with { MaxTotalRamSize = Quota(name, value) },
                 "faultRate" => result with { FaultRate = Number(name, value, 0, 1) },
                 "faultKinds" => result with { FaultKinds = Strings(name, value, AllFaultKinds) },
                 "faultPhase" => result with { FaultPhase = OneOf(name, value, ["before", "after", "mixed"]) },
@@ -202,14 +218,15 @@ public sealed record CloudSettings
 
     public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
     {
-        "latencyMs", "snapshotSeconds", "taskStateLagSeconds", "snapshotFailRate", "failedSnapshots", "buildSeconds", "faultRate", "faultKinds", "faultPhase",
+        "latencyMs", "snapshotSeconds", "taskStateLagSeconds", "snapshotFailRate", "failedSnapshots", "bootSeconds", "bootFailRate",
+        "maxTotalInstances", "maxTotalCores", "maxTotalRAMSize", "faultRate", "faultKinds", "faultPhase",
         "faultServices", "stallSeconds", "seed", "imageOutage", "imageOutageDelaySeconds", "rateLimits", "rateLimitStatus",
         "tokenTtlSeconds", "volumeSnapshotSeconds", "volumeSeconds", "volumeSnapshotFailRate", "volumeSnapshotDeleteFailRate",
         "maxTotalSnapshots", "maxTotalVolumes", "maxTotalVolumeGigabytes", "volumeOutage", "volumeOutageDelaySeconds",
         "novaCinderErrorAt",
     };
 
-    /// <summary>A Cinder quota: a whole number from -1 (unlimited) up.</summary>
+    /// <summary>A quota: a whole number from -1 (unlimited) up.</summary>
     private static int Quota(string name, JsonNode? value)
     {
         var n = Number(name, value, -1, int.MaxValue);

@@ -31,7 +31,7 @@ public sealed class CloudState
         _settings = settings;
         Random = new SeededRandom(settings.Seed);
         Flavors = (seed.Flavors ?? DefaultSeed.Create().Flavors!)
-            .Select(f => new Flavor { Id = f.Id, Name = f.Name, Ram = f.Ram, Vcpus = f.Vcpus, Disk = f.Disk })
+            .Select(f => new Flavor { Id = f.Id, Name = f.Name, Ram = f.Ram, Vcpus = f.Vcpus, Disk = f.Disk, Ephemeral = f.Ephemeral })
             .ToList();
         _current = Build();
     }
@@ -81,11 +81,19 @@ public sealed class CloudState
 
     public Flavor? Flavor(string id) => Flavors.FirstOrDefault(f => f.Id == id);
 
-    /// <summary>Makes a server (seed, admin bulk seeding or POST /servers). Caller holds the region lock.</summary>
+    /// <summary>
+    /// Makes a server (seed, admin bulk seeding or POST /servers). Caller holds the region lock. Without
+    /// <paramref name="networks"/> it gets Rackspace's defaults, PublicNet and ServiceNet. A positive
+    /// <paramref name="build"/> leaves it BUILD until then on the virtual clock; it ends ERROR with
+    /// <paramref name="failsWith"/> as its fault when that is given.
+    /// </summary>
     public Server AddServer(RegionState region, Account account, string id, string name, string imageId, string flavorId,
-        IDictionary<string, string>? metadata, string status, DateTimeOffset created, TimeSpan build)
+        IDictionary<string, string>? metadata, string status, DateTimeOffset created, TimeSpan build,
+        IReadOnlyList<Network>? networks = null, string? keyName = null, IEnumerable<string>? securityGroups = null,
+        string? availabilityZone = null, string? failsWith = null, bool rootOnVolume = false)
     {
-        var ordinal = region.Servers.Count + 1;
+        var ordinal = region.NextOrdinal();
+        networks ??= region.Networks.Where(n => n.Id is Network.PublicId or Network.PrivateId).ToList();
         var server = new Server
         {
             Id = id,
@@ -97,17 +105,33 @@ public sealed class CloudState
             FlavorId = flavorId,
             Created = created,
             Updated = created,
-            AccessIPv4 = $"198.51.{(ordinal / 250) % 250}.{ordinal % 250 + 1}",
-            PrivateIPv4 = $"10.{(ordinal / 62500) % 250}.{(ordinal / 250) % 250}.{ordinal % 250 + 1}",
+            Ordinal = ordinal,
+            AccessIPv4 = networks.Any(n => n.Id == Network.PublicId) ? networks.First(n => n.Id == Network.PublicId).Address(ordinal) : "",
+            KeyName = keyName,
+            AvailabilityZone = availabilityZone ?? "nova",
+            RootOnVolume = rootOnVolume,
         };
+        foreach (var network in networks)
+        {
+            var mac = "fa:16:3e:" + string.Join(":", StableIds.Hex32($"mac:{id}:{network.Id}").Substring(0, 6).Chunk(2).Select(c => new string(c)));
+            server.Ports.Add(new ServerPort(network.Id, network.Name, network.Address(ordinal), mac));
+        }
+        server.SecurityGroups.AddRange(securityGroups ?? ["default"]);
         if (metadata is not null) foreach (var (k, v) in metadata) server.Metadata[k] = v;
         if (build > TimeSpan.Zero)
         {
             server.Status = "BUILD";
             server.VmState = "building";
             server.TaskState = "spawning";
-            server.ActiveAtTimestamp = Stopwatch.GetTimestamp() + (long)(build.TotalSeconds * Stopwatch.Frequency);
+            server.ReadyAt = created + build;
+            server.FailsWith = failsWith;
             region.AddBuilding(server);
+        }
+        else if (failsWith is not null)
+        {
+            server.Status = "ERROR";
+            server.VmState = "error";
+            server.Fault = (500, failsWith, created);
         }
         else
         {
@@ -131,6 +155,19 @@ public sealed class CloudState
         var regions = regionNames.ToDictionary(r => r, r => new RegionState(r), StringComparer.OrdinalIgnoreCase);
         var accounts = (_seed.Accounts ?? DefaultSeed.Create().Accounts!).Select(a => MakeAccount(a, regionNames)).ToList();
         if (accounts.Count == 0) throw new InvalidOperationException("The seed has no accounts.");
+        for (var i = 0; i < accounts.Count; i++) accounts[i].Keypairs.Add(Keypair.Seed(accounts[i], i + 1, now.AddDays(-90)));
+        foreach (var region in regions.Values)
+        {
+            var members = accounts.Where(a => a.HasRegion(region.Name)).ToList();
+            region.Networks.AddRange(Network.Seed(region.Name, members, now.AddDays(-90)));
+            foreach (var account in members)
+            {
+                region.SecurityGroups.Add(new SecurityGroup(StableIds.Uuid($"sg:{account.TenantId}:{region.Name}:default"), "default",
+                    account.TenantId, "Default security group"));
+                region.SecurityGroups.Add(new SecurityGroup(StableIds.Uuid($"sg:{account.TenantId}:{region.Name}:web"), "web",
+                    account.TenantId, "HTTP and HTTPS from anywhere"));
+            }
+        }
 
         if (_seed.PublicImages ?? true)
         {
@@ -174,7 +211,8 @@ public sealed class CloudState
             }
             var created = seed.Created is not null && VirtualClock.TryParse(seed.Created, out var c) ? c : now.AddDays(-30);
             AddServer(region, account, serverId, seed.Name,
-                imageId, seed.Flavor ?? Flavors[0].Id, seed.Metadata, seed.Status ?? "ACTIVE", created, TimeSpan.Zero);
+                imageId, seed.Flavor ?? Flavors[0].Id, seed.Metadata, seed.Status ?? "ACTIVE", created, TimeSpan.Zero,
+                keyName: account.Keypairs[0].Name);
         }
 
         foreach (var seed in volumeSeeds) AddSeedVolume(regions, accounts, seed, bootImages, now);

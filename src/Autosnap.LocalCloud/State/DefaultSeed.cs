@@ -63,6 +63,14 @@ public static class DefaultSeed
             new FlavorSeed { Id = "general1-8", Name = "8 GB General Purpose v1", Ram = 8192, Vcpus = 8, Disk = 160 },
             new FlavorSeed { Id = "compute1-4", Name = "3.75 GB Compute v1", Ram = 3840, Vcpus = 2, Disk = 0 },
             new FlavorSeed { Id = "memory1-15", Name = "15 GB Memory v1", Ram = 15360, Vcpus = 2, Disk = 0 },
+            // OpenStack's (devstack's) defaults, for clouds reached through Keystone
+            new FlavorSeed { Id = "1", Name = "m1.tiny", Ram = 512, Vcpus = 1, Disk = 1 },
+            new FlavorSeed { Id = "2", Name = "m1.small", Ram = 2048, Vcpus = 1, Disk = 20 },
+            new FlavorSeed { Id = "3", Name = "m1.medium", Ram = 4096, Vcpus = 2, Disk = 40 },
+            new FlavorSeed { Id = "4", Name = "m1.large", Ram = 8192, Vcpus = 4, Disk = 80 },
+            new FlavorSeed { Id = "5", Name = "m1.xlarge", Ram = 16384, Vcpus = 8, Disk = 160 },
+            new FlavorSeed { Id = "42", Name = "m1.nano", Ram = 128, Vcpus = 1, Disk = 1 },
+            new FlavorSeed { Id = "84", Name = "m1.micro", Ram = 192, Vcpus = 1, Disk = 1 },
         ],
         PublicImages = true,
         Servers =

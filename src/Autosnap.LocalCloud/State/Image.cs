@@ -48,6 +48,8 @@ public sealed class Image
     internal Dictionary<string, string> Properties { get; } = new(StringComparer.Ordinal);
     /// <summary>The snapshot filling this image, while it runs.</summary>
     public SnapshotJob? Job { get; set; }
+    /// <summary>Marked by the admin API ("boots": false): a server booted or rebuilt from it ends ERROR.</summary>
+    public bool DoesNotBoot { get; set; }
 
     public IReadOnlyDictionary<string, string> CustomProperties => Properties;
 

@@ -23,6 +23,17 @@ public sealed class RegionState
     public ImageStore Images { get; } = new();
     public Dictionary<string, Volume> Volumes { get; } = new(StringComparer.OrdinalIgnoreCase);
     public Dictionary<string, VolumeSnapshot> VolumeSnapshots { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Neutron's networks here (the shared public and private ones, each account's isolated and loopback).</summary>
+    public List<Network> Networks { get; } = [];
+    public List<SecurityGroup> SecurityGroups { get; } = [];
+    private int _ordinal;
+
+    /// <summary>A new server's ordinal (1-based, never reused): its addresses derive from it.</summary>
+    public int NextOrdinal() => ++_ordinal;
+
+    /// <summary>A network the project can use, by id, or null.</summary>
+    public Network? Network(string id, string tenantId) =>
+        Networks.FirstOrDefault(n => string.Equals(n.Id, id, StringComparison.OrdinalIgnoreCase) && n.IsVisibleTo(tenantId));
 
     /// <summary>The volumes attached to a server, the root disk first, then by device name.</summary>
     public List<(Volume Volume, VolumeAttachment Attachment)> AttachedTo(string serverId) =>
@@ -57,14 +68,24 @@ public sealed class RegionState
 
     public void AddJob(SnapshotJob job) => _jobs.Add(job);
 
-    public void AddBuilding(Server server) => _building.Add(server);
+    public void AddBuilding(Server server)
+    {
+        if (!_building.Contains(server)) _building.Add(server);
+    }
+
+    /// <summary>Removes a server (DELETE): it is no longer built.</summary>
+    public void RemoveServer(Server server)
+    {
+        _building.Remove(server);
+        Servers.Remove(server.Id);
+    }
 
     /// <summary>Moves every running snapshot and build <paramref name="by"/> further along (demos and tests).</summary>
     public void FastForward(TimeSpan by, DateTimeOffset now)
     {
         var ticks = (long)(by.TotalSeconds * Stopwatch.Frequency);
         foreach (var job in _jobs) job.StartedTimestamp -= ticks;
-        foreach (var server in _building) server.ActiveAtTimestamp -= ticks;
+        foreach (var server in _building) server.ReadyAt -= by;
         Settle(now);
     }
 
@@ -77,15 +98,26 @@ public sealed class RegionState
             for (var i = _building.Count - 1; i >= 0; i--)
             {
                 var server = _building[i];
-                if (server.ActiveAtTimestamp is { } at && Stopwatch.GetTimestamp() < at) continue;
-                if (server.Status == "BUILD")
+                if (server.ReadyAt is { } at && now < at) continue;
+                if (server.Status is "BUILD" or "REBUILD")
                 {
-                    server.Status = "ACTIVE";
-                    server.VmState = "active";
+                    var done = server.ReadyAt ?? now;
+                    if (server.FailsWith is { } message)
+                    {
+                        server.Status = "ERROR";
+                        server.VmState = "error";
+                        server.Fault = (500, message, done);
+                    }
+                    else
+                    {
+                        server.Status = "ACTIVE";
+                        server.VmState = "active";
+                    }
                     server.TaskState = null;
-                    server.Updated = now;
+                    server.Updated = done;
                 }
-                server.ActiveAtTimestamp = null;
+                server.ReadyAt = null;
+                server.FailsWith = null;
                 _building.RemoveAt(i);
             }
         }

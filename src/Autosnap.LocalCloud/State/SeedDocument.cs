@@ -56,6 +56,7 @@ public sealed class FlavorSeed
     public int Ram { get; set; }
     public int Vcpus { get; set; }
     public int Disk { get; set; }
+    public int Ephemeral { get; set; }
 }
 
 public sealed class ServerSeed

@@ -47,6 +47,8 @@ public sealed class VolumeAttachment
     public required string Device { get; init; }
     /// <summary>0 for the root disk of a volume-backed server, null for a data volume.</summary>
     public int? BootIndex { get; init; }
+    /// <summary>Deleted with the server (Nova's delete_on_termination); else detached, available again.</summary>
+    public bool DeleteOnTermination { get; init; }
     public DateTimeOffset AttachedAt { get; init; }
 }
 

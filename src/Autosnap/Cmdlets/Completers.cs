@@ -99,4 +99,34 @@ namespace Autosnap.Cmdlets
                     $"{image.Name}: {image.Status}, created {image.Created.UtcDateTime:yyyy-MM-dd HH:mm}Z"));
         }
     }
+
+    /// <summary>
+    /// Completes -Flavor with the flavors this session has seen (Get-RackspaceFlavor): the id, with name, RAM and CPUs
+    /// as the tooltip. Never calls the network.
+    /// </summary>
+    public sealed class FlavorCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+                                                              CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            RegionCompleter.Complete(KnownObjects.Flavors.SelectMany(f => new[]
+            {
+                new KeyValuePair<string, string>(f.Id, $"{f.Name}: {f.RamMB} MiB, {f.Vcpus} vCPU, {f.DiskGB} GB disk ({f.Region})"),
+                new KeyValuePair<string, string>(f.Name, $"{f.Id}: {f.RamMB} MiB, {f.Vcpus} vCPU, {f.DiskGB} GB disk ({f.Region})"),
+            }), wordToComplete);
+    }
+
+    /// <summary>
+    /// Completes -Network with the networks this session has seen (Get-RackspaceNetwork), by name and id, and 'none'.
+    /// Never calls the network.
+    /// </summary>
+    public sealed class NetworkCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+                                                              CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            RegionCompleter.Complete(KnownObjects.Networks.SelectMany(n => new[]
+            {
+                new KeyValuePair<string, string>(n.Name, $"{n.Id} ({n.Region})"),
+                new KeyValuePair<string, string>(n.Id, $"{n.Name} ({n.Region})"),
+            }).Concat(new[] { new KeyValuePair<string, string>(Model.AutosnapMetadata.NoNetwork, "no network (compute microversion 2.37+)") }), wordToComplete);
+    }
 }

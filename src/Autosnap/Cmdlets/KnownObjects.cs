@@ -24,6 +24,8 @@ namespace Autosnap.Cmdlets
             public readonly Dictionary<string, AutoSnapshot> Images = new Dictionary<string, AutoSnapshot>(StringComparer.OrdinalIgnoreCase);
             public readonly Queue<string> ImageOrder = new Queue<string>();
             public readonly HashSet<string> Schedules = new HashSet<string>(StringComparer.Ordinal);
+            public readonly Dictionary<string, RackspaceFlavor> Flavors = new Dictionary<string, RackspaceFlavor>(StringComparer.OrdinalIgnoreCase);
+            public readonly Dictionary<string, RackspaceNetwork> Networks = new Dictionary<string, RackspaceNetwork>(StringComparer.OrdinalIgnoreCase);
         }
 
         private static readonly ConditionalWeakTable<Runspace, Known> ByRunspace = new ConditionalWeakTable<Runspace, Known>();
@@ -54,6 +56,12 @@ namespace Autosnap.Cmdlets
                         if (result.Target == JobTarget.Server && result.ServerId.Length > 0) known.ServerNames[result.ServerId] = result.ServerName;
                         known.Schedules.Add(result.Schedule);
                         if (result.Snapshot != null) RememberImage(known, result.Snapshot);
+                        break;
+                    case RackspaceFlavor flavor:
+                        known.Flavors[flavor.Region + "/" + flavor.Id] = flavor;
+                        break;
+                    case RackspaceNetwork network:
+                        known.Networks[network.Region + "/" + network.Id] = network;
                         break;
                     case AutoSnapshotFreshness freshness:
                         if (freshness.ServerId != null && freshness.ServerName != null) known.ServerNames[freshness.ServerId] = freshness.ServerName;
@@ -103,6 +111,16 @@ namespace Autosnap.Cmdlets
             get { Known known = Current; lock (known) return known.Schedules.ToList(); }
         }
 
+        internal static IReadOnlyList<RackspaceFlavor> Flavors
+        {
+            get { Known known = Current; lock (known) return known.Flavors.Values.ToList(); }
+        }
+
+        internal static IReadOnlyList<RackspaceNetwork> Networks
+        {
+            get { Known known = Current; lock (known) return known.Networks.Values.ToList(); }
+        }
+
         /// <summary>Forgets everything this runspace has seen (tests).</summary>
         internal static void Clear()
         {
@@ -114,6 +132,8 @@ namespace Autosnap.Cmdlets
                 known.Images.Clear();
                 known.ImageOrder.Clear();
                 known.Schedules.Clear();
+                known.Flavors.Clear();
+                known.Networks.Clear();
             }
         }
     }
