@@ -15,7 +15,7 @@
         'New-AutoSnapshot', 'Get-AutoSnapshot', 'Wait-AutoSnapshot', 'Remove-AutoSnapshot',
         'Lock-AutoSnapshot', 'Unlock-AutoSnapshot', 'Invoke-SnapshotRotation', 'Invoke-AutoSnapshotPolicy',
         'Get-SnapshotRetentionPlan', 'Test-AutoSnapshotFreshness',
-        'Restore-AutoSnapshot', 'Get-RackspaceFlavor', 'Get-RackspaceNetwork'
+        'Restore-AutoSnapshot', 'Get-RackspaceFlavor', 'Get-RackspaceNetwork', 'Test-AutoSnapshotRestore'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

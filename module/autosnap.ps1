@@ -5,8 +5,8 @@
 .DESCRIPTION
     Runs the whole job for one or more servers and ends with an exit code a scheduler understands:
       0  every server done
-      1  some servers failed (the others are done)
-      2  every server failed
+      1  some servers failed (the others are done), or some restore tests failed
+      2  every server failed (and every restore test that ran)
       3  bad arguments, configuration or authentication: nothing was attempted and nothing deleted; or a -Server
          that names no server (a typo must not pass for a failed night; the other servers still ran)
 
@@ -26,6 +26,10 @@
     (RACKSPACE_USERNAME + RACKSPACE_API_KEY [+ RACKSPACE_REGION, RACKSPACE_IDENTITY_URL], or OpenStack's OS_AUTH_URL,
     OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_NAME, OS_PROJECT_DOMAIN_NAME, OS_REGION_NAME, or
     OS_APPLICATION_CREDENTIAL_ID + OS_APPLICATION_CREDENTIAL_SECRET).
+
+    With -Policy, the restore tests that are due (a policy's "restoreTest", docs/policy.md) run after the night's jobs:
+    each boots a throwaway server from one of the pool's good restore points, deletes it, and records the outcome on
+    the image. They count like jobs in the exit code: a failed restore test makes it 1 (2 when everything failed).
 
     One line per action goes to stdout, errors to stderr; -LogPath appends JSON lines. -WhatIf changes nothing.
 
@@ -232,12 +236,43 @@ catch {
 }
 foreach ($problem in $jobErrors) { Write-Failure $problem.Exception.Message }
 
-# One result per server (found or not) and per orphaned pool; a job refused at -WhatIf has none.
+# The restore tests that are due, after the night's jobs: one line per test that ran, failures to stderr.
+function Invoke-RestoreTest([hashtable] $Job) {
+    if (-not $Job.ContainsKey('Path')) { return }
+    $tests = @{ Policy = $Job.Path; Session = $Job.Session; WhatIf = $Job.WhatIf }
+    try {
+        Test-AutoSnapshotRestore @tests -ErrorAction SilentlyContinue -ErrorVariable testErrors | ForEach-Object {
+            $_
+            if ($_.Outcome -eq 'NotDue') { return }
+            $stamp = [DateTimeOffset]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+            $image = if ($_.ImageId) { " $($_.ImageName) ($($_.ImageId))" } else { '' }
+            $boot = if ($null -ne $_.BootSeconds) { " flavor $($_.Flavor), $([int]$_.BootSeconds) s" } else { '' }
+            Write-Host "$stamp $($_.Pool) restore test $($_.Outcome.ToString().ToLowerInvariant())$image${boot}: $($_.Reason)"
+            if ($_.Outcome -eq 'Failed') { Write-Failure "restore test of $($_.Pool) failed: $($_.Reason)" }
+        }
+    }
+    catch {
+        Write-Failure "restore tests: $($_.Exception.Message)"
+    }
+    foreach ($problem in $testErrors) { Write-Failure $problem.Exception.Message }
+}
+
+$restoreResults = @(Invoke-RestoreTest $job)
+$restoreRan = @($restoreResults | Where-Object { $_.Outcome -in 'Verified', 'Failed' })
+if ($restoreResults.Count -gt 0) {
+    "autosnap: $($restoreRan.Count) restore test(s): $(@($restoreRan | Where-Object Outcome -EQ 'Verified').Count) verified, " +
+    "$(@($restoreRan | Where-Object Outcome -EQ 'Failed').Count) failed; $(@($restoreResults | Where-Object Outcome -EQ 'NotDue').Count) pool(s) not due"
+}
+
+# One result per server (found or not) and per orphaned pool; a job refused at -WhatIf has none. Restore tests that
+# ran count like jobs.
 $total = $results.Count
 $failed = @($results | Where-Object Status -EQ 'Failed').Count
 $unknown = @($results | Where-Object { $_.Target -in 'UnknownServer', 'InvalidRules' }).Count
 $skipped = @($results | Where-Object Status -EQ 'Skipped').Count
 "autosnap: $total job(s): $($total - $failed - $skipped) succeeded, $skipped skipped, $failed failed"
+$total += $restoreRan.Count
+$failed += @($restoreRan | Where-Object Outcome -EQ 'Failed').Count
 if ($unknown -gt 0) { exit 3 }
 if ($failed -eq 0) { exit 0 }
 if ($failed -lt $total) { exit 1 }

@@ -13,8 +13,12 @@
     fails are UNKNOWN.
 
       check_autosnap.ps1 [-Server web1[,web2...]] [-Schedule daily[,weekly...]] [-Region DFW[,ORD...] | -AllRegions]
-                         [-Warning 26h] [-Critical 50h] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp]
+                         [-Warning 26h] [-Critical 50h] [-RestoreTestedWithin 8d] [-CredentialFile path] [-IdentityUrl url] [-AllowInsecureHttp]
                          [-RequestTimeout 20s] [-MaxRetries 1]
+
+    With -RestoreTestedWithin, restore tests count too (Test-AutoSnapshotRestore, a policy's restoreTest): a pool whose
+    newest verified restore test is older, or that was never restore-tested, is WARNING; a pool whose last restore test
+    failed is CRITICAL; the performance data adds restore_failed and restore_stale.
 
     Without -Server, every Autosnap pool of the region(s) is checked. Durations: 26h, 2d, 90m, 45s, 1w, 1d12h, or a
     TimeSpan such as 1.02:00:00. Defaults: -Warning 26h, -Critical 50h (a daily job).
@@ -61,6 +65,7 @@ function Read-Options {
         [switch] $AllRegions,
         [string] $Warning,
         [string] $Critical,
+        [string] $RestoreTestedWithin,
         [string] $CredentialFile,
         [string] $IdentityUrl,
         [switch] $AllowInsecureHttp,
@@ -128,7 +133,7 @@ catch {
 $check = @{ Nagios = $true }
 $connect = @{ RequestTimeout = [timespan]::FromSeconds(20); MaxRetries = 1 }
 try {
-    foreach ($name in 'Warning', 'Critical', 'RequestTimeout') {
+    foreach ($name in 'Warning', 'Critical', 'RestoreTestedWithin', 'RequestTimeout') {
         if (-not $named.ContainsKey($name)) { continue }
         try { $span = [Autosnap.Policy.PolicyDuration]::Parse($named[$name]) }
         catch { throw "-${name}: $($_.Exception.GetBaseException().Message)" }

@@ -197,7 +197,11 @@ namespace Autosnap.Cloud
                     properties,
                     JsonFields.OptionalLong(image, "size"),
                     progress: null,
-                    isProtected: string.Equals(JsonFields.OptionalString(image, "protected"), "true", StringComparison.OrdinalIgnoreCase));
+                    isProtected: string.Equals(JsonFields.OptionalString(image, "protected"), "true", StringComparison.OrdinalIgnoreCase))
+                {
+                    MinDiskGB = (int)Math.Max(0, Math.Min(int.MaxValue, JsonFields.OptionalLong(image, "min_disk") ?? 0)),
+                    MinRamMB = (int)Math.Max(0, Math.Min(int.MaxValue, JsonFields.OptionalLong(image, "min_ram") ?? 0)),
+                };
             }
             catch (FormatException e)
             {

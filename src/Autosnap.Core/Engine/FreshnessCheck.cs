@@ -20,8 +20,13 @@ namespace Autosnap.Engine
         public static readonly TimeSpan DefaultCritical = TimeSpan.FromHours(50);
 
         /// <exception cref="ArgumentException">An age that is not positive, or a warning age not below the critical one.</exception>
-        public FreshnessThresholds(TimeSpan warning, TimeSpan critical)
+        public FreshnessThresholds(TimeSpan warning, TimeSpan critical, TimeSpan? restoreTestedWithin = null)
         {
+            if (restoreTestedWithin <= TimeSpan.Zero)
+            {
+                throw new ArgumentException($"The restore test age must be positive, not {PolicyDuration.Format(restoreTestedWithin.Value)}.");
+            }
+            RestoreTestedWithin = restoreTestedWithin;
             // No parameter names in these messages: they end up in a Nagios line, where "(Parameter 'warning')" is noise.
             if (warning <= TimeSpan.Zero) throw new ArgumentException($"The warning age must be positive, not {PolicyDuration.Format(warning)}.");
             if (critical <= TimeSpan.Zero) throw new ArgumentException($"The critical age must be positive, not {PolicyDuration.Format(critical)}.");
@@ -36,6 +41,12 @@ namespace Autosnap.Engine
         public TimeSpan Warning { get; }
 
         public TimeSpan Critical { get; }
+
+        /// <summary>
+        /// When set, pools are judged on their restore tests too: WARNING when the newest verified restore test is older
+        /// than this or there is none, CRITICAL when the last restore test failed. Null: restore tests are not judged.
+        /// </summary>
+        public TimeSpan? RestoreTestedWithin { get; }
 
         public static FreshnessThresholds Default { get; } = new FreshnessThresholds(DefaultWarning, DefaultCritical);
     }
@@ -81,16 +92,69 @@ namespace Autosnap.Engine
             int pending = present.Count(image => image.State == SnapshotState.Pending);
             if (newestGood == null && pending > 0) notes.Add($"{pending} pending");
             if (note != null) notes.Add(note);
+            RestoreVerdict? restore = thresholds.RestoreTestedWithin is TimeSpan within ? JudgeRestoreTests(present, now, within) : null;
+            if (restore != null)
+            {
+                notes.Add(restore.Note);
+                if (restore.Status > status) status = restore.Status;
+            }
             string message = (newestGood == null ? "no good image" : $"newest good {PolicyDuration.FormatAge(age!.Value)} ago") + Parenthesized(notes);
 
             return new AutoSnapshotFreshness(region, serverId, serverName, schedule, status, message, thresholds.Warning, thresholds.Critical)
             {
+                RestoreStatus = restore?.Status,
+                RestoreVerified = restore?.Verified,
+                RestoreFailed = restore?.Failed,
+                RestoreFailedReason = restore?.Reason,
                 NewestGood = newestGood,
                 Age = age,
                 FailedSinceGood = failedSince,
                 ImageCount = present.Count,
                 CheckedAt = now,
             };
+        }
+
+        /// <summary>What a pool's restore tests say: its status, and a note for the message.</summary>
+        private sealed class RestoreVerdict
+        {
+            public FreshnessStatus Status;
+            public string Note = string.Empty;
+            public DateTimeOffset? Verified;
+            public DateTimeOffset? Failed;
+            public string? Reason;
+        }
+
+        /// <summary>
+        /// The restore test rule: the newest result over the pool's images decides. CRITICAL when it is a failure;
+        /// WARNING when there is no verified test, or the newest is older than <paramref name="within"/>; else OK.
+        /// </summary>
+        private static RestoreVerdict JudgeRestoreTests(IReadOnlyList<AutoSnapshot> pool, DateTimeOffset now, TimeSpan within)
+        {
+            AutoSnapshot? verified = pool.Where(image => image.RestoreVerified.HasValue).OrderByDescending(image => image.RestoreVerified).FirstOrDefault();
+            AutoSnapshot? failed = pool.Where(image => image.RestoreFailed.HasValue).OrderByDescending(image => image.RestoreFailed).FirstOrDefault();
+            var verdict = new RestoreVerdict { Verified = verified?.RestoreVerified, Failed = failed?.RestoreFailed, Reason = failed?.RestoreFailedReason };
+            string Ago(DateTimeOffset time) => PolicyDuration.FormatAge(Max(now - time, TimeSpan.Zero)) + " ago";
+            if (verdict.Failed.HasValue && (!verdict.Verified.HasValue || verdict.Failed >= verdict.Verified))
+            {
+                verdict.Status = FreshnessStatus.Critical;
+                verdict.Note = $"restore test of {failed!.Name} failed {Ago(verdict.Failed.Value)}" + (verdict.Reason == null ? string.Empty : ": " + verdict.Reason);
+            }
+            else if (!verdict.Verified.HasValue)
+            {
+                verdict.Status = FreshnessStatus.Warning;
+                verdict.Note = "never restore-tested";
+            }
+            else if (now - verdict.Verified.Value > within)
+            {
+                verdict.Status = FreshnessStatus.Warning;
+                verdict.Note = $"restore verified {Ago(verdict.Verified.Value)}, over {PolicyDuration.Format(within)}";
+            }
+            else
+            {
+                verdict.Status = FreshnessStatus.Ok;
+                verdict.Note = $"restore verified {Ago(verdict.Verified.Value)}";
+            }
+            return verdict;
         }
 
         /// <summary>A server with no image at all in the pool asked for (or in any pool): a job that never ran is CRITICAL.</summary>

@@ -74,6 +74,13 @@ namespace Autosnap.Engine
 
             string performance = string.Format(CultureInfo.InvariantCulture, "pools={0} ok={1} warning={2} critical={3} unknown={4}",
                 results.Count, ok, warning, critical, unknown);
+            if (results.Any(result => result.RestoreStatus.HasValue))
+            {
+                // Restore tests judged too: how many pools' last test failed, and how many have no recent verified test.
+                performance += string.Format(CultureInfo.InvariantCulture, " restore_failed={0} restore_stale={1}",
+                    results.Count(result => result.RestoreStatus == FreshnessStatus.Critical),
+                    results.Count(result => result.RestoreStatus == FreshnessStatus.Warning));
+            }
             return new NagiosReport(status, $"AUTOSNAP {Word(status)} - {OneLine(summary)} | {performance}");
         }
 

@@ -48,7 +48,26 @@ namespace Autosnap.Model
                          (ServerId == null || string.Equals(ServerId, ownerServer, StringComparison.OrdinalIgnoreCase));
             Schedule = IsAutosnap ? schedule : null;
             IsPinned = string.Equals(Get(AutosnapMetadata.Pinned), "true", StringComparison.OrdinalIgnoreCase);
+            RestoreVerifiedMark = RestoreTestMark.Parse(Get(AutosnapMetadata.RestoreVerified));
+            RestoreFailedMark = RestoreTestMark.Parse(Get(AutosnapMetadata.RestoreFailed));
         }
+
+        /// <summary>When a restore test last booted a server from this image and passed (autosnap_restore_verified); null: never.</summary>
+        public DateTimeOffset? RestoreVerified => RestoreVerifiedMark?.Time;
+
+        /// <summary>When a restore test of this image last failed (autosnap_restore_failed); null: never.</summary>
+        public DateTimeOffset? RestoreFailed => RestoreFailedMark?.Time;
+
+        /// <summary>Why the last failed restore test of this image failed.</summary>
+        public string? RestoreFailedReason => RestoreFailedMark?.Reason;
+
+        /// <summary>The image's last restore test outcome: the newer of the two marks (a tie counts as failed).</summary>
+        public bool? LastRestoreTestPassed =>
+            RestoreVerified == null && RestoreFailed == null ? (bool?)null : RestoreFailed == null || (RestoreVerified != null && RestoreVerified > RestoreFailed);
+
+        internal RestoreTestMark? RestoreVerifiedMark { get; }
+
+        internal RestoreTestMark? RestoreFailedMark { get; }
 
         /// <summary>The image id (a UUID).</summary>
         public string Id { get; }
@@ -136,6 +155,12 @@ namespace Autosnap.Model
         /// <summary>When the cloud created the image, in UTC.</summary>
         public DateTimeOffset Created { get; }
 
+        /// <summary>Glance's min_disk: the smallest root disk (GiB) a server booted from the image needs; 0 when not set.</summary>
+        public int MinDiskGB { get; internal set; }
+
+        /// <summary>Glance's min_ram: the least memory (MiB) a server booted from the image needs; 0 when not set.</summary>
+        public int MinRamMB { get; internal set; }
+
         /// <summary>Size in bytes, when known.</summary>
         public long? Size { get; }
 
@@ -171,7 +196,7 @@ namespace Autosnap.Model
         /// <summary>The same restore point with its volume snapshots as block storage reports them now.</summary>
         public AutoSnapshot WithVolumeSnapshots(IReadOnlyList<VolumeSnapshot> volumeSnapshots) =>
             new AutoSnapshot(Id, Name, Status, Created, Region, Properties, Size, Progress, IsProtected, volumeSnapshots)
-                { Session = Session, CreatedByNewAutoSnapshot = CreatedByNewAutoSnapshot };
+                { Session = Session, CreatedByNewAutoSnapshot = CreatedByNewAutoSnapshot, MinDiskGB = MinDiskGB, MinRamMB = MinRamMB };
 
         private SnapshotState ClassifyWhole()
         {

@@ -69,6 +69,21 @@ namespace Autosnap.Model
         /// <summary>The cloud's time when the pool was checked; ages are measured from it.</summary>
         public DateTimeOffset? CheckedAt { get; internal set; }
 
+        /// <summary>
+        /// The verdict on the pool's restore tests alone, when the check judged them (-RestoreTestedWithin): CRITICAL when
+        /// the last test failed, WARNING when the newest verified test is too old or missing. Already part of <see cref="Status"/>.
+        /// </summary>
+        public FreshnessStatus? RestoreStatus { get; internal set; }
+
+        /// <summary>The newest verified restore test of any image of the pool (cloud time), when the check judged restore tests.</summary>
+        public DateTimeOffset? RestoreVerified { get; internal set; }
+
+        /// <summary>The newest failed restore test of any image of the pool (cloud time), when the check judged restore tests.</summary>
+        public DateTimeOffset? RestoreFailed { get; internal set; }
+
+        /// <summary>Why that restore test failed.</summary>
+        public string? RestoreFailedReason { get; internal set; }
+
         /// <summary>The warning age the pool was judged by.</summary>
         public TimeSpan Warning { get; }
 

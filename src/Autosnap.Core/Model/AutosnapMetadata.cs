@@ -43,6 +43,30 @@ namespace Autosnap.Model
         /// <summary>Glance's property linking a snapshot to its server (set by Nova on every snapshot).</summary>
         public const string InstanceUuid = "instance_uuid";
 
+        /// <summary>
+        /// On an image: the last restore test that booted a server from it and passed, "&lt;UTC time&gt;" (RestoreTestMark).
+        /// One key per outcome, each with its own newest time; the newer of the two is the image's last outcome.
+        /// </summary>
+        public const string RestoreVerified = "autosnap_restore_verified";
+
+        /// <summary>On an image: the last restore test that failed on it, "&lt;UTC time&gt; &lt;reason&gt;" (at most 255 characters).</summary>
+        public const string RestoreFailed = "autosnap_restore_failed";
+
+        /// <summary>
+        /// On a server: it is a restore test's throwaway server, booted from the image with this id. Only servers with
+        /// this key (and <see cref="RestoreRun"/>) are ever deleted by a restore test.
+        /// </summary>
+        public const string RestoreTest = "autosnap_restore_test";
+
+        /// <summary>On a throwaway server: the id of the restore test run that booted it.</summary>
+        public const string RestoreRun = "autosnap_restore_run";
+
+        /// <summary>
+        /// On a throwaway server: the cloud time after which no run can still be using it (its start plus the run's
+        /// timeout plus a grace period). Another run deletes it as a leftover only after that time.
+        /// </summary>
+        public const string RestoreExpires = "autosnap_restore_expires";
+
         /// <summary>What a restore needs, recorded at snapshot time (Engine/RestoreHints): the server's flavor id.</summary>
         public const string RestoreFlavor = "autosnap_flavor";
 

@@ -29,7 +29,7 @@ namespace Autosnap.Policy
 
         public static readonly PolicyShape Policy = new PolicyShape("policy", "a policy",
             new[] { "name", "schedule", "targets", "retention", "minInterval", "keepFailed", "timeout", "adoptLegacy", "onServerDeleted", "metadata", "nameTemplate",
-                    "includeVolumes", "reclaimLeftovers" },
+                    "includeVolumes", "reclaimLeftovers", "restoreTest" },
             new[] { "schedule", "targets", "retention" });
 
         public static readonly PolicyShape Targets = new PolicyShape("targets", "targets",
@@ -42,7 +42,10 @@ namespace Autosnap.Policy
             new[] { "retention", "keepLast", "keepHourly", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly", "keepWithin", "timeZone" },
             new string[0]);
 
-        public static readonly IReadOnlyList<PolicyShape> All = new[] { Document, Policy, Targets, Exclude, Retention };
+        public static readonly PolicyShape RestoreTest = new PolicyShape("restoreTest", "restoreTest",
+            new[] { "every", "pick", "within", "flavor", "network", "timeout" }, new[] { "every" });
+
+        public static readonly IReadOnlyList<PolicyShape> All = new[] { Document, Policy, Targets, Exclude, Retention, RestoreTest };
 
         // Names people reach for (from the metadata convention, the C# model, other tools) and the field they mean.
         private static readonly Dictionary<string, string> Aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)

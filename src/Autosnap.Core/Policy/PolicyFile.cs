@@ -123,7 +123,32 @@ namespace Autosnap.Policy
                 {
                     IncludeVolumes = obj.Property("includeVolumes") is JProperty volumes && Flag(volumes, policy.At("includeVolumes")),
                     ReclaimLeftovers = obj.Property("reclaimLeftovers") is JProperty reclaim && Flag(reclaim, policy.At("reclaimLeftovers")),
+                    RestoreTest = obj.Property("restoreTest") is JProperty restoreTest ? RestoreTest(restoreTest, policy.Child("restoreTest")) : null,
                 };
+            }
+
+            private RestoreTestPolicy RestoreTest(JProperty property, Sites restoreTest)
+            {
+                JObject obj = Object(property.Value, restoreTest.At(), "restoreTest must be an object, e.g. { \"every\": \"7d\" }");
+                Fields(obj, PolicyShape.RestoreTest, restoreTest);
+                TimeSpan every = Duration(obj.Property("every")!, restoreTest.At("every"));
+                RestorePick pick = obj.Property("pick") is JProperty p ? Pick(p, restoreTest.At("pick")) : RestorePick.Newest;
+                TimeSpan? within = obj.Property("within") is JProperty w ? Duration(w, restoreTest.At("within")) : (TimeSpan?)null;
+                string? flavor = obj.Property("flavor") is JProperty f ? Text(f, restoreTest.At("flavor")) : null;
+                string? network = obj.Property("network") is JProperty n ? Text(n, restoreTest.At("network")) : null;
+                TimeSpan? timeout = obj.Property("timeout") is JProperty t ? Duration(t, restoreTest.At("timeout")) : (TimeSpan?)null;
+                return new RestoreTestPolicy(every, pick, within, flavor, network, timeout, restoreTest);
+            }
+
+            private static RestorePick Pick(JProperty property, ErrorSite site)
+            {
+                string text = Text(property, site);
+                if (text == "newest") return RestorePick.Newest;
+                if (text == "random") return RestorePick.Random;
+                throw site.Error(PolicyException.ValueInvalid, string.Equals(text, "newest", StringComparison.OrdinalIgnoreCase) ||
+                                                               string.Equals(text, "random", StringComparison.OrdinalIgnoreCase)
+                    ? "'" + text + "' is written '" + text.ToLowerInvariant() + "' (values are case-sensitive)."
+                    : "must be \"newest\" or \"random\", not '" + text + "'.");
             }
 
             private TargetSelector Targets(JProperty property, Sites targets)

@@ -98,6 +98,9 @@ namespace Autosnap.Policy
         /// <summary>When the block storage snapshot quota is full, delete Autosnap's own leftover volume snapshots first instead of failing.</summary>
         public bool ReclaimLeftovers { get; set; }
 
+        /// <summary>The pools' restore tests (how often, which restore point, flavor, network, timeout); null: none.</summary>
+        public RestoreTestPolicy? RestoreTest { get; set; }
+
         /// <summary>What to do with pools whose server no longer exists.</summary>
         public OrphanHandling OnServerDeleted { get; }
 

@@ -69,6 +69,14 @@ namespace Autosnap.Cmdlets
         [DurationTransformation]
         public TimeSpan Critical { get; set; } = FreshnessThresholds.DefaultCritical;
 
+        /// <summary>
+        /// Also judge restore tests (8d, or a TimeSpan): WARNING when a pool's newest verified restore test is older than
+        /// this or missing, CRITICAL when its last restore test failed.
+        /// </summary>
+        [Parameter]
+        [DurationTransformation]
+        public TimeSpan RestoreTestedWithin { get; set; }
+
         /// <summary>Write one Nagios plugin line instead of objects; its ExitCode property is the plugin's exit code.</summary>
         [Parameter]
         public SwitchParameter Nagios { get; set; }
@@ -81,7 +89,8 @@ namespace Autosnap.Cmdlets
         {
             try
             {
-                _thresholds = new FreshnessThresholds(Warning, Critical);
+                _thresholds = new FreshnessThresholds(Warning, Critical,
+                    MyInvocation.BoundParameters.ContainsKey(nameof(RestoreTestedWithin)) ? RestoreTestedWithin : (TimeSpan?)null);
                 foreach (string schedule in Schedule ?? new string[0]) SnapshotService.ValidateSchedule(schedule);
             }
             catch (ArgumentException e)

@@ -181,6 +181,7 @@ namespace Autosnap.Tests.Policy
             new object[] { "targets", "targets" },
             new object[] { "exclude", "exclude" },
             new object[] { "retention", "retentionRules" },
+            new object[] { "restoreTest", "restoreTest" },
         };
 
         [Theory]
