@@ -218,7 +218,9 @@ try {
         $stamp = [DateTimeOffset]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
         $prefix = "$stamp $($_.ServerName) $($_.Schedule)"
         if ($_.Snapshot) {
-            "$prefix snapshot $($_.Snapshot.Name) ($($_.Snapshot.Id)) $($_.Snapshot.Status)"
+            "$prefix snapshot $($_.Snapshot.Name) ($($_.Snapshot.Id)) $($_.Snapshot.Status)" +
+                $(if ($_.Consistency) { ", $($_.Consistency.ToString().ToLowerInvariant())-consistent" }) +
+                $(if ($null -ne $_.WritePause) { ", writes paused $($_.WritePause.TotalSeconds.ToString('0.0', [cultureinfo]::InvariantCulture)) s" })
         }
         foreach ($decision in $_.Decisions) {
             switch ($decision.Outcome) {

@@ -58,8 +58,11 @@ namespace Autosnap.Engine
             _host = host;
         }
 
-        public static JobOptions OptionsFor(SnapshotPolicy policy) => new JobOptions(policy.Schedule, policy.Retention)
+        /// <summary>A policy's job options; its hooks (processes) report to <paramref name="host"/>.</summary>
+        public static JobOptions OptionsFor(SnapshotPolicy policy, IJobHost? host = null) => new JobOptions(policy.Schedule, policy.Retention)
         {
+            Hooks = policy.Hooks == null || host == null ? null : policy.Hooks.ToOptions(host),
+            RequireApplicationConsistency = policy.RequireApplicationConsistency,
             Wait = new WaitOptions { Timeout = policy.Timeout },
             Metadata = policy.Metadata,
             NameTemplate = policy.NameTemplate,
@@ -93,7 +96,7 @@ namespace Autosnap.Engine
                 foreach (RackspaceServer server in servers.Where(s => policy.Targets.Matches(s, _session.Region)))
                 {
                     if (conflicts.Any(c => c.Server.Id == server.Id && c.Schedule == policy.Schedule)) continue;
-                    plan.Jobs.Add(new FleetJob(server, OptionsFor(policy)));
+                    plan.Jobs.Add(new FleetJob(server, OptionsFor(policy, _host)));
                 }
                 foreach (string region in policy.Targets.ResolveRegions(_session.Region, _session.Regions))
                 {
@@ -121,7 +124,7 @@ namespace Autosnap.Engine
                 var errors = new List<PolicyException>();
                 foreach (SnapshotPolicy policy in ServerMetadataPolicy.For(server, errors))
                 {
-                    plan.Jobs.Add(new FleetJob(server, OptionsFor(policy)));
+                    plan.Jobs.Add(new FleetJob(server, OptionsFor(policy, _host)));
                 }
                 foreach (PolicyException error in errors)
                 {

@@ -39,6 +39,12 @@ namespace Autosnap.Engine
 
         /// <summary>When the block storage snapshot quota is full, delete Autosnap's own leftovers first instead of failing.</summary>
         public bool ReclaimLeftovers { get; set; }
+
+        /// <summary>Hooks around the snapshot (pause and resume writes); null for none (a crash-consistent snapshot).</summary>
+        public HookOptions? Hooks { get; set; }
+
+        /// <summary>Rotation counts only application-consistent restore points as good (see PlanOptions.RequireApplicationConsistency).</summary>
+        public bool RequireApplicationConsistency { get; set; }
     }
 
     /// <summary>
@@ -76,10 +82,26 @@ namespace Autosnap.Engine
                     result.Skip(reason);
                     return result;
                 }
-                string imageId = await snapshots.StartAsync(server, options.Schedule, options.Metadata, options.NameTemplate, cancellationToken,
-                    new VolumeOptions { IncludeVolumes = options.IncludeVolumes, ReclaimLeftovers = options.ReclaimLeftovers }).ConfigureAwait(false);
+                HookedStart start = await new HookedSnapshot(_session, _host).StartAsync(server, options.Schedule, options.Metadata, options.NameTemplate,
+                    new VolumeOptions { IncludeVolumes = options.IncludeVolumes, ReclaimLeftovers = options.ReclaimLeftovers }, options.Hooks, options.Wait,
+                    cancellationToken).ConfigureAwait(false);
+                result.RecordHooks(start);
+                if (start.ImageId == null)
+                {
+                    result.Fail($"the before-snapshot hook failed ({start.BeforeHookError}); no snapshot was taken (onHookFailure: Skip); nothing was deleted");
+                    return result;
+                }
+                string imageId = start.ImageId;
+                if (start.Outcome == CaptureOutcome.TimedOut)
+                {
+                    result.Snapshot = start.Snapshot;
+                    result.Fail($"the disk of the new snapshot {imageId} was not captured (server task_state still image_snapshot, or volume snapshots creating) " +
+                                $"within {options.Wait.Timeout}; nothing was deleted");
+                    return result;
+                }
 
-                WaitResult wait = await snapshots.WaitAsync(imageId, server.Region, $"{server.Name} ({options.Schedule})", options.Wait, cancellationToken).ConfigureAwait(false);
+                WaitResult wait = await snapshots.WaitAsync(imageId, server.Region, $"{server.Name} ({options.Schedule})", Remaining(options.Wait, start.Elapsed),
+                    cancellationToken).ConfigureAwait(false);
                 result.Snapshot = wait.Snapshot;
                 if (!wait.IsGood)
                 {
@@ -95,7 +117,11 @@ namespace Autosnap.Engine
                 // "Younger than the run" is measured on the cloud's own stamps, at its own (whole-second) precision: images
                 // another run made after ours are not counted and not deleted (retention contract).
                 // The contract's "UNKNOWN after a timeout the user sets": the timeout is the one this job waits for its own.
-                var planOptions = new PlanOptions { RunStarted = wait.Snapshot!.Created, OwnImageIds = new[] { imageId }, UnknownFailsAfter = options.Wait.Timeout };
+                var planOptions = new PlanOptions
+                {
+                    RunStarted = wait.Snapshot!.Created, OwnImageIds = new[] { imageId }, UnknownFailsAfter = options.Wait.Timeout,
+                    RequireApplicationConsistency = options.RequireApplicationConsistency,
+                };
                 PoolRotation rotation = await new RotationService(_session, _host).RotatePoolAsync(
                     server.Region, server.Id, options.Schedule, options.Policy, planOptions, options.AdoptLegacy ? server : null, cancellationToken,
                     sweepVolumes: server.IsVolumeBacked || options.IncludeVolumes).ConfigureAwait(false);
@@ -115,10 +141,23 @@ namespace Autosnap.Engine
             }
             finally
             {
+                if (result.AfterHookError != null)
+                {
+                    result.Fail($"the after-snapshot hook failed ({result.AfterHookError}); check that the server's writes were resumed");
+                }
                 result.Duration = watch.Elapsed;
             }
             return result;
         }
+
+        /// <summary>The wait left after the capture: one timeout covers the whole snapshot.</summary>
+        private static WaitOptions Remaining(WaitOptions wait, TimeSpan spent) => spent <= TimeSpan.Zero ? wait : new WaitOptions
+        {
+            Timeout = wait.Timeout - spent > TimeSpan.Zero ? wait.Timeout - spent : TimeSpan.FromTicks(1),
+            FirstPollInterval = wait.FirstPollInterval,
+            MaxPollInterval = wait.MaxPollInterval,
+            CapturePollInterval = wait.CapturePollInterval,
+        };
 
         /// <summary>Why the pool had a good snapshot too recently to take another, or null to go ahead.</summary>
         private async Task<string?> TooSoonAsync(RackspaceServer server, string schedule, TimeSpan minInterval, CancellationToken cancellationToken)

@@ -20,6 +20,12 @@ namespace Autosnap.Engine
         public TimeSpan FirstPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
         public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>
+        /// With hooks: the pause between looks at the server while its disk is captured. Short and fixed, because the
+        /// after-snapshot hook (resuming writes) waits for the first look that sees the capture done.
+        /// </summary>
+        public TimeSpan CapturePollInterval { get; set; } = TimeSpan.FromSeconds(1);
     }
 
     /// <summary>What a snapshot does about volumes.</summary>
@@ -171,7 +177,8 @@ namespace Autosnap.Engine
         /// token is looked up before the request is sent again, so a retry never makes a second snapshot.
         /// </summary>
         public async Task<string> StartAsync(RackspaceServer server, string schedule, IReadOnlyDictionary<string, string>? extraMetadata,
-                                             string? nameTemplate, CancellationToken cancellationToken, VolumeOptions? volumeOptions = null)
+                                             string? nameTemplate, CancellationToken cancellationToken, VolumeOptions? volumeOptions = null,
+                                             SnapshotConsistency consistency = SnapshotConsistency.Crash)
         {
             ValidateSchedule(schedule);
             volumeOptions ??= new VolumeOptions();
@@ -181,7 +188,7 @@ namespace Autosnap.Engine
             ThrowIfNotSnapshotable(current);
 
             string token = Guid.NewGuid().ToString();
-            var metadata = BuildMetadata(current.Id, schedule, token, extraMetadata).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            var metadata = BuildMetadata(current.Id, schedule, token, extraMetadata, consistency).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
             await RestoreHints.RecordAsync(_session, current, metadata, _host, cancellationToken).ConfigureAwait(false);
             string name = FormatName(nameTemplate ?? DefaultNameTemplate, current, schedule, _session.Cloud.ServerNow(server.Region));
             ImageClient images = Images(server.Region);
@@ -496,7 +503,7 @@ namespace Autosnap.Engine
         }
 
         /// <summary>Failures that say nothing about the snapshot itself: the service was busy, down or slow for a while.</summary>
-        private static bool IsPassingTrouble(CloudException e) =>
+        internal static bool IsPassingTrouble(CloudException e) =>
             e.Kind == CloudErrorKind.Unavailable || e.Kind == CloudErrorKind.Timeout ||
             e.Kind == CloudErrorKind.Connection || e.Kind == CloudErrorKind.RateLimited;
 
@@ -521,7 +528,8 @@ namespace Autosnap.Engine
 
         /// <summary>Autosnap's ownership metadata plus the caller's, checked against the limits clouds enforce.</summary>
         public static IReadOnlyDictionary<string, string> BuildMetadata(string serverId, string schedule, string requestToken,
-                                                                        IReadOnlyDictionary<string, string>? extra)
+                                                                        IReadOnlyDictionary<string, string>? extra,
+                                                                        SnapshotConsistency consistency = SnapshotConsistency.Crash)
         {
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var pair in extra ?? new Dictionary<string, string>())
@@ -537,9 +545,10 @@ namespace Autosnap.Engine
             metadata[AutosnapMetadata.Schedule] = schedule;
             metadata[AutosnapMetadata.Server] = serverId;
             metadata[AutosnapMetadata.Request] = requestToken;
+            metadata[AutosnapMetadata.Consistency] = SnapshotConsistencies.ToMetadata(consistency);
             // Rackspace allows 40 image metadata items; the base image's own properties are not counted here.
             if (metadata.Count > 40)
-                throw new ArgumentException($"Too much metadata: {metadata.Count} items, of which 3 are Autosnap's; clouds allow 40.", nameof(extra));
+                throw new ArgumentException($"Too much metadata: {metadata.Count} items, of which 4 are Autosnap's; clouds allow 40.", nameof(extra));
             return metadata;
         }
 

@@ -50,6 +50,7 @@ namespace Autosnap.Model
             IsPinned = string.Equals(Get(AutosnapMetadata.Pinned), "true", StringComparison.OrdinalIgnoreCase);
             RestoreVerifiedMark = RestoreTestMark.Parse(Get(AutosnapMetadata.RestoreVerified));
             RestoreFailedMark = RestoreTestMark.Parse(Get(AutosnapMetadata.RestoreFailed));
+            Consistency = SnapshotConsistencies.Parse(Get(AutosnapMetadata.Consistency));
         }
 
         /// <summary>When a restore test last booted a server from this image and passed (autosnap_restore_verified); null: never.</summary>
@@ -68,6 +69,12 @@ namespace Autosnap.Model
         internal RestoreTestMark? RestoreVerifiedMark { get; }
 
         internal RestoreTestMark? RestoreFailedMark { get; }
+
+        /// <summary>
+        /// Application (a before-snapshot hook paused writes while the disk was captured) or Crash; null when the image
+        /// does not say (made before Autosnap recorded it, or not Autosnap's).
+        /// </summary>
+        public SnapshotConsistency? Consistency { get; }
 
         /// <summary>The image id (a UUID).</summary>
         public string Id { get; }

@@ -40,6 +40,12 @@ namespace Autosnap.Model
         /// <summary>The prefix of the value of autosnap_image on leftovers of a snapshot request the cloud refused (no image exists).</summary>
         public const string RefusedImagePrefix = "refused-";
 
+        /// <summary>
+        /// How consistent the restore point is: "application" when a before-snapshot hook succeeded (writes were paused
+        /// while the disk was captured), "crash" otherwise. Written at createImage; images made before it existed lack it.
+        /// </summary>
+        public const string Consistency = "autosnap_consistency";
+
         /// <summary>Glance's property linking a snapshot to its server (set by Nova on every snapshot).</summary>
         public const string InstanceUuid = "instance_uuid";
 

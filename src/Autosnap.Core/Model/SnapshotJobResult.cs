@@ -56,6 +56,26 @@ namespace Autosnap.Model
         /// <summary>The new snapshot (good, failed or still pending), when one was requested.</summary>
         public AutoSnapshot? Snapshot { get; internal set; }
 
+        /// <summary>Application or Crash: what the new restore point records (null when no snapshot was asked for).</summary>
+        public SnapshotConsistency? Consistency { get; private set; }
+
+        /// <summary>How long the server's writes were paused: before-snapshot hook end to after-snapshot hook start (null without a before-snapshot hook).</summary>
+        public TimeSpan? WritePause { get; private set; }
+
+        /// <summary>Why the before-snapshot hook failed (null when it succeeded or there is none).</summary>
+        public string? BeforeHookError { get; private set; }
+
+        /// <summary>Why the after-snapshot hook failed (null when it succeeded or there is none).</summary>
+        public string? AfterHookError { get; private set; }
+
+        internal void RecordHooks(HookedStart start)
+        {
+            Consistency = start.ImageId == null ? (SnapshotConsistency?)null : start.Consistency;
+            WritePause = start.WritePause;
+            BeforeHookError = start.BeforeHookError;
+            AfterHookError = start.AfterHookError;
+        }
+
         /// <summary>1 when a good new snapshot was made.</summary>
         public int Created { get; internal set; }
 

@@ -29,7 +29,7 @@ namespace Autosnap.Policy
 
         public static readonly PolicyShape Policy = new PolicyShape("policy", "a policy",
             new[] { "name", "schedule", "targets", "retention", "minInterval", "keepFailed", "timeout", "adoptLegacy", "onServerDeleted", "metadata", "nameTemplate",
-                    "includeVolumes", "reclaimLeftovers", "restoreTest" },
+                    "includeVolumes", "reclaimLeftovers", "restoreTest", "hooks", "requireConsistency" },
             new[] { "schedule", "targets", "retention" });
 
         public static readonly PolicyShape Targets = new PolicyShape("targets", "targets",
@@ -45,7 +45,13 @@ namespace Autosnap.Policy
         public static readonly PolicyShape RestoreTest = new PolicyShape("restoreTest", "restoreTest",
             new[] { "every", "pick", "within", "flavor", "network", "timeout" }, new[] { "every" });
 
-        public static readonly IReadOnlyList<PolicyShape> All = new[] { Document, Policy, Targets, Exclude, Retention, RestoreTest };
+        public static readonly PolicyShape Hooks = new PolicyShape("hooks", "hooks",
+            new[] { "before", "after", "timeout", "onHookFailure" }, new string[0]);
+
+        public static readonly PolicyShape HookCommand = new PolicyShape("hookCommand", "a hook command",
+            new[] { "command", "arguments" }, new[] { "command" });
+
+        public static readonly IReadOnlyList<PolicyShape> All = new[] { Document, Policy, Targets, Exclude, Retention, RestoreTest, Hooks, HookCommand };
 
         // Names people reach for (from the metadata convention, the C# model, other tools) and the field they mean.
         private static readonly Dictionary<string, string> Aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -67,6 +73,10 @@ namespace Autosnap.Policy
             ["tags"] = "metadata",
             ["template"] = "nameTemplate",
             ["servers"] = "targets",
+            ["pre"] = "before",
+            ["post"] = "after",
+            ["args"] = "arguments",
+            ["onFailure"] = "onHookFailure",
         };
 
         /// <summary>"did you mean 'keepDaily'?", "it belongs in retention", or null when nothing is close.</summary>

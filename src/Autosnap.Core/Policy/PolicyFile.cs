@@ -124,6 +124,9 @@ namespace Autosnap.Policy
                     IncludeVolumes = obj.Property("includeVolumes") is JProperty volumes && Flag(volumes, policy.At("includeVolumes")),
                     ReclaimLeftovers = obj.Property("reclaimLeftovers") is JProperty reclaim && Flag(reclaim, policy.At("reclaimLeftovers")),
                     RestoreTest = obj.Property("restoreTest") is JProperty restoreTest ? RestoreTest(restoreTest, policy.Child("restoreTest")) : null,
+                    Hooks = obj.Property("hooks") is JProperty hooks ? Hooks(hooks, policy.Child("hooks")) : null,
+                    RequireApplicationConsistency = obj.Property("requireConsistency") is JProperty require &&
+                                                    Consistency(require, policy.At("requireConsistency")) == Model.SnapshotConsistency.Application,
                 };
             }
 
@@ -149,6 +152,64 @@ namespace Autosnap.Policy
                                                                string.Equals(text, "random", StringComparison.OrdinalIgnoreCase)
                     ? "'" + text + "' is written '" + text.ToLowerInvariant() + "' (values are case-sensitive)."
                     : "must be \"newest\" or \"random\", not '" + text + "'.");
+            }
+
+            private PolicyHooks Hooks(JProperty property, Sites hooks)
+            {
+                JObject obj = Object(property.Value, hooks.At(), "hooks must be an object, e.g. { \"before\": { \"command\": \"/usr/local/bin/freeze\" } }");
+                Fields(obj, PolicyShape.Hooks, hooks);
+                Engine.HookCommand? before = obj.Property("before") is JProperty b ? HookCommand(b, hooks.Child("before")) : null;
+                Engine.HookCommand? after = obj.Property("after") is JProperty a ? HookCommand(a, hooks.Child("after")) : null;
+                if (before == null && after == null)
+                {
+                    throw hooks.At().Error(PolicyException.ValueEmpty, "runs nothing; give before, after or both, or leave hooks out.");
+                }
+                TimeSpan? timeout = obj.Property("timeout") is JProperty t ? Duration(t, hooks.At("timeout")) : (TimeSpan?)null;
+                Engine.HookFailureAction onFailure = obj.Property("onHookFailure") is JProperty f
+                    ? OneOf(f, hooks.At("onHookFailure"), PolicyHooks.FailureActions, Engine.HookFailureAction.Skip)
+                    : Engine.HookFailureAction.Skip;
+                return new PolicyHooks(before, after, timeout, onFailure, hooks);
+            }
+
+            private Engine.HookCommand HookCommand(JProperty property, Sites command)
+            {
+                JObject obj = Object(property.Value, command.At(),
+                    "a hook must be an object, e.g. { \"command\": \"/usr/bin/ssh\", \"arguments\": [\"db1\", \"sudo fsfreeze -f /data\"] }");
+                Fields(obj, PolicyShape.HookCommand, command);
+                string executable = Text(obj.Property("command")!, command.At("command"));
+                if (executable.Trim().Length == 0) throw command.At("command").Error(PolicyException.ValueEmpty, "the command cannot be empty.");
+                List<string> arguments = new List<string>();
+                if (obj.Property("arguments") is JProperty args)
+                {
+                    if (!(args.Value is JArray list)) throw command.At("arguments").Error(PolicyException.FieldType, "must be a list of texts, e.g. [\"-f\", \"/data\"], not " + StrictJson.Describe(args.Value) + ".");
+                    for (int i = 0; i < list.Count; i++)
+                    {
+                        if (!(list[i] is JValue item) || item.Type != JTokenType.String)
+                        {
+                            throw command.At("arguments", i).Error(PolicyException.FieldType, "must be a text, not " + StrictJson.Describe(list[i]) + ".");
+                        }
+                        arguments.Add((string)item.Value!);
+                    }
+                }
+                return new Engine.HookCommand(executable, arguments);
+            }
+
+            private static Model.SnapshotConsistency Consistency(JProperty property, ErrorSite site) =>
+                OneOf(property, site, new Dictionary<string, Model.SnapshotConsistency>(StringComparer.Ordinal)
+                {
+                    [Model.SnapshotConsistencies.Application] = Model.SnapshotConsistency.Application,
+                    [Model.SnapshotConsistencies.Crash] = Model.SnapshotConsistency.Crash,
+                }, Model.SnapshotConsistency.Crash);
+
+            /// <summary>One of a few lower-case words; a word in another case is answered with its spelling.</summary>
+            private static T OneOf<T>(JProperty property, ErrorSite site, IReadOnlyDictionary<string, T> values, T fallback)
+            {
+                string text = Text(property, site);
+                if (values.TryGetValue(text, out T? value)) return value!;
+                string? same = values.Keys.FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
+                throw site.Error(PolicyException.ValueInvalid, same != null
+                    ? "'" + text + "' is written '" + same + "' (values are case-sensitive)."
+                    : "must be " + string.Join(" or ", values.Keys.Select(n => "\"" + n + "\"")) + ", not '" + text + "'.");
             }
 
             private TargetSelector Targets(JProperty property, Sites targets)

@@ -101,6 +101,12 @@ namespace Autosnap.Policy
         /// <summary>The pools' restore tests (how often, which restore point, flavor, network, timeout); null: none.</summary>
         public RestoreTestPolicy? RestoreTest { get; set; }
 
+        /// <summary>Commands run around each snapshot (a policy file's hooks); null for none.</summary>
+        public PolicyHooks? Hooks { get; set; }
+
+        /// <summary>Rotation counts only application-consistent restore points as good ("requireConsistency": "application").</summary>
+        public bool RequireApplicationConsistency { get; set; }
+
         /// <summary>What to do with pools whose server no longer exists.</summary>
         public OrphanHandling OnServerDeleted { get; }
 

@@ -23,6 +23,14 @@ namespace Autosnap.Rotation
         public TimeSpan? UnknownFailsAfter { get; set; }
 
         /// <summary>
+        /// The pool requires application-consistent restore points (a policy's "requireConsistency": "application"):
+        /// a good image that records autosnap_consistency=crash is not counted and not good; like a failed image it is
+        /// deleted only once a newer good image exists (and kept with KeepFailed). Images that record nothing (made
+        /// before Autosnap recorded consistency) count as before.
+        /// </summary>
+        public bool RequireApplicationConsistency { get; set; }
+
+        /// <summary>
         /// The images this run created and saw go good. They are younger than the run, but they are the reason the
         /// run rotates at all, so they count like any other image.
         /// </summary>

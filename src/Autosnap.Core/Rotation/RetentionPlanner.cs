@@ -80,6 +80,13 @@ namespace Autosnap.Rotation
                             ? new RotationDecision(image, action, new[] { RetentionReasons.UnknownTooLong(options.UnknownFailsAfter!.Value), failed })
                             : new RotationDecision(image, action, new[] { failed }));
                         break;
+                    case Role.NotConsistent:
+                        string crash =
+                            policy.KeepFailed ? RetentionReasons.CrashConsistentKeptOnRequest
+                            : goodSeen ? RetentionReasons.CrashConsistentNewerGoodExists
+                            : RetentionReasons.CrashConsistentNoNewerGood;
+                        decisions.Add(new RotationDecision(image, !policy.KeepFailed && goodSeen ? RotationAction.Delete : RotationAction.Keep, new[] { crash }));
+                        break;
                     case Role.Counted:
                         List<string> reasons = keptBy[countedIndex++];
                         decisions.Add(
@@ -119,6 +126,8 @@ namespace Autosnap.Rotation
                         role == Role.Pinned ? "a pinned image" :
                         role == Role.Failed && policy.KeepFailed ? "a failed image the policy keeps" :
                         role == Role.Failed && !goodSeen ? "a failed image with no newer good image" :
+                        role == Role.NotConsistent && policy.KeepFailed ? "a crash-consistent image the policy keeps" :
+                        role == Role.NotConsistent && !goodSeen ? "a crash-consistent image with no newer good image" :
                         isGood && !newestGoodSeen ? "the newest good image" :
                         null;
                     if (violation != null)
@@ -144,6 +153,7 @@ namespace Autosnap.Rotation
             PendingAfterRunStarted,
             Pinned,
             Failed,
+            NotConsistent,
             Counted,
         }
 
@@ -155,6 +165,7 @@ namespace Autosnap.Rotation
             // Glance's protected flag is the cloud's own pin: it refuses the delete, so rotation plans around it.
             if (image.IsPinned || image.IsProtected) return Role.Pinned;
             if (image.State == SnapshotState.Failed || image.State == SnapshotState.Pending) return Role.Failed;
+            if (options.RequireApplicationConsistency && image.Consistency == SnapshotConsistency.Crash) return Role.NotConsistent;
             return Role.Counted;
         }
 

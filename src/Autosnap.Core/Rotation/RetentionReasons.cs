@@ -26,12 +26,14 @@ namespace Autosnap.Rotation
     /// <item>"pending (saving)", "pending (queued)"...: the status in lower case</item>
     /// <item>"pending (created after the run started)": younger than the run and not the run's own image</item>
     /// <item>"failed; kept: no newer good image", "failed; kept on request" (the policy keeps failed images)</item>
+    /// <item>"crash-consistent; kept: no newer good image", "crash-consistent; kept on request": the pool requires
+    /// application-consistent restore points</item>
     /// <item>"gone (ignored)": deleted or pending_delete already; listed, never acted on</item>
     /// </list>
     /// <para>Delete:</para>
     /// <list type="bullet">
     /// <item>"not kept by any rule" (bucket rules), "not among the newest 8 good" (-Retention 7)</item>
-    /// <item>"failed; a newer good image exists"</item>
+    /// <item>"failed; a newer good image exists", "crash-consistent; a newer good image exists"</item>
     /// </list>
     /// </remarks>
     public static class RetentionReasons
@@ -47,6 +49,11 @@ namespace Autosnap.Rotation
         public const string FailedNewerGoodExists = "failed; a newer good image exists";
         public const string FailedNoNewerGood = "failed; kept: no newer good image";
         public const string FailedKeptOnRequest = "failed; kept on request";
+
+        /// <summary>A crash-consistent restore point in a pool that requires application-consistent ones: never counted.</summary>
+        public const string CrashConsistentNewerGoodExists = "crash-consistent; a newer good image exists";
+        public const string CrashConsistentNoNewerGood = "crash-consistent; kept: no newer good image";
+        public const string CrashConsistentKeptOnRequest = "crash-consistent; kept on request";
 
         /// <summary>"pending (saving)": the cloud's status in lower case.</summary>
         public static string Pending(string status)

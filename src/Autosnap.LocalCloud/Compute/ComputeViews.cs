@@ -224,7 +224,7 @@ public static class ComputeViews
     public static int ImageProgress(ApiCall call, Image image)
     {
         if (call.LegacyCompute && image.Job is { } job && image.Status is "queued" or "saving")
-            return Math.Min(99, (int)(job.Fraction * 100));
+            return Math.Min(99, (int)(job.SettledFraction * 100));
         return image.Status switch { "active" => 100, "queued" => 25, "saving" => 50, _ => 0 };
     }
 

@@ -297,8 +297,13 @@ public static class ServerActions
             ServerId = server.Id,
             StartedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp(),
             Duration = TimeSpan.FromSeconds(settings.SnapshotSeconds),
-            // snapshotSeconds 0 means done before the answer, server included
-            TaskStateLag = settings.SnapshotSeconds > 0 ? TimeSpan.FromSeconds(settings.TaskStateLagSeconds) : TimeSpan.Zero,
+            // snapshotSeconds 0 means done before the answer, server included; phased snapshots of 0 s likewise
+            TaskStateLag = (settings.PhasedSnapshots ? PhasedSeconds(settings) : settings.SnapshotSeconds) > 0
+                ? TimeSpan.FromSeconds(settings.TaskStateLagSeconds) : TimeSpan.Zero,
+            StartedAt = settings.PhasedSnapshots ? now : null,
+            Capture = TimeSpan.FromSeconds(settings.CaptureSeconds ?? 0),
+            PendingUpload = TimeSpan.FromSeconds(settings.PendingUploadSeconds ?? 0),
+            Upload = TimeSpan.FromSeconds(settings.UploadSeconds ?? 0),
             WillFail = settings.SnapshotFailRate > 0 && state.Random.NextDouble() < settings.SnapshotFailRate,
             FinalSize = state.Random.NextLong(400_000_000, 4_000_000_000),
             Legacy = call.LegacyCompute,
@@ -320,6 +325,9 @@ public static class ServerActions
         region.Settle(now);   // a zero-second snapshot is active before the response
         return image;
     }
+
+    private static double PhasedSeconds(CloudSettings settings) =>
+        (settings.CaptureSeconds ?? 0) + (settings.PendingUploadSeconds ?? 0) + (settings.UploadSeconds ?? 0);
 
     /// <summary>The queued Glance image of a snapshot, in the store, with no job yet.</summary>
     private static Image NewSnapshotImage(CloudState state, RegionState region, Account account, Server server, string name,

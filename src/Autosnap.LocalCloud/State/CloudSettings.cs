@@ -27,6 +27,22 @@ public sealed record CloudSettings
     /// </summary>
     public double TaskStateLagSeconds { get; init; } = 0.1;
 
+    /// <summary>
+    /// Seconds <b>on the virtual clock</b> a snapshot's server stays in task_state image_snapshot (the disk capture).
+    /// Setting any of captureSeconds, pendingUploadSeconds and uploadSeconds runs snapshots on the virtual clock in
+    /// those phases (an unset one lasts 0) instead of snapshotSeconds of real time; null (the default) for none.
+    /// </summary>
+    public double? CaptureSeconds { get; init; }
+
+    /// <summary>Virtual seconds in image_pending_upload (the hypervisor prepares the captured disk); see <see cref="CaptureSeconds"/>.</summary>
+    public double? PendingUploadSeconds { get; init; }
+
+    /// <summary>Virtual seconds in image_uploading (Glance saving); see <see cref="CaptureSeconds"/>.</summary>
+    public double? UploadSeconds { get; init; }
+
+    /// <summary>True when snapshots run in phases on the virtual clock.</summary>
+    public bool PhasedSnapshots => CaptureSeconds is not null || PendingUploadSeconds is not null || UploadSeconds is not null;
+
     /// <summary>0..1: the share of snapshots the "hypervisor" fails; what that leaves is <see cref="FailedSnapshots"/>.</summary>
     public double SnapshotFailRate { get; init; }
 
@@ -127,6 +143,9 @@ public sealed record CloudSettings
         w.WriteNumber("latencyMs", LatencyMs);
         w.WriteNumber("snapshotSeconds", SnapshotSeconds);
         w.WriteNumber("taskStateLagSeconds", TaskStateLagSeconds);
+        if (CaptureSeconds is { } capture) w.WriteNumber("captureSeconds", capture); else w.WriteNull("captureSeconds");
+        if (PendingUploadSeconds is { } pending) w.WriteNumber("pendingUploadSeconds", pending); else w.WriteNull("pendingUploadSeconds");
+        if (UploadSeconds is { } upload) w.WriteNumber("uploadSeconds", upload); else w.WriteNull("uploadSeconds");
         w.WriteNumber("snapshotFailRate", SnapshotFailRate);
         w.WriteString("failedSnapshots", FailedSnapshots);
         w.WriteNumber("bootSeconds", BootSeconds);
@@ -182,6 +201,9 @@ public sealed record CloudSettings
                 "latencyMs" => result with { LatencyMs = (int)Number(name, value, 0, 600_000) },
                 "snapshotSeconds" => result with { SnapshotSeconds = Number(name, value, 0, 86_400) },
                 "taskStateLagSeconds" => result with { TaskStateLagSeconds = Number(name, value, 0, 3600) },
+                "captureSeconds" => result with { CaptureSeconds = value is null ? null : Number(name, value, 0, 7 * 86_400) },
+                "pendingUploadSeconds" => result with { PendingUploadSeconds = value is null ? null : Number(name, value, 0, 7 * 86_400) },
+                "uploadSeconds" => result with { UploadSeconds = value is null ? null : Number(name, value, 0, 7 * 86_400) },
                 "snapshotFailRate" => result with { SnapshotFailRate = Number(name, value, 0, 1) },
                 "failedSnapshots" => result with { FailedSnapshots = OneOf(name, value, ["auto", "delete", "keep"]) },
                 "bootSeconds" => result with { BootSeconds = Number(name, value, 0, 86_400) },
@@ -223,7 +245,7 @@ public sealed record CloudSettings
         "faultServices", "stallSeconds", "seed", "imageOutage", "imageOutageDelaySeconds", "rateLimits", "rateLimitStatus",
         "tokenTtlSeconds", "volumeSnapshotSeconds", "volumeSeconds", "volumeSnapshotFailRate", "volumeSnapshotDeleteFailRate",
         "maxTotalSnapshots", "maxTotalVolumes", "maxTotalVolumeGigabytes", "volumeOutage", "volumeOutageDelaySeconds",
-        "novaCinderErrorAt",
+        "novaCinderErrorAt", "captureSeconds", "pendingUploadSeconds", "uploadSeconds",
     };
 
     /// <summary>A quota: a whole number from -1 (unlimited) up.</summary>

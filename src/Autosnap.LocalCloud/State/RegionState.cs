@@ -84,7 +84,11 @@ public sealed class RegionState
     public void FastForward(TimeSpan by, DateTimeOffset now)
     {
         var ticks = (long)(by.TotalSeconds * Stopwatch.Frequency);
-        foreach (var job in _jobs) job.StartedTimestamp -= ticks;
+        foreach (var job in _jobs)
+        {
+            job.StartedTimestamp -= ticks;
+            if (job.StartedAt is { } started) job.StartedAt = started - by;
+        }
         foreach (var server in _building) server.ReadyAt -= by;
         Settle(now);
     }
@@ -125,7 +129,8 @@ public sealed class RegionState
         for (var i = _jobs.Count - 1; i >= 0; i--)
         {
             var job = _jobs[i];
-            var fraction = job.Fraction;
+            var fraction = job.FractionAt(now);
+            job.SettledFraction = fraction;
             Servers.TryGetValue(job.ServerId, out var server);
             var image = Images.Find(job.ImageId);
             if (fraction >= 1)
@@ -135,7 +140,7 @@ public sealed class RegionState
                     FinishImage(job, image, now);
                     job.ImageFinished = true;
                 }
-                if (job.ServerFinished)
+                if (job.ServerFinishedAt(now))
                 {
                     FinishServer(job, server, now);
                     _jobs.RemoveAt(i);

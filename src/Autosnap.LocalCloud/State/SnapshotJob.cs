@@ -37,6 +37,42 @@ public sealed class SnapshotJob
     public string? BackupType { get; init; }
     public int Rotation { get; init; }
 
+    /// <summary>
+    /// Phased snapshots (captureSeconds, pendingUploadSeconds, uploadSeconds): the virtual clock at createImage, moved
+    /// back by /__admin/snapshots to fast-forward; null for a snapshot that runs snapshotSeconds of real time.
+    /// </summary>
+    public DateTimeOffset? StartedAt { get; set; }
+
+    /// <summary>Phased snapshots: how long each phase lasts on the virtual clock.</summary>
+    public TimeSpan Capture { get; init; }
+    public TimeSpan PendingUpload { get; init; }
+    public TimeSpan Upload { get; init; }
+
+    /// <summary>
+    /// 0..1 of the way at <paramref name="now"/>. A phased snapshot maps its phases onto the shares
+    /// <see cref="TaskStateAt"/> uses (capture 0.1-0.3, pending upload 0.3-0.4, upload 0.4-1), so every view of it
+    /// (task_state, Glance status, progress) follows the phase it is in; image_snapshot_pending takes no time.
+    /// </summary>
+    public double FractionAt(DateTimeOffset now)
+    {
+        if (StartedAt is not { } started) return Fraction;
+        var elapsed = now - started;
+        if (elapsed < TimeSpan.Zero) elapsed = TimeSpan.Zero;
+        if (elapsed >= Capture + PendingUpload + Upload) return 1;
+        if (elapsed < Capture) return 0.1 + 0.2 * (elapsed / Capture);
+        elapsed -= Capture;
+        if (elapsed < PendingUpload) return 0.3 + 0.1 * (elapsed / PendingUpload);
+        elapsed -= PendingUpload;
+        return 0.4 + 0.6 * (elapsed / Upload);
+    }
+
+    /// <summary>The fraction the region last settled the job at (views are written right after a settle).</summary>
+    public double SettledFraction { get; set; }
+
+    /// <summary>True once the image is done and the task_state lag has passed too (phased: on the virtual clock).</summary>
+    public bool ServerFinishedAt(DateTimeOffset now) =>
+        StartedAt is { } started ? now - started >= Capture + PendingUpload + Upload + TaskStateLag : ServerFinished;
+
     /// <summary>0..1 of the way from createImage to the end.</summary>
     public double Fraction
     {

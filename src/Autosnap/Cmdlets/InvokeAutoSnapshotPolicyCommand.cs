@@ -91,6 +91,29 @@ namespace Autosnap.Cmdlets
         [Parameter(ParameterSetName = ParametersSet)]
         public SwitchParameter ReclaimLeftovers { get; set; }
 
+        /// <summary>Runs before each snapshot, on this thread: param($server).</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [ValidateNotNull]
+        public ScriptBlock? BeforeSnapshot { get; set; }
+
+        /// <summary>Runs once each disk is captured (or the snapshot failed): param($server, $snapshot, $outcome).</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [ValidateNotNull]
+        public ScriptBlock? AfterSnapshot { get; set; }
+
+        /// <summary>How long each hook may run.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        [DurationTransformation]
+        public TimeSpan HookTimeout { get; set; } = HookOptions.DefaultTimeout;
+
+        /// <summary>What a failed -BeforeSnapshot means: Skip (no snapshot, the job fails) or Snapshot (a crash-consistent one).</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        public HookFailureAction OnHookFailure { get; set; } = HookFailureAction.Skip;
+
+        /// <summary>Rotation counts only application-consistent restore points as good.</summary>
+        [Parameter(ParameterSetName = ParametersSet)]
+        public SnapshotConsistency RequireConsistency { get; set; } = SnapshotConsistency.Crash;
+
         /// <summary>The region of servers given by id or name (-Server), or the regions to scan (-FromServerMetadata).</summary>
         [Parameter(ParameterSetName = ParametersSet)]
         [Parameter(ParameterSetName = ServerMetadataSet)]
@@ -185,6 +208,7 @@ namespace Autosnap.Cmdlets
                         SnapshotService.ValidateSchedule(Schedule);
                         SnapshotService.BuildMetadata("check", Schedule, "check", NewAutoSnapshotCommand.ToDictionary(Metadata));
                         if (Timeout <= TimeSpan.Zero) throw new ArgumentException("-Timeout must be longer than zero.", nameof(Timeout));
+                        NewAutoSnapshotCommand.CheckHookTimeout(HookTimeout);
                         if (Region?.Length > 1) throw new ArgumentException("With -Server, give one -Region (the region of the servers named by id or name).", nameof(Region));
                     }
                     catch (ArgumentException e)
@@ -281,6 +305,8 @@ namespace Autosnap.Cmdlets
                 MinInterval = MinInterval,
                 IncludeVolumes = IncludeVolumes.IsPresent,
                 ReclaimLeftovers = ReclaimLeftovers.IsPresent,
+                Hooks = NewAutoSnapshotCommand.Hooks(BeforeSnapshot, AfterSnapshot, HookTimeout, OnHookFailure, host),
+                RequireApplicationConsistency = RequireConsistency == SnapshotConsistency.Application,
             };
             var service = new SnapshotService(session, host);
             foreach (var byRegion in _references.GroupBy(r => r.Server?.Region ?? region, StringComparer.OrdinalIgnoreCase))

@@ -57,6 +57,25 @@ namespace Autosnap.Cmdlets
         [Parameter]
         public SwitchParameter ReclaimLeftovers { get; set; }
 
+        /// <summary>Runs before the snapshot, on this thread: param($server). Pause the server's writes here.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public ScriptBlock? BeforeSnapshot { get; set; }
+
+        /// <summary>Runs once the disk is captured (or the snapshot failed): param($server, $snapshot, $outcome). Resume writes here.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public ScriptBlock? AfterSnapshot { get; set; }
+
+        /// <summary>How long each hook may run.</summary>
+        [Parameter]
+        [DurationTransformation]
+        public TimeSpan HookTimeout { get; set; } = HookOptions.DefaultTimeout;
+
+        /// <summary>What a failed -BeforeSnapshot means: Skip (no snapshot) or Snapshot (a crash-consistent one).</summary>
+        [Parameter]
+        public HookFailureAction OnHookFailure { get; set; } = HookFailureAction.Skip;
+
         /// <summary>The region of servers given by id or name.</summary>
         [Parameter]
         [ArgumentCompleter(typeof(RegionCompleter))]
@@ -74,6 +93,7 @@ namespace Autosnap.Cmdlets
                 SnapshotService.ValidateSchedule(Schedule);
                 SnapshotService.BuildMetadata("check", Schedule, "check", ToDictionary(Metadata));
                 if (Timeout <= TimeSpan.Zero) throw new ArgumentException("-Timeout must be longer than zero.", nameof(Timeout));
+                CheckHookTimeout(HookTimeout);
             }
             catch (ArgumentException e)
             {
@@ -97,8 +117,32 @@ namespace Autosnap.Cmdlets
                         {
                             return;
                         }
-                        string imageId = await service.StartAsync(server, Schedule, ToDictionary(Metadata), Name, token,
-                            new VolumeOptions { IncludeVolumes = IncludeVolumes.IsPresent, ReclaimLeftovers = ReclaimLeftovers.IsPresent }).ConfigureAwait(false);
+                        var options = new WaitOptions { Timeout = Timeout };
+                        HookedStart start = await new HookedSnapshot(session, host).StartAsync(server, Schedule, ToDictionary(Metadata), Name,
+                            new VolumeOptions { IncludeVolumes = IncludeVolumes.IsPresent, ReclaimLeftovers = ReclaimLeftovers.IsPresent },
+                            Hooks(BeforeSnapshot, AfterSnapshot, HookTimeout, OnHookFailure, host), options, token).ConfigureAwait(false);
+                        if (start.AfterHookError != null)
+                        {
+                            host.Post(() => WriteError(new ErrorRecord(
+                                new InvalidOperationException($"The -AfterSnapshot hook of {server.Name} failed: {start.AfterHookError}. Check that the server's writes were resumed."),
+                                "AutoSnapshotHookFailed", ErrorCategory.InvalidResult, server)));
+                        }
+                        if (start.ImageId == null)
+                        {
+                            host.Post(() => WriteError(new ErrorRecord(
+                                new InvalidOperationException($"The -BeforeSnapshot hook of {server.Name} failed: {start.BeforeHookError}. No snapshot was taken (-OnHookFailure Skip)."),
+                                "AutoSnapshotHookFailed", ErrorCategory.InvalidResult, server)));
+                            return;
+                        }
+                        string imageId = start.ImageId;
+                        if (start.Outcome == CaptureOutcome.TimedOut)
+                        {
+                            options.Timeout = TimeSpan.FromTicks(1);
+                        }
+                        else if (start.Elapsed > TimeSpan.Zero)
+                        {
+                            options.Timeout = Timeout - start.Elapsed > TimeSpan.Zero ? Timeout - start.Elapsed : TimeSpan.FromTicks(1);
+                        }
                         if (!Wait.IsPresent)
                         {
                             AutoSnapshot? pending = await service.FindImageAsync(imageId, server.Region, token).ConfigureAwait(false);
@@ -107,7 +151,6 @@ namespace Autosnap.Cmdlets
                             host.Post(() => WriteObject(pending));
                             return;
                         }
-                        var options = new WaitOptions { Timeout = Timeout };
                         WaitResult result = await service.WaitAsync(imageId, server.Region, $"{server.Name} ({Schedule})", options, token).ConfigureAwait(false);
                         if (result.Snapshot == null) throw Vanished(imageId, server);
                         result.Snapshot.CreatedByNewAutoSnapshot = true;
@@ -131,6 +174,17 @@ namespace Autosnap.Cmdlets
                     WriteError(ErrorFor(e, "AutoSnapshot", reference));
                 }
             }
+        }
+
+        /// <summary>The hooks of -BeforeSnapshot and -AfterSnapshot, or null when neither is given.</summary>
+        internal static HookOptions? Hooks(ScriptBlock? before, ScriptBlock? after, TimeSpan timeout, HookFailureAction onFailure, PipelineHost host) =>
+            before == null && after == null ? null
+                : new HookOptions(new ScriptBlockHooks(before, after, host)) { Timeout = timeout, OnHookFailure = onFailure };
+
+        internal static void CheckHookTimeout(TimeSpan timeout)
+        {
+            if (timeout <= TimeSpan.Zero || timeout > HookOptions.MaxTimeout)
+                throw new ArgumentException($"-HookTimeout must be longer than zero and at most {HookOptions.MaxTimeout}.", nameof(HookTimeout));
         }
 
         private static CloudException Vanished(string imageId, RackspaceServer server) =>

@@ -20,6 +20,8 @@ namespace Autosnap.Cmdlets
         private readonly CancellationTokenSource _stopping;
         private readonly int _pipelineThread = Thread.CurrentThread.ManagedThreadId;
         private Exception? _pipelineFailure;
+        // Actions that run even while the queue drains after a failure (an after-snapshot hook waits for its answer).
+        private readonly ConcurrentDictionary<Action, bool> _mustRun = new ConcurrentDictionary<Action, bool>();
 
         public PipelineHost(AutosnapCmdlet cmdlet, CancellationToken cancellationToken)
         {
@@ -47,7 +49,7 @@ namespace Autosnap.Cmdlets
         {
             foreach (Action action in _queue.GetConsumingEnumerable())
             {
-                if (_pipelineFailure != null)
+                if (_pipelineFailure != null && !_mustRun.ContainsKey(action))
                 {
                     continue; // drain: the work is being cancelled and nobody may write any more
                 }
@@ -95,6 +97,36 @@ namespace Autosnap.Cmdlets
                 try { result.SetResult(function()); }
                 catch (Exception e) { result.SetException(e); throw; }
             });
+            using (Token.Register(() => result.TrySetCanceled()))
+            {
+                return result.Task.GetAwaiter().GetResult();
+            }
+        }
+
+        /// <summary>
+        /// Runs a function on the pipeline thread and waits for its answer, or for the stop of the command unless
+        /// <paramref name="evenWhenStopping"/> (the after-snapshot hook: it resumes a server's writes, so a stop must not
+        /// skip it). A failure of the function is its own business: it never stops the pump.
+        /// </summary>
+        public T? InvokeEvenIfStopping<T>(Func<T?> function, bool evenWhenStopping) where T : class
+        {
+            if (Thread.CurrentThread.ManagedThreadId == _pipelineThread) return function();
+            var result = new TaskCompletionSource<T?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Action action = () =>
+            {
+                try { result.TrySetResult(function()); }
+                catch (Exception e) { result.TrySetException(e); }
+            };
+            if (evenWhenStopping) _mustRun[action] = true;
+            try
+            {
+                _queue.Add(action);
+            }
+            catch (InvalidOperationException)
+            {
+                throw new OperationCanceledException("The command has ended; the hook cannot run any more.");
+            }
+            if (evenWhenStopping) return result.Task.GetAwaiter().GetResult();
             using (Token.Register(() => result.TrySetCanceled()))
             {
                 return result.Task.GetAwaiter().GetResult();

@@ -182,6 +182,8 @@ namespace Autosnap.Tests.Policy
             new object[] { "exclude", "exclude" },
             new object[] { "retention", "retentionRules" },
             new object[] { "restoreTest", "restoreTest" },
+            new object[] { "hooks", "hooks" },
+            new object[] { "hookCommand", "hookCommand" },
         };
 
         [Theory]

@@ -188,6 +188,29 @@ namespace Autosnap.Tests.Policy
         }
 
         [Fact]
+        public void Hooks_and_the_consistency_requirement_are_read_into_the_job()
+        {
+            SnapshotPolicy policy = ParseOne("\"schedule\": \"daily\", \"targets\": {\"all\": true}, \"retention\": 3, \"requireConsistency\": \"application\", " +
+                "\"hooks\": {\"before\": {\"command\": \"/usr/bin/ssh\", \"arguments\": [\"db1\", \"sudo fsfreeze -f /data\"]}, " +
+                "\"after\": {\"command\": \"/usr/bin/ssh\", \"arguments\": [\"db1\", \"sudo fsfreeze -u /data\"]}, \"timeout\": \"90s\", \"onHookFailure\": \"snapshot\"}");
+
+            Assert.True(policy.RequireApplicationConsistency);
+            Assert.Equal("/usr/bin/ssh", policy.Hooks!.Before!.Command);
+            Assert.Equal(new[] { "db1", "sudo fsfreeze -u /data" }, policy.Hooks.After!.Arguments);
+            Assert.Equal(TimeSpan.FromSeconds(90), policy.Hooks.Timeout);
+            Assert.Equal(Autosnap.Engine.HookFailureAction.Snapshot, policy.Hooks.OnHookFailure);
+            var options = Autosnap.Engine.PolicyRunPlanner.OptionsFor(policy, new Autosnap.Tests.EndToEnd.RecordingHost());
+            Assert.True(options.RequireApplicationConsistency);
+            Assert.IsType<Autosnap.Engine.ProcessHooks>(options.Hooks!.Hooks);
+            Assert.Equal((TimeSpan.FromSeconds(90), Autosnap.Engine.HookFailureAction.Snapshot), (options.Hooks.Timeout, options.Hooks.OnHookFailure));
+
+            SnapshotPolicy plain = ParseOne("\"schedule\": \"daily\", \"targets\": {\"all\": true}, \"retention\": 3, \"hooks\": {\"after\": {\"command\": \"thaw\"}}");
+            Assert.Equal((Autosnap.Engine.HookFailureAction.Skip, TimeSpan.FromMinutes(5), false), (plain.Hooks!.OnHookFailure, plain.Hooks.Timeout, plain.RequireApplicationConsistency));
+            Assert.Null(plain.Hooks.Before);
+            Assert.Empty(plain.Hooks.After!.Arguments);
+        }
+
+        [Fact]
         public void Every_target_field_is_read()
         {
             TargetSelector targets = ParseOne(
