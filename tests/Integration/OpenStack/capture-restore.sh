@@ -79,9 +79,8 @@ wait_snapshot() { # id status...
   done
 }
 wait_idle() { for _ in $(seq 1 120); do [ "$(jget "${A[@]}" $N/servers/$1 | jq -r '.server."OS-EXT-STS:task_state"')" = null ] && return; sleep 0.5; done; }
-mkimage() { # server name -> $IMG (2.45); t0 = just before the POST
+mkimage() { # server name -> $IMG (2.45); the caller's t0 counts from before the wait for an idle server (+1 s)
   wait_idle $1; sleep 1
-  t0=$(date +%s%N)
   rq . POST $N/servers/$1/action "${J[@]}" "${A[@]}" "${N245[@]}" \
      -d "{\"createImage\":{\"name\":\"$2\",\"metadata\":{\"autosnap_schedule\":\"capture\",\"autosnap_server\":\"$1\"}}}"
   IMG=$(jq -r '.image_id // empty' $TMP/b)
@@ -106,6 +105,7 @@ rq '.flavors |= map({id,name,ram,disk,vcpus})' GET $N/flavors/detail "${A[@]}"
 
 # ------------------------------------------------------------------ image-backed: snapshot, boot, delete
 say "Nova: createImage of autosnap-it-3 (2.45), server task_state and image status until done"
+t0=$(date +%s%N)
 mkimage $IT3 capture-restore-img
 IMG1=$IMG
 WIMG=$IMG1 watch_server $IT3 60
@@ -301,18 +301,18 @@ rq '.limits.absolute | {maxTotalInstances,maxTotalCores,maxTotalRAMSize}' GET $N
 
 # ------------------------------------------------------------------ snapshot phases
 say "Nova: createImage task_state phases of autosnap-it-3 (polled ~every 100-200 ms: phases shorter than that can be missed)"
-mkimage $IT3 capture-phases; WIMG=$IMG watch_server $IT3 60; PH1=$IMG
+t0=$(date +%s%N); mkimage $IT3 capture-phases; WIMG=$IMG watch_server $IT3 60; PH1=$IMG
 say "Nova: the same with control/hold for ~6 s"
 touch $CONTROL/hold; ( sleep 6; rm -f $CONTROL/hold ) &
-mkimage $IT3 capture-phases-held; WIMG=$IMG watch_server $IT3 60; PH2=$IMG
+t0=$(date +%s%N); mkimage $IT3 capture-phases-held; WIMG=$IMG watch_server $IT3 60; PH2=$IMG
 wait
 say "Nova: the same with control/fail"
 touch $CONTROL/fail
-mkimage $IT3 capture-phases-failed; WIMG=$IMG watch_server $IT3 60
+t0=$(date +%s%N); mkimage $IT3 capture-phases-failed; WIMG=$IMG watch_server $IT3 60
 rm -f $CONTROL/fail
 rq '.server | {status,"OS-EXT-STS:task_state",fault}' GET $N/servers/$IT3 "${A[@]}"
 say "Nova: a volume-backed server's createImage has no task_state (looked at right after the answer)"
-mkimage $BOOT capture-phases-vb; echo "  answered after $(ms_since $t0)"
+t0=$(date +%s%N); mkimage $BOOT capture-phases-vb; echo "  answered after $(ms_since $t0)"
 rq '.server | {"OS-EXT-STS:task_state"}' GET $N/servers/$BOOT "${A[@]}"
 PH3=$IMG
 for L in $(bdm_snapshots $PH3); do wait_snapshot $L available; rq . DELETE $V/snapshots/$L "${A[@]}"; wait_snapshot $L "(gone)"; done
