@@ -60,9 +60,13 @@ public sealed class ServerLifecycleTests
             """);
         var building = await Server(cloud, id);
         Assert.Equal("BUILD", building["status"]!.GetValue<string>());
-        Assert.Equal("spawning", building["OS-EXT-STS:task_state"]!.GetValue<string>());
+        Assert.Equal("scheduling", building["OS-EXT-STS:task_state"]!.GetValue<string>());
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:00:12"}""");
+        Assert.Equal("networking", (await Server(cloud, id))["OS-EXT-STS:task_state"]!.GetValue<string>());
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:00:10"}""");
+        Assert.Equal("spawning", (await Server(cloud, id))["OS-EXT-STS:task_state"]!.GetValue<string>());
 
-        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:00:31"}""");
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:00:09"}""");
         var server = await Server(cloud, id);
         Assert.Equal("ACTIVE", server["status"]!.GetValue<string>());
         Assert.Null(server["OS-EXT-STS:task_state"]);
@@ -198,9 +202,9 @@ public sealed class ServerLifecycleTests
     }
 
     [Fact]
-    public async Task Delete_removes_delete_on_termination_volumes_and_detaches_the_others()
+    public async Task Delete_lingers_for_deleteSeconds_then_removes_delete_on_termination_volumes_and_detaches_the_others()
     {
-        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, VolumeSeconds = 0 });
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings { SnapshotSeconds = 0, VolumeSeconds = 0, DeleteSeconds = 4 });
         var image = await ImageId(cloud, Ubuntu);
         var spare = (await Ok(await cloud.Post("volume/dfw/v3/100001/volumes", """{"volume":{"size":5,"name":"spare"}}"""), HttpStatusCode.Accepted))
             ["volume"]!["id"]!.GetValue<string>();
@@ -218,6 +222,14 @@ public sealed class ServerLifecycleTests
         Assert.Equal("in-use", (await cloud.GetJson($"volume/dfw/v3/100001/volumes/{spare}"))["volume"]!["status"]!.GetValue<string>());
 
         Assert.Equal(HttpStatusCode.NoContent, (await cloud.Delete($"{cloud.Compute21}/servers/{id}")).StatusCode);
+        // as real Nova: still there for a moment, task_state deleting, then DELETED, counted all the while
+        Assert.Equal("deleting", (await Server(cloud, id))["OS-EXT-STS:task_state"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NoContent, (await cloud.Delete($"{cloud.Compute21}/servers/{id}")).StatusCode);
+        Assert.Equal(5, (await cloud.GetJson($"{cloud.Compute21}/limits"))["limits"]!["absolute"]!["totalInstancesUsed"]!.GetValue<int>());
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:00:02.5"}""");
+        Assert.Equal("DELETED", (await Server(cloud, id))["status"]!.GetValue<string>());
+        Assert.Equal("in-use", (await cloud.GetJson($"volume/dfw/v3/100001/volumes/{spare}"))["volume"]!["status"]!.GetValue<string>());
+        await cloud.Admin(HttpMethod.Post, "clock", """{"advance":"00:00:02"}""");
         Assert.Equal(HttpStatusCode.NotFound, (await cloud.Get($"{cloud.Compute21}/servers/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await cloud.Get($"volume/dfw/v3/100001/volumes/{root}")).StatusCode);
         var left = (await cloud.GetJson($"volume/dfw/v3/100001/volumes/{spare}"))["volume"]!;
@@ -309,6 +321,21 @@ public sealed class ServerLifecycleTests
     }
 
     [Fact]
+    public async Task A_seeded_server_can_sit_on_the_loopback_network_without_a_key()
+    {
+        var seed = new SeedDocument
+        {
+            Servers = [new ServerSeed { Name = "probe01", Region = "DFW", Networks = ["loopback"], KeyName = "", SecurityGroups = ["web"] }],
+        };
+        await using var cloud = await Cloud.StartSignedIn(seed: seed);
+        var server = (await cloud.GetJson($"{cloud.Compute}/servers/{await cloud.ServerId("probe01")}"))["server"]!;
+        Assert.Equal("127.0.0.1", server["addresses"]!["loopback"]![0]!["addr"]!.GetValue<string>());
+        Assert.Null(server["key_name"]);
+        Assert.Equal("web", server["security_groups"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal("", server["accessIPv4"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Server_tags_are_set_read_and_removed_from_2_26()
     {
         await using var cloud = await Cloud.StartSignedIn();
@@ -322,6 +349,8 @@ public sealed class ServerLifecycleTests
         Assert.Equal(HttpStatusCode.NotFound, (await Send(cloud, HttpMethod.Get, $"{cloud.Compute21}/servers/{id}/tags/a", null, "2.26")).StatusCode);
         var bad = await Send(cloud, HttpMethod.Put, $"{cloud.Compute21}/servers/{id}/tags", """{"tags":["x/y"]}""", "2.26");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.StartsWith("Tag 'x/y' is invalid. It must be a non empty string without characters '/' and ','.",
+            (await Cloud.Json(bad))["badRequest"]!["message"]!.GetValue<string>());
         var listed = await Ok(await Send(cloud, HttpMethod.Get, $"{cloud.Compute21}/servers?tags-any=c,zzz", null, "2.26"));
         Assert.Equal(id, listed["servers"]!.AsArray().Single()!["id"]!.GetValue<string>());
         Assert.Equal(["b", "c"], (await Server(cloud, id, "2.26"))["tags"]!.AsArray().Select(t => t!.GetValue<string>()));

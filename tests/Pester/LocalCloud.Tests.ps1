@@ -66,6 +66,22 @@ Describe 'LocalCloud helpers' {
         (Get-LocalCloudStats).byRoute.'POST /servers/{id}/action' | Should -Be 1
     }
 
+    It 'boots a throwaway server from a broken snapshot: ERROR on the virtual clock, seen by Get-LocalCloudServer' {
+        $server = (Invoke-RestMethod "$Compute/servers" -Headers $Headers).servers[0].id
+        $body = @{ createImage = @{ name = 'broken' } } | ConvertTo-Json
+        $imageId = ((Invoke-WebRequest -Method Post "$Compute/servers/$server/action" -Headers $Headers -Body $body -ContentType 'application/json').Headers.Location | Select-Object -First 1).Split('/')[-1]
+        Set-LocalCloudImageBoots -Id $imageId -Boots $false
+        Set-LocalCloudConfig -Settings @{ bootSeconds = 60 }
+        $boot = @{ server = @{ name = 'throwaway'; imageRef = $imageId; flavorRef = 'general1-2' } } | ConvertTo-Json -Depth 4
+        $id = (Invoke-RestMethod -Method Post "$Compute/servers" -Headers $Headers -Body $boot -ContentType 'application/json').server.id
+        (Get-LocalCloudServer -Id $id).status | Should -Be 'BUILD'
+        Move-LocalCloudClock -By ([timespan]::FromMinutes(2))
+        $broken = Get-LocalCloudServer -Status ERROR
+        $broken.id | Should -Be $id
+        $broken.fault.message | Should -Match 'Exhausted all hosts'
+        ($broken.addresses.network | Sort-Object) | Should -Be @('private', 'public')
+    }
+
     It 'moves and sets the clock, and the Date header follows' {
         $before = Get-LocalCloudClock
         $after = Move-LocalCloudClock -By ([timespan]::FromDays(2))

@@ -185,6 +185,31 @@ function Set-LocalCloudServerState {
     $null = Invoke-LocalCloudAdmin PATCH "servers/$Id" -Body $body -LocalCloud $LocalCloud
 }
 
+function Get-LocalCloudServer {
+    <# .SYNOPSIS Every server LocalCloud has (any tenant), or one by -Id: status, addresses, volumes, tags, fault. #>
+    param(
+        [string] $Id,
+        [string] $Region,
+        [string] $Status,
+        $LocalCloud = $script:LocalCloud
+    )
+    if ($Id) { return Invoke-LocalCloudAdmin GET "servers/$Id" -LocalCloud $LocalCloud }
+    $query = @()
+    if ($Region) { $query += "region=$Region" }
+    if ($Status) { $query += "status=$Status" }
+    (Invoke-LocalCloudAdmin GET ("servers" + $(if ($query) { '?' + ($query -join '&') } else { '' })) -LocalCloud $LocalCloud).servers
+}
+
+function Set-LocalCloudImageBoots {
+    <# .SYNOPSIS Marks an image that does not boot (-Boots $false): a server booted or rebuilt from it ends ERROR. #>
+    param(
+        [Parameter(Mandatory)] [string] $Id,
+        [Parameter(Mandatory)] [bool] $Boots,
+        $LocalCloud = $script:LocalCloud
+    )
+    $null = Invoke-LocalCloudAdmin PATCH "images/$Id" -Body @{ boots = $Boots } -LocalCloud $LocalCloud
+}
+
 function Complete-LocalCloudSnapshot {
     <# .SYNOPSIS Moves running snapshots -Seconds further along (default: far enough to finish them all). #>
     param([double] $Seconds = 86400, $LocalCloud = $script:LocalCloud)

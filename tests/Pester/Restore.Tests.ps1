@@ -41,15 +41,19 @@ Describe 'Restore-AutoSnapshot' {
         $flavors = Get-RackspaceFlavor
         $flavors.Id | Should -Contain 'general1-1'
         (Get-RackspaceFlavor -Name 'general1-*').Id | Should -Not -Contain 'compute1-4'
+        (Get-RackspaceNetwork -Name private).Id | Should -Be '11111111-1111-1111-1111-111111111111'
+        Get-FormatData -TypeName Autosnap.Model.RackspaceFlavor, Autosnap.Model.RackspaceNetwork | Should -HaveCount 2
+        ($flavors | Out-String) | Should -Match 'general1-1\s+1 GB General Purpose v1\s+1024'
         Get-RackspaceFlavor -Name nosuch -ErrorVariable missing -ErrorAction SilentlyContinue
         $missing[0].FullyQualifiedErrorId | Should -BeLike 'RackspaceFlavorNotFound*'
         $line = "Restore-AutoSnapshot -Id $($Point.Id) -Flavor general1-"
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'general1-1'
-        $line = "Restore-AutoSnapshot -Id $($Point.Id) -Network no"
+        $line = "Restore-AutoSnapshot -Id $($Point.Id) -Network "
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'none'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'private'
     }
 
-    It 'sends nothing with -WhatIf, and never rebuilds in place where nobody can confirm it' {
+    It 'sends nothing with -WhatIf, never rebuilds in place unconfirmed, and rebuilds after a safety snapshot when confirmed' {
         $servers = @(Get-RackspaceServer).Count
         Restore-AutoSnapshot -Id $Point.Id -Flavor general1-1 -WhatIf | Should -BeNullOrEmpty
         (Get-LocalCloudStats).byRoute.'POST /servers' | Should -Be 1   # the restore of the first test only
@@ -72,5 +76,13 @@ Describe 'Restore-AutoSnapshot' {
         @(Get-RackspaceServer).Count | Should -Be $servers
         @(Get-AutoSnapshot -Server web01 -Schedule pre-restore).Count | Should -Be 0
         (Get-LocalCloudStats).byRoute.'POST /servers/{id}/action' | Should -Be 1   # the one createImage of BeforeAll
+
+        $rebuilt = Restore-AutoSnapshot -Id $Point.Id -InPlace -Confirm:$false -Wait
+        $rebuilt.Id | Should -Be $Point.ServerId
+        $rebuilt.Status | Should -Be 'ACTIVE'
+        $rebuilt.ImageId | Should -Be $Point.Id
+        $safety = @(Get-AutoSnapshot -Server web01 -Schedule pre-restore)
+        $safety.Count | Should -Be 1
+        $safety[0].IsPinned | Should -BeTrue
     }
 }

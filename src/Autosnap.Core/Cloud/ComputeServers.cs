@@ -34,6 +34,9 @@ namespace Autosnap.Cloud
         /// <summary>Size in GiB of a new volume; null to take the snapshot's.</summary>
         public int? VolumeSize { get; set; }
 
+        /// <summary>The device (e.g. /dev/xvda); an entry with the device of an image's own mapping replaces that entry.</summary>
+        public string? DeviceName { get; set; }
+
         internal JObject ToJson()
         {
             var entry = new JObject(
@@ -43,6 +46,7 @@ namespace Autosnap.Cloud
                 new JProperty("delete_on_termination", DeleteOnTermination));
             if (Uuid != null) entry["uuid"] = Uuid;
             if (VolumeSize.HasValue) entry["volume_size"] = VolumeSize.Value;
+            if (!string.IsNullOrEmpty(DeviceName)) entry["device_name"] = DeviceName;
             return entry;
         }
     }
@@ -303,6 +307,19 @@ namespace Autosnap.Cloud
 
         /// <summary>What a restore needs from a server's view: flavor, image, addresses, key, security groups, zone, fault.</summary>
         private static void ReadRestoreFacts(JObject server, RackspaceServer result)
+        {
+            try
+            {
+                ReadRestoreFactsOrThrow(server, result);
+            }
+            catch (FormatException)
+            {
+                // These facts only help a restore: an odd shape here must never make a server unreadable (and so a
+                // snapshot impossible). What was read stays; a restore asks for the rest.
+            }
+        }
+
+        private static void ReadRestoreFactsOrThrow(JObject server, RackspaceServer result)
         {
             if (server["flavor"] is JObject flavor)
             {

@@ -203,8 +203,15 @@ namespace Autosnap.Engine
                 .OrderBy(v => v.Name, StringComparer.Ordinal)
                 .Select(v => v.Id)
                 .ToList();
+            if (point.IsVolumeBacked && options.DeleteVolumesWithServer)
+            {
+                // The image's own mapping makes volumes that outlive the server (delete_on_termination false). Entries
+                // for the same devices replace the image's, so the volumes go with a throwaway server.
+                request.BlockDevices.AddRange(VolumesGoingWithServer(point));
+            }
             if (dataSnapshots.Count > 0 && !point.IsVolumeBacked)
             {
+                // Nova needs the image as its own entry when a mapping is given (else 400 "Boot sequence ... is not valid").
                 request.BlockDevices.Add(new BlockDeviceRequest
                     { SourceType = "image", Uuid = point.Id, DestinationType = "local", BootIndex = 0, DeleteOnTermination = true });
                 foreach (string snapshotId in dataSnapshots)
@@ -219,6 +226,34 @@ namespace Autosnap.Engine
                 await CheckQuotaAsync(compute, flavor, 1, cancellationToken).ConfigureAwait(false);
             }
             return new RestorePlan(point, request, flavor, point.IsVolumeBacked ? Array.Empty<string>() : (IReadOnlyList<string>)dataSnapshots);
+        }
+
+        /// <summary>A volume-backed image's block_device_mapping as entries that delete their volumes with the server.</summary>
+        private static IEnumerable<BlockDeviceRequest> VolumesGoingWithServer(AutoSnapshot point)
+        {
+            if (!point.Properties.TryGetValue(AutosnapMetadata.BlockDeviceMapping, out string? json)) yield break;
+            Newtonsoft.Json.Linq.JArray entries;
+            try
+            {
+                entries = Newtonsoft.Json.Linq.JArray.Parse(json);
+            }
+            catch (Newtonsoft.Json.JsonException)
+            {
+                yield break;   // an unreadable mapping never gets here: such a restore point is not good
+            }
+            foreach (var entry in entries.OfType<Newtonsoft.Json.Linq.JObject>())
+            {
+                string? snapshotId = (string?)entry["snapshot_id"];
+                if (string.IsNullOrEmpty(snapshotId)) continue;
+                // Nova writes numbers, some clouds strings: read both.
+                int bootIndex = int.TryParse(entry["boot_index"]?.ToString(), out int b) ? b : -1;
+                int? size = int.TryParse(entry["volume_size"]?.ToString(), out int gb) ? gb : (int?)null;
+                yield return new BlockDeviceRequest
+                {
+                    SourceType = "snapshot", Uuid = snapshotId, DestinationType = "volume", BootIndex = bootIndex < 0 ? -1 : bootIndex,
+                    DeleteOnTermination = true, VolumeSize = size, DeviceName = (string?)entry["device_name"],
+                };
+            }
         }
 
         /// <summary>Refuses when the region's instance, core or RAM quota has no room for <paramref name="servers"/> servers of the flavor.</summary>
@@ -327,8 +362,16 @@ namespace Autosnap.Engine
                     $"Server {server.Name} ({server.Id}) is {server.Status}{(server.TaskState != null ? $" (task {server.TaskState})" : string.Empty)}; " +
                     "a rebuild needs it ACTIVE, SHUTOFF or ERROR with no task running. Try again when it is.");
             }
+            if (point.IsVolumeBacked)
+            {
+                // Nova accepts such a rebuild at 2.93 and then fails it (Cinder cannot reimage a volume from an image
+                // without data), or for an image-backed server makes a disk of nothing: never ask for it.
+                throw new RestoreRefusedException(RestoreRefusal.NotSupported,
+                    $"Restore point {point.Name} ({point.Id}) is of a volume-backed server: its data is in volume snapshots, and a rebuild cannot " +
+                    "put them back (the image itself holds no data). Restore it as a new server instead (without -InPlace).");
+            }
             Version? microversion = null;
-            if (server.IsVolumeBacked || point.IsVolumeBacked)
+            if (server.IsVolumeBacked)
             {
                 Version? max = await compute.GetMaxMicroversionAsync(cancellationToken).ConfigureAwait(false);
                 if (max == null || max < ComputeClient.VolumeBackedRebuildMicroversion)

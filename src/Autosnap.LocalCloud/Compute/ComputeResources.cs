@@ -136,9 +136,10 @@ public static class ComputeResources
 
     /// <summary>Nova's tag rules: 1 to 60 characters, no '/' or ','; null when fine.</summary>
     public static string? TagError(string tag) =>
-        tag.Length is 0 or > 60 ? $"Invalid input for field/attribute 0. Value: {tag}. '{tag}' is too long"
-        : tag.Contains('/') || tag.Contains(',') ? $"Invalid input for field/attribute 0. Value: {tag}. '{tag}' does not match '^[^,/]*$'"
-        : null;
+        tag.Length is 0 or > 60 || tag.Contains('/') || tag.Contains(',')
+            ? $"Tag '{tag}' is invalid. It must be a non empty string without characters '/' and ','. Validation error message: " +
+              (tag.Length > 60 ? $"'{tag}' is too long" : tag.Length == 0 ? "'' is too short" : $"'{tag}' does not match '^[^,/]*$'")
+            : null;
 
     /// <summary>The ?tags= / ?tags-any= / ?not-tags= / ?not-tags-any= filters of a server list.</summary>
     public static bool MatchesTags(Server server, Dictionary<string, string[]> filters)

@@ -479,9 +479,10 @@ public static class ServerLifecycle
     }
 
     /// <summary>
-    /// DELETE /servers/{id}: 204 and gone at once (also an ERROR or building server); its delete_on_termination volumes
-    /// are deleted (a volume that still has snapshots stays, detached, as Nova only logs Cinder's refusal), the others
-    /// detached and available. Its images stay (orphans), as in Nova.
+    /// DELETE /servers/{id}: 204 (also for an ERROR or building server); gone at once, or after deleteSeconds on the
+    /// virtual clock (task_state deleting, then DELETED, still listed and counted, as real Nova for a few seconds). Then
+    /// its delete_on_termination volumes are deleted (one that still has snapshots stays, detached, as Nova only logs
+    /// Cinder's refusal), the others detached and available. Its images stay (orphans), as in Nova.
     /// </summary>
     public static Task Delete(HttpContext context, CloudState state)
     {
@@ -492,15 +493,12 @@ public static class ServerLifecycle
             region.Settle(state.Now);
             var server = ComputeEndpoints.FindServer(context, call, out var notFound);
             if (server is null) return notFound;
-            var now = state.Now;
-            foreach (var (volume, attachment) in region.AttachedTo(server.Id))
+            // a second DELETE while the first runs is accepted and changes nothing
+            if (server.Deleting is null)
             {
-                volume.Attachments.Remove(attachment);
-                volume.UpdatedAt = now;
-                volume.Status = volume.RestingStatus;
-                if (attachment.DeleteOnTermination) BlockStorage.DeleteVolume(state, region, volume);
+                var now = state.Now;
+                region.DeleteServer(server, now, now.AddSeconds(state.Settings.DeleteSeconds), v => BlockStorage.DeleteVolume(state, region, v));
             }
-            region.RemoveServer(server);
             return JsonOut.Empty(context, 204);
         }
     }
@@ -572,7 +570,7 @@ public static class ServerLifecycle
         if (server.VmState is not ("active" or "stopped" or "error"))
             return (409, $"Cannot 'rebuild' instance {server.Id} while it is in vm_state {server.VmState}");
         var image = region.Images.Find(imageId);
-        if (image is null || !image.IsVisibleTo(call.Account.TenantId)) return (400, $"Image {imageId} could not be found.");
+        if (image is null || !image.IsVisibleTo(call.Account.TenantId)) return (400, "Cannot find image for rebuild");
         if (image.Status != "active") return (400, $"Image {image.Id} is not active.");
         var flavor = state.Flavor(server.FlavorId);
         if (flavor is not null && flavor.Ram < image.MinRam) return (400, "Flavor's memory is too small for requested image.");
@@ -632,6 +630,7 @@ public static class ServerLifecycle
         server.VmState = server.VmState == "error" ? "active" : server.VmState;
         server.TaskState = "rebuilding";
         server.Updated = now;
+        server.BuildSince = now;
         server.ReadyAt = now.AddSeconds(state.Settings.BootSeconds);
         server.FailsWith = failsWith;
         region.AddBuilding(server);

@@ -55,6 +55,12 @@ public sealed record CloudSettings
     /// <summary>Seconds on the virtual clock a booted server stays BUILD (and a rebuilt one REBUILD); 0 = done in the answer.</summary>
     public double BootSeconds { get; init; }
 
+    /// <summary>
+    /// Seconds on the virtual clock a deleted server is still shown (task_state deleting, then DELETED for the second
+    /// half) and counted, as real Nova does for a few seconds; 0 = gone in the answer.
+    /// </summary>
+    public double DeleteSeconds { get; init; }
+
     /// <summary>0..1: the share of boots and rebuilds that end ERROR (seeded, decided when accepted).</summary>
     public double BootFailRate { get; init; }
 
@@ -150,6 +156,7 @@ public sealed record CloudSettings
         w.WriteString("failedSnapshots", FailedSnapshots);
         w.WriteNumber("bootSeconds", BootSeconds);
         w.WriteNumber("bootFailRate", BootFailRate);
+        w.WriteNumber("deleteSeconds", DeleteSeconds);
         w.WriteNumber("maxTotalInstances", MaxTotalInstances);
         w.WriteNumber("maxTotalCores", MaxTotalCores);
         w.WriteNumber("maxTotalRAMSize", MaxTotalRamSize);
@@ -208,6 +215,7 @@ public sealed record CloudSettings
                 "failedSnapshots" => result with { FailedSnapshots = OneOf(name, value, ["auto", "delete", "keep"]) },
                 "bootSeconds" => result with { BootSeconds = Number(name, value, 0, 86_400) },
                 "bootFailRate" => result with { BootFailRate = Number(name, value, 0, 1) },
+                "deleteSeconds" => result with { DeleteSeconds = Number(name, value, 0, 86_400) },
                 "maxTotalInstances" => result with { MaxTotalInstances = Quota(name, value) },
                 "maxTotalCores" => result with { MaxTotalCores = Quota(name, value) },
                 "maxTotalRAMSize" => result with { MaxTotalRamSize = Quota(name, value) },
@@ -240,7 +248,7 @@ public sealed record CloudSettings
 
     public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
     {
-        "latencyMs", "snapshotSeconds", "taskStateLagSeconds", "snapshotFailRate", "failedSnapshots", "bootSeconds", "bootFailRate",
+        "latencyMs", "snapshotSeconds", "taskStateLagSeconds", "snapshotFailRate", "failedSnapshots", "bootSeconds", "bootFailRate", "deleteSeconds",
         "maxTotalInstances", "maxTotalCores", "maxTotalRAMSize", "faultRate", "faultKinds", "faultPhase",
         "faultServices", "stallSeconds", "seed", "imageOutage", "imageOutageDelaySeconds", "rateLimits", "rateLimitStatus",
         "tokenTtlSeconds", "volumeSnapshotSeconds", "volumeSeconds", "volumeSnapshotFailRate", "volumeSnapshotDeleteFailRate",

@@ -122,8 +122,9 @@ public sealed class CloudState
         {
             server.Status = "BUILD";
             server.VmState = "building";
-            server.TaskState = "spawning";
+            server.BuildSince = created;
             server.ReadyAt = created + build;
+            server.TaskState = server.BuildTaskState(created);
             server.FailsWith = failsWith;
             region.AddBuilding(server);
         }
@@ -158,6 +159,7 @@ public sealed class CloudState
         for (var i = 0; i < accounts.Count; i++) accounts[i].Keypairs.Add(Keypair.Seed(accounts[i], i + 1, now.AddDays(-90)));
         foreach (var region in regions.Values)
         {
+            region.DeleteVolume = volume => Autosnap.LocalCloud.Volumes.BlockStorage.DeleteVolume(this, region, volume);
             var members = accounts.Where(a => a.HasRegion(region.Name)).ToList();
             region.Networks.AddRange(Network.Seed(region.Name, members, now.AddDays(-90)));
             foreach (var account in members)
@@ -210,9 +212,17 @@ public sealed class CloudState
                 imageId = "";
             }
             var created = seed.Created is not null && VirtualClock.TryParse(seed.Created, out var c) ? c : now.AddDays(-30);
+            List<Network>? networks = null;
+            if (seed.Networks is not null)
+            {
+                networks = seed.Networks.Select(n => region.Networks.FirstOrDefault(x => x.IsVisibleTo(account.TenantId)
+                                   && (x.Name == n || string.Equals(x.Id, n, StringComparison.OrdinalIgnoreCase)))
+                               ?? throw new InvalidOperationException($"Server '{seed.Name}' names unknown network '{n}' in {region.Name}."))
+                    .ToList();
+            }
             AddServer(region, account, serverId, seed.Name,
                 imageId, seed.Flavor ?? Flavors[0].Id, seed.Metadata, seed.Status ?? "ACTIVE", created, TimeSpan.Zero,
-                keyName: account.Keypairs[0].Name);
+                networks, seed.KeyName is "" ? null : seed.KeyName ?? account.Keypairs[0].Name, seed.SecurityGroups, seed.AvailabilityZone);
         }
 
         foreach (var seed in volumeSeeds) AddSeedVolume(regions, accounts, seed, bootImages, now);

@@ -14,6 +14,7 @@ public sealed class RegionState
 {
     private readonly List<SnapshotJob> _jobs = [];
     private readonly List<Server> _building = [];
+    private readonly List<Server> _deleting = [];
 
     public RegionState(string name) => Name = name;
 
@@ -73,12 +74,36 @@ public sealed class RegionState
         if (!_building.Contains(server)) _building.Add(server);
     }
 
-    /// <summary>Removes a server (DELETE): it is no longer built.</summary>
-    public void RemoveServer(Server server)
+    /// <summary>
+    /// DELETE: the server's volumes are detached (delete_on_termination ones deleted) and it is gone, at
+    /// <paramref name="until"/> on the virtual clock (task_state deleting, then DELETED, until then) or at once.
+    /// </summary>
+    public void DeleteServer(Server server, DateTimeOffset now, DateTimeOffset until, Action<Volume> deleteVolume)
     {
         _building.Remove(server);
+        server.ReadyAt = null;
+        server.FailsWith = null;
+        if (until > now)
+        {
+            server.Deleting = (now, until);
+            server.TaskState = "deleting";
+            server.Updated = now;
+            if (!_deleting.Contains(server)) _deleting.Add(server);
+            return;
+        }
+        _deleting.Remove(server);
+        foreach (var (volume, attachment) in AttachedTo(server.Id))
+        {
+            volume.Attachments.Remove(attachment);
+            volume.UpdatedAt = now;
+            volume.Status = volume.RestingStatus;
+            if (attachment.DeleteOnTermination) deleteVolume(volume);
+        }
         Servers.Remove(server.Id);
     }
+
+    /// <summary>Set by the state that owns this region: how a delete_on_termination volume is deleted.</summary>
+    public Action<Volume>? DeleteVolume { get; set; }
 
     /// <summary>Moves every running snapshot and build <paramref name="by"/> further along (demos and tests).</summary>
     public void FastForward(TimeSpan by, DateTimeOffset now)
@@ -96,13 +121,36 @@ public sealed class RegionState
     /// <summary>Applies the progress of every running snapshot and build; cheap when nothing runs.</summary>
     public void Settle(DateTimeOffset now)
     {
+        if (_deleting.Count > 0)
+        {
+            foreach (var server in _deleting.ToList())
+            {
+                if (server.Deleting is not { } deleting) continue;
+                if (now >= deleting.Until)
+                {
+                    DeleteServer(server, deleting.Until, deleting.Until, DeleteVolume ?? (_ => { }));
+                }
+                else if (now >= deleting.Since + (deleting.Until - deleting.Since) / 2 && server.Status != "DELETED")
+                {
+                    server.Status = "DELETED";
+                    server.VmState = "deleted";
+                    server.TaskState = null;
+                    server.Updated = now;
+                }
+            }
+        }
         if (Volumes.Count > 0 || VolumeSnapshots.Count > 0) SettleVolumes(now);
         if (_building.Count > 0)
         {
             for (var i = _building.Count - 1; i >= 0; i--)
             {
                 var server = _building[i];
-                if (server.ReadyAt is { } at && now < at) continue;
+                if (server.ReadyAt is { } at && now < at)
+                {
+                    var task = server.BuildTaskState(now);
+                    if (server.TaskState != task) server.TaskState = task;
+                    continue;
+                }
                 if (server.Status is "BUILD" or "REBUILD")
                 {
                     var done = server.ReadyAt ?? now;

@@ -72,6 +72,13 @@ public sealed class ServerSeed
     public string? Image { get; set; }
     public string? Status { get; set; }
     public string? Created { get; set; }
+    /// <summary>Network names or ids (default: public and private).</summary>
+    public List<string>? Networks { get; set; }
+    /// <summary>Key pair name (default: the account's "&lt;userName&gt;-key"; "" for none).</summary>
+    public string? KeyName { get; set; }
+    /// <summary>Security group names (default: ["default"]).</summary>
+    public List<string>? SecurityGroups { get; set; }
+    public string? AvailabilityZone { get; set; }
 }
 
 public sealed class ImageSeed

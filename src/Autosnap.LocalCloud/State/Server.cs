@@ -45,6 +45,23 @@ public sealed class Server
     public (int Code, string Message, DateTimeOffset Created)? Fault { get; set; }
     /// <summary>While BUILD or REBUILD: when (virtual clock) the build or rebuild is done.</summary>
     public DateTimeOffset? ReadyAt { get; set; }
+    /// <summary>While BUILD or REBUILD: when (virtual clock) it was accepted; the task_state follows the share of the time gone.</summary>
+    public DateTimeOffset BuildSince { get; set; }
+
+    /// <summary>
+    /// Nova's task_state along a build (scheduling, networking or block_device_mapping, spawning) or a rebuild
+    /// (rebuilding, rebuild_block_device_mapping, rebuild_spawning), each a third of the time.
+    /// </summary>
+    public string BuildTaskState(DateTimeOffset now)
+    {
+        var total = (ReadyAt ?? now) - BuildSince;
+        var share = total <= TimeSpan.Zero ? 1 : (now - BuildSince) / total;
+        if (Status == "REBUILD")
+            return share < 1.0 / 3 ? "rebuilding" : share < 2.0 / 3 && VolumeBacked ? "rebuild_block_device_mapping" : "rebuild_spawning";
+        return share < 1.0 / 3 ? "scheduling" : share < 2.0 / 3 ? VolumeBacked ? "block_device_mapping" : "networking" : "spawning";
+    }
+    /// <summary>While a DELETE runs (deleteSeconds): when it was asked for and when the server is gone (virtual clock).</summary>
+    public (DateTimeOffset Since, DateTimeOffset Until)? Deleting { get; set; }
     /// <summary>Decided when the build or rebuild was accepted: the fault message it ends with, or null when it works.</summary>
     public string? FailsWith { get; set; }
     /// <summary>The snapshot or backup running on this server, if any.</summary>
