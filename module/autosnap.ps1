@@ -242,7 +242,10 @@ foreach ($problem in $jobErrors) { Write-Failure $problem.Exception.Message }
 function Invoke-RestoreTest([hashtable] $Job) {
     if (-not $Job.ContainsKey('Path')) { return }
     $tests = @{ Policy = $Job.Path; Session = $Job.Session; WhatIf = $Job.WhatIf }
+    $testErrors = @()
     try {
+        # The jobs read the file already; a policy without restoreTest is the common case and says nothing here.
+        if (-not ([Autosnap.Policy.PolicyFile]::Load($Job.Path).Policies | Where-Object RestoreTest)) { return }
         Test-AutoSnapshotRestore @tests -ErrorAction SilentlyContinue -ErrorVariable testErrors | ForEach-Object {
             $_
             if ($_.Outcome -eq 'NotDue') { return }

@@ -108,6 +108,7 @@ namespace Autosnap.Engine
         private readonly RestoreService _restore;
         private readonly Random _random;
         private readonly Dictionary<string, Task<IReadOnlyList<RackspaceFlavor>>> _flavors = new Dictionary<string, Task<IReadOnlyList<RackspaceFlavor>>>(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<string> _warnedNoNetwork = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private int _unaccountedBoots;
 
         public RestoreTestService(RackspaceSession session, IJobHost host, Random? random = null)
@@ -185,11 +186,15 @@ namespace Autosnap.Engine
                 if (plan == null) onResult(result);
                 else ready.Add((pool, result, plan));
             }
+            // Leftovers go at every run of the pools' regions, also when no pool is due.
+            foreach (string region in pools.Select(p => p.Region).Distinct(StringComparer.OrdinalIgnoreCase).ToList())
+            {
+                await DeleteLeftoversAsync(region, cancellationToken).ConfigureAwait(false);
+            }
             if (ready.Count == 0) return;
 
             foreach (string region in ready.Select(r => r.Pool.Region).Distinct(StringComparer.OrdinalIgnoreCase).ToList())
             {
-                await DeleteLeftoversAsync(region, cancellationToken).ConfigureAwait(false);
                 var inRegion = ready.Where(r => string.Equals(r.Pool.Region, region, StringComparison.OrdinalIgnoreCase)).ToList();
                 string? noRoom = await WhyNoRoomAsync(region, inRegion.Select(r => r.Plan.Flavor).ToList(), throttleLimit, cancellationToken).ConfigureAwait(false);
                 if (noRoom == null) continue;
@@ -558,10 +563,10 @@ namespace Autosnap.Engine
             IReadOnlyList<RackspaceFlavor> flavors = await listing.ConfigureAwait(false);
             RestoreHints hints = RestoreHints.Read(point);
             RackspaceFlavor? recorded = hints.FlavorId == null ? null : flavors.FirstOrDefault(f => f.Id == hints.FlavorId);
-            return FlavorChoice.Smallest(flavors, point.MinDiskGB, point.MinRamMB, recorded, point.IsVolumeBacked)
+            return FlavorChoice.Smallest(flavors, point.MinDiskGB, point.MinRamMB, recorded, point.IsVolumeBacked, point.Size)
                 ?? throw new RestoreRefusedException(RestoreRefusal.InvalidParameter,
                     $"no flavor of {compute.Region} fits restore point {point.Name}: it needs " +
-                    FlavorChoice.Needs(point.MinDiskGB, point.MinRamMB, recorded, point.IsVolumeBacked) + "; give -Flavor.", "Flavor");
+                    FlavorChoice.Needs(point.MinDiskGB, point.MinRamMB, recorded, point.IsVolumeBacked, point.Size) + "; give -Flavor.", "Flavor");
         }
 
         /// <summary>The networks asked for; by default none where the cloud allows it (compute 2.37+), else the cloud's default networks.</summary>
@@ -570,7 +575,13 @@ namespace Autosnap.Engine
             if (!string.IsNullOrWhiteSpace(network)) return new[] { network!.Trim() };
             Version? max = await compute.GetMaxMicroversionAsync(cancellationToken).ConfigureAwait(false);
             if (max != null && max >= ComputeClient.NoNetworkMicroversion) return new[] { RestoreTestPolicy.NoNetwork };
-            _host.Warning($"The compute API of {compute.Region} cannot boot a server without a network; the throwaway servers get the cloud's default networks. Give -Network with an isolated network.");
+            lock (_warnedNoNetwork)
+            {
+                if (_warnedNoNetwork.Add(compute.Region))
+                {
+                    _host.Warning($"The compute API of {compute.Region} cannot boot a server without a network; the throwaway servers get the cloud's default networks. Give -Network with an isolated network.");
+                }
+            }
             return Array.Empty<string>();
         }
 

@@ -19,7 +19,7 @@ namespace Autosnap.Cmdlets
     /// one <see cref="RestoreTestResult"/> per pool. The engine is <see cref="RestoreTestService"/>.
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "AutoSnapshotRestore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
-        DefaultParameterSetName = ServerSet)]
+        DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(RestoreTestResult))]
     public sealed class TestAutoSnapshotRestoreCommand : AutosnapCmdlet
     {

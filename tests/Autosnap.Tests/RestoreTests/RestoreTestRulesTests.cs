@@ -19,6 +19,7 @@ namespace Autosnap.Tests.RestoreTests
     {
         private static readonly DateTimeOffset Now = Time("2026-03-01T12:00Z");
         private const string PoolServer = Autosnap.Tests.Rotation.Images.Server;
+        private static readonly Lazy<SchemaValidator> Schema = new Lazy<SchemaValidator>(() => SchemaValidator.Load(RepositoryFile("module/policy.schema.json")));
 
         /// <summary>An image of the test pool with restore test marks.</summary>
         private static AutoSnapshot Tested(DateTimeOffset created, string? verified = null, string? failed = null, string status = "ACTIVE")
@@ -96,8 +97,7 @@ namespace Autosnap.Tests.RestoreTests
         [MemberData(nameof(Refusals))]
         public void The_schema_refuses_them_too_except_the_ranges(string member, string errorId, string field, string message)
         {
-            SchemaValidator schema = SchemaValidator.Load(RepositoryFile("module/policy.schema.json"));
-            bool refused = schema.Validate(SchemaValidator.Read(OnePolicy(Valid + ", " + member))).Count > 0;
+            bool refused = Schema.Value.Validate(SchemaValidator.Read(OnePolicy(Valid + ", " + member))).Count > 0;
 
             // Like minInterval and timeout, the schema cannot compare durations with their limits.
             Assert.Equal(errorId != PolicyException.ValueOutOfRange, refused);
