@@ -30,6 +30,35 @@ public sealed class SnapshotTests
         cloud.Admin(HttpMethod.Post, "snapshots", $"{{\"advanceSeconds\":{seconds}}}");
 
     [Fact]
+    public async Task Phased_snapshots_spend_their_settable_durations_in_each_task_state_on_the_virtual_clock()
+    {
+        await using var cloud = await Cloud.StartSignedIn(new CloudSettings
+        {
+            SnapshotSeconds = 0, CaptureSeconds = 60, PendingUploadSeconds = 30, UploadSeconds = 600, TaskStateLagSeconds = 5,
+        });
+        var server = await cloud.ServerId();
+        var image = await cloud.Snapshot(server);
+        async Task<(string, string)> At(double advanceSeconds)
+        {
+            await cloud.Admin(HttpMethod.Post, "clock", $"{{\"advance\":\"{TimeSpan.FromSeconds(advanceSeconds):c}\"}}");
+            var (task, glance, _, _) = await Observe(cloud, server, image);
+            return (task, glance);
+        }
+
+        // the createImage answer already finds the capture running: image_snapshot_pending takes no time
+        Assert.Equal(("image_snapshot", "queued"), await At(0));
+        Assert.Equal(("image_snapshot", "queued"), await At(59));
+        Assert.Equal(("image_pending_upload", "queued"), await At(2));
+        Assert.Equal(("image_uploading", "saving"), await At(30));
+        Assert.Equal(("image_uploading", "saving"), await At(590));
+        Assert.Equal(("image_uploading", "active"), await At(10));   // the upload is done; Nova clears task_state later
+        Assert.Equal(("null", "active"), await At(5));
+        // real time does not move them: the settings are read back as given
+        var config = (await cloud.Admin(HttpMethod.Get, "config"))!;
+        Assert.Equal((60, 30, 600), (config["captureSeconds"]!.GetValue<double>(), config["pendingUploadSeconds"]!.GetValue<double>(), config["uploadSeconds"]!.GetValue<double>()));
+    }
+
+    [Fact]
     public async Task A_snapshot_walks_novas_task_states_and_glances_statuses_with_growing_progress()
     {
         await using var cloud = await SlowSnapshots();

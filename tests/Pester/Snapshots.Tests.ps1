@@ -242,3 +242,89 @@ Describe 'Format views' {
         Get-FormatData -TypeName $_ | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'Hooks around the snapshot' {
+    BeforeAll {
+        $null = Connect-Demo
+        # Credential variables in Autosnap's own environment: a process hook must not get them.
+        $script:SavedEnvironment = @{ RACKSPACE_API_KEY = $env:RACKSPACE_API_KEY; OS_PASSWORD = $env:OS_PASSWORD }
+        $env:RACKSPACE_API_KEY = 'hook-must-not-see-this'
+        $env:OS_PASSWORD = 'nor-this'
+    }
+
+    AfterAll {
+        $env:RACKSPACE_API_KEY = $SavedEnvironment.RACKSPACE_API_KEY
+        $env:OS_PASSWORD = $SavedEnvironment.OS_PASSWORD
+    }
+
+    It 'New-AutoSnapshot runs -BeforeSnapshot, then -AfterSnapshot with the snapshot, and records an application-consistent restore point' {
+        $name = (New-TestServer 'hooked').name
+        $calls = [System.Collections.Generic.List[string]]::new()
+        $point = New-AutoSnapshot -Server $name -Schedule hooked -Wait -Verbose 4>&1 `
+            -BeforeSnapshot { param($server) $calls.Add("before $($server.Name)") } `
+            -AfterSnapshot { param($server, $snapshot, $outcome) $calls.Add("after $($server.Name) $($snapshot.Id) $outcome") } |
+            ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord]) { $calls.Add("verbose $($_.Message)") } else { $_ } }
+
+        $point.Consistency | Should -Be 'Application'
+        $hooks = @($calls | Where-Object { $_ -notlike 'verbose *' })
+        $hooks | Should -Be @("before $name", "after $name $($point.Id) captured")
+        @($calls | Where-Object { $_ -like "verbose Writes of $name were paused for *(before-snapshot hook end to after-snapshot hook start; snapshot captured, application-consistent)." }).Count | Should -Be 1
+        $listed = Get-AutoSnapshot -Server $name -Schedule hooked
+        $listed.Properties.autosnap_consistency | Should -Be 'application'
+        ($listed | Format-List Name, Consistency | Out-String) | Should -Match 'Consistency : Application'
+    }
+
+    It 'a -BeforeSnapshot that outputs $false takes no snapshot, says so, and -AfterSnapshot still runs' {
+        $name = (New-TestServer 'refused').name
+        $calls = [System.Collections.Generic.List[string]]::new()
+        $out = New-AutoSnapshot -Server $name -Schedule refused -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue `
+            -BeforeSnapshot { param($server) $false } `
+            -AfterSnapshot { param($server, $snapshot, $outcome) $calls.Add("after $($null -eq $snapshot) $outcome") }
+
+        $out | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'AutoSnapshotHookFailed,*'
+        $problems[0].Exception.Message | Should -Be "The -BeforeSnapshot hook of $name failed: it returned `$false. No snapshot was taken (-OnHookFailure Skip)."
+        $calls | Should -Be @('after True skipped')
+        Get-AutoSnapshot -Server $name -Schedule refused | Should -BeNullOrEmpty
+    }
+
+    It 'Invoke-AutoSnapshotPolicy -OnHookFailure Snapshot takes a crash-consistent snapshot when the hook throws, and -RequireConsistency keeps it out of the count' {
+        $name = (New-TestServer 'fallback').name
+        $result = Invoke-AutoSnapshotPolicy -Server $name -Schedule fallback -Retention 0 -RequireConsistency Application -OnHookFailure Snapshot `
+            -BeforeSnapshot { param($server) throw "no agent on $($server.Name)" } -WarningVariable warned -WarningAction SilentlyContinue
+
+        $result.Status | Should -Be 'Succeeded'
+        $result.Consistency | Should -Be 'Crash'
+        $result.BeforeHookError | Should -Be "no agent on $name"
+        $result.WritePause | Should -Not -BeNullOrEmpty
+        $warned -join "`n" | Should -Match 'taking a crash-consistent snapshot \(onHookFailure: Snapshot\)'
+        ($result.Decisions | Where-Object Id -EQ $result.Snapshot.Id).Reason | Should -Be 'crash-consistent; kept: no newer good image'
+    }
+
+    It 'a policy file runs its hooks as processes with Autosnap''s variables and no credential, and logs the consistency' {
+        $server = New-TestServer 'proc'
+        $envFile = Join-Path $TestDrive 'hook-env'
+        $policy = Join-Path $TestDrive 'policy.json'
+        $log = Join-Path $TestDrive 'log.jsonl'
+        $capture = "env | grep -E '^(AUTOSNAP_|RACKSPACE_|OS_)' | sort >> '$envFile'; echo ""hook says $`AUTOSNAP_SERVER_NAME"""
+        @{ policies = @(@{
+            schedule = 'proc'; targets = @{ names = @($server.name) }; retention = 3
+            hooks = @{ before = @{ command = 'sh'; arguments = @('-c', $capture) }; after = @{ command = 'sh'; arguments = @('-c', $capture) }; timeout = '30s' }
+        }) } | ConvertTo-Json -Depth 6 | Set-Content $policy
+
+        $result = Invoke-AutoSnapshotPolicy -Path $policy -LogPath $log -Verbose 4>&1 | Tee-Object -Variable all |
+            Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+
+        $result.Status | Should -Be 'Succeeded'
+        $result.Consistency | Should -Be 'Application'
+        $lines = Get-Content $envFile
+        $lines | Should -Be @(
+            'AUTOSNAP_REGION=DFW', 'AUTOSNAP_SCHEDULE=proc', "AUTOSNAP_SERVER_ID=$($server.id)", "AUTOSNAP_SERVER_NAME=$($server.name)",
+            "AUTOSNAP_IMAGE_ID=$($result.Snapshot.Id)", 'AUTOSNAP_OUTCOME=captured', 'AUTOSNAP_REGION=DFW', 'AUTOSNAP_SCHEDULE=proc',
+            "AUTOSNAP_SERVER_ID=$($server.id)", "AUTOSNAP_SERVER_NAME=$($server.name)")
+        @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -eq "after-snapshot hook of $($server.name): hook says $($server.name)" }).Count | Should -Be 1
+        $record = Get-Content $log | ConvertFrom-Json | Where-Object event -EQ 'job'
+        $record.consistency | Should -Be 'application'
+        $record.writePauseSeconds | Should -BeGreaterOrEqual 0
+    }
+}

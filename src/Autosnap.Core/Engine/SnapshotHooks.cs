@@ -50,7 +50,7 @@ namespace Autosnap.Engine
         /// <summary>The new image id (after-snapshot hook; null when none was made).</summary>
         public string? ImageId { get; internal set; }
 
-        /// <summary>The new restore point as last seen (after-snapshot hook; null when none was made or it is gone).</summary>
+        /// <summary>The new restore point as last seen (after-snapshot hook; null when none was made, it is gone, or the run was stopped before it was read).</summary>
         public AutoSnapshot? Snapshot { get; internal set; }
 
         /// <summary>How the snapshot went (after-snapshot hook only).</summary>

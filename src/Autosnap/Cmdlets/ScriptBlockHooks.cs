@@ -44,7 +44,7 @@ namespace Autosnap.Cmdlets
             {
                 try
                 {
-                    var output = block.Invoke(arguments);
+                    var output = evenWhenStopping && _host.Token.IsCancellationRequested ? InvokeNested(block, arguments) : block.Invoke(arguments);
                     foreach (PSObject? item in output)
                     {
                         if (item?.BaseObject is bool flag && !flag) return "it returned $false";
@@ -58,6 +58,23 @@ namespace Autosnap.Cmdlets
                 }
             }, evenWhenStopping);
             if (failure != null) throw new HookFailedException(failure);
+        }
+
+        /// <summary>
+        /// A stopping command's pipeline refuses to run script (every statement throws PipelineStoppedException), so
+        /// the after-snapshot block of a stopped command runs in a pipeline of its own, nested in the same runspace
+        /// on this thread.
+        /// </summary>
+        private static System.Collections.ObjectModel.Collection<PSObject> InvokeNested(ScriptBlock block, object?[] arguments)
+        {
+            using PowerShell nested = PowerShell.Create(RunspaceMode.CurrentRunspace);
+            nested.AddScript("param($__hook, $__arguments) & $__hook @__arguments").AddArgument(block).AddArgument(arguments);
+            var output = nested.Invoke();
+            if (nested.HadErrors && nested.Streams.Error.Count > 0 && nested.InvocationStateInfo.Reason != null)
+            {
+                throw new RuntimeException(nested.InvocationStateInfo.Reason.Message, nested.InvocationStateInfo.Reason);
+            }
+            return output;
         }
     }
 }

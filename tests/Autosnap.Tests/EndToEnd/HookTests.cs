@@ -3,9 +3,12 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Threading;
 using System.Threading.Tasks;
 using Autosnap.Cloud;
+using Autosnap.Cmdlets;
 using Autosnap.Engine;
 using CloudSettings = Autosnap.LocalCloud.State.CloudSettings;
 using Autosnap.Model;
@@ -268,6 +271,34 @@ namespace Autosnap.Tests.EndToEnd
                 Assert.Equal("crash", (await cloud.PoolAsync(web, "daily")).Single().Properties[AutosnapMetadata.Consistency]);
                 Assert.Contains(cloud.Host.Warnings, w => w.Contains("taking a crash-consistent snapshot (onHookFailure: Snapshot)"));
             }
+        }
+
+        [Fact]
+        public async Task Ctrl_C_during_the_capture_still_runs_the_after_snapshot_script_block()
+        {
+            // Real time here: the command runs in a runspace as PowerShell runs it, and is stopped as Ctrl+C stops it.
+            await using var cloud = await CloudHarness.StartAsync(Phased(capture: 3600, pendingUpload: 0, upload: 0));
+            InitialSessionState state = InitialSessionState.CreateDefault2();
+            state.Commands.Add(new SessionStateCmdletEntry("New-AutoSnapshot", typeof(NewAutoSnapshotCommand), null));
+            using PowerShell shell = PowerShell.Create(state);
+            var calls = new ConcurrentQueue<string>();
+            using var frozen = new ManualResetEventSlim();
+            shell.Runspace.SessionStateProxy.SetVariable("calls", calls);
+            shell.Runspace.SessionStateProxy.SetVariable("frozen", frozen);
+            shell.AddScript("param($Session) New-AutoSnapshot -Server web01 -Schedule daily -Session $Session " +
+                            "-BeforeSnapshot { param($server) $calls.Enqueue(\"before $($server.Name)\"); $frozen.Set() } " +
+                            "-AfterSnapshot { param($server, $snapshot, $outcome) $calls.Enqueue(\"after $($server.Name) $outcome $($null -ne $snapshot)\") }")
+                 .AddArgument(cloud.Session);
+
+            IAsyncResult running = shell.BeginInvoke();
+            Assert.True(frozen.Wait(TimeSpan.FromSeconds(60)), "the before-snapshot block never ran");
+            await Task.Delay(500);   // into the capture wait: createImage is sent, the server is in image_snapshot
+            shell.Stop();
+
+            Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(running));
+            // stopped before the image could be read: the block gets the outcome, and no snapshot object
+            Assert.Equal(new[] { "before web01", "after web01 cancelled False" }, calls.ToArray());
+            Assert.Single(await cloud.PoolAsync(await cloud.ServerAsync("web01"), "daily"));
         }
 
         [Fact]
