@@ -47,6 +47,13 @@ BeforeAll {
         if ($booted.Seen[-1] -ne 'ACTIVE/null') { throw "scratch server $($Server.name): $($booted.Seen -join ' -> ') $($booted.Server.fault.message)" }
         $booted.Server
     }
+    # A good restore point as a fixture (not the subject of a test): the tier's sqlite sometimes fails a snapshot
+    # ("database is locked"; README), so New-TestPools deletes such a one and makes it again.
+    function New-FixturePoint([string] $Server, [string] $Schedule) {
+        $found = @(Get-RackspaceServer -Name $Server -ErrorAction Stop)
+        if ($found.Count -ne 1) { $found = @(Get-RackspaceServer -ErrorAction Stop | Where-Object Id -EQ $Server) }
+        (New-TestPools -Pools @(@{ Server = $found[0]; Schedule = $Schedule }) -Count 1 -Token $Token)["$($found[0].Id)/$Schedule"][0]
+    }
     # Every server of the demo project, with its metadata (2.1 list, all of them).
     function Get-AllServer { (Invoke-OsRigApi -Method GET -Uri "$($Rig.computeUrl)/servers/detail" -Token $Token).Json.servers }
     function Get-FixtureState {
@@ -89,7 +96,7 @@ Describe 'Restores on the real tier, through the module''s cmdlets' {
     Context 'Restore-AutoSnapshot as a new server' {
         It 'restores an image-backed point on the network, key pair, security group and flavor it recorded' {
             Wait-ServerSettled -ServerId $NetServer.id -Token $Token
-            $point = New-AutoSnapshot -Server $NetServer.name -Schedule "$Marker-net" -Wait -Timeout $WaitLimit -ErrorAction Stop
+            $point = New-FixturePoint $NetServer.name "$Marker-net"
             "$($point.State)" | Should -Be 'Good'
             $image = Get-GlanceImage -Id $point.Id -Token $Token
             $image.autosnap_networks | Should -Be $Rig.network.id
@@ -123,7 +130,7 @@ Describe 'Restores on the real tier, through the module''s cmdlets' {
 
         It 'restores a volume-backed point: a new root volume made from the point''s Cinder snapshot' {
             Wait-ServerSettled -ServerId $Boot.id -Token $Token
-            $point = New-AutoSnapshot -Server $Boot.name -Schedule "$Marker-vb" -Wait -Timeout $WaitLimit -ErrorAction Stop
+            $point = New-FixturePoint $Boot.name "$Marker-vb"
             $point.IsVolumeBacked | Should -BeTrue
             $server = $point | Restore-AutoSnapshot -Name "$Marker-vb-restored" -Wait -Timeout $WaitLimit -ErrorAction Stop
             $Made.Add($server.Id)
@@ -143,7 +150,7 @@ Describe 'Restores on the real tier, through the module''s cmdlets' {
     Context 'Restore-AutoSnapshot -InPlace' {
         BeforeAll {
             $script:Scratch = New-ScratchServer @{ name = 'inplace'; imageRef = $Rig.baseImageId; flavorRef = '1'; networks = 'none' }
-            $script:ScratchPoint = New-AutoSnapshot -Server $Scratch.id -Schedule "$Marker-inplace" -Wait -Timeout $WaitLimit -ErrorAction Stop
+            $script:ScratchPoint = New-FixturePoint $Scratch.name "$Marker-inplace"
             Wait-ServerSettled -ServerId $Scratch.id -Token $Token
         }
         AfterAll { if ($Scratch) { Remove-OsRigServer -ServerId $Scratch.id -Token $Token } }
@@ -177,7 +184,7 @@ Describe 'Restores on the real tier, through the module''s cmdlets' {
             $null = Invoke-OsRigApi -Method POST -Uri "$($Rig.volumeUrl)/volumes/$ScratchRoot/action" -Token $Token -Body @{ 'os-set_bootable' = @{ bootable = $true } }
             $script:VbScratch = New-ScratchServer @{ name = 'vb-inplace'; flavorRef = '1'; networks = 'none'; block_device_mapping_v2 = @(
                     @{ boot_index = 0; uuid = $ScratchRoot; source_type = 'volume'; destination_type = 'volume'; delete_on_termination = $true }) }
-            $script:VbPoint = New-AutoSnapshot -Server $VbScratch.id -Schedule "$Marker-vb-inplace" -Wait -Timeout $WaitLimit -ErrorAction Stop
+            $script:VbPoint = New-FixturePoint $VbScratch.name "$Marker-vb-inplace"
         }
         AfterAll { if ($VbScratch) { Remove-OsRigServer -ServerId $VbScratch.id -Token $Token } }
 
@@ -198,7 +205,7 @@ Describe 'Restores on the real tier, through the module''s cmdlets' {
         BeforeAll {
             $script:Pool = "$Marker-rt"
             Wait-ServerSettled -ServerId $It1.id -Token $Token
-            $script:RtPoint = New-AutoSnapshot -Server $It1.name -Schedule $Pool -Wait -Timeout $WaitLimit -ErrorAction Stop
+            $script:RtPoint = New-FixturePoint $It1.name $Pool
             $script:FixturesBefore = @(Get-FixtureState)
         }
 
