@@ -179,3 +179,128 @@ function Get-OsRigVolumeLimit {
     param([Parameter(Mandatory)] [string] $Token)
     (Invoke-OsRigApi -Method GET -Uri "$((Get-OsRig).volumeUrl)/limits" -Token $Token).Json.limits.absolute
 }
+
+# --- the tier's sqlite (Nova and Cinder sometimes fail a write with "database is locked"; see ModuleHelpers.ps1) --------
+
+# The current length of each Nova and Cinder log: a mark to look for "database is locked" after.
+function Get-TierLogMark {
+    $logs = (Get-OsRig).logs
+    $mark = @{}
+    foreach ($name in 'nova-api', 'nova-conductor', 'nova-compute', 'cinder-api', 'cinder-volume') {
+        $file = Join-Path $logs "$name.log"
+        $mark[$file] = if (Test-Path $file) { (Get-Item $file).Length } else { 0 }
+    }
+    $mark
+}
+
+function Test-TierDatabaseLocked {
+    param([Parameter(Mandatory)] [hashtable] $Mark)
+    foreach ($file in $Mark.Keys) {
+        if (-not (Test-Path $file)) { continue }
+        $stream = [IO.File]::Open($file, 'Open', 'Read', 'ReadWrite')
+        try {
+            $null = $stream.Seek([math]::Min($Mark[$file], $stream.Length), 'Begin')
+            $text = [IO.StreamReader]::new($stream).ReadToEnd()
+        }
+        finally { $stream.Dispose() }
+        if ($text -match 'database is locked') { return $true }
+    }
+    $false
+}
+
+# --- servers (restores: boot, wait, delete) -----------------------------------------------------------------------------
+
+# GET /servers/{id} at 2.93 (tags, volumes' delete_on_termination); $null when it is gone (404).
+function Get-OsRigServer {
+    param([Parameter(Mandatory)] [string] $ServerId, [Parameter(Mandatory)] [string] $Token, [string] $Microversion = '2.93')
+    $r = Invoke-OsRigApi -Method GET -Uri "$((Get-OsRig).computeUrl)/servers/$ServerId" -Token $Token `
+        -Headers @{ 'OpenStack-API-Version' = "compute $Microversion" }
+    if ($r.Status -eq 404) { return $null }
+    if ($r.Status -ne 200) { throw "GET server $ServerId -> $($r.Status) $($r.Content)" }
+    $r.Json.server
+}
+
+# POST /servers as the token's user; $Server is the "server" object. Returns the response (Status, Json, ...).
+function New-OsRigServer {
+    param([Parameter(Mandatory)] [hashtable] $Server, [Parameter(Mandatory)] [string] $Token, [string] $Microversion = '2.37')
+    Invoke-OsRigApi -Method POST -Uri "$((Get-OsRig).computeUrl)/servers" -Token $Token `
+        -Headers @{ 'OpenStack-API-Version' = "compute $Microversion" } -Body @{ server = $Server }
+}
+
+# Polls a server until it settles (ACTIVE, ERROR or SHUTOFF with no task_state) or is gone; returns every
+# "<status>/<task_state>" seen, in order ('(gone)' for a 404), the last one being the final one.
+function Wait-OsRigServer {
+    param([Parameter(Mandatory)] [string] $ServerId, [Parameter(Mandatory)] [string] $Token, [int] $TimeoutSeconds = 150)
+    $seen = [System.Collections.Generic.List[string]]::new()
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $server = Get-OsRigServer -ServerId $ServerId -Token $Token
+        $now = if ($null -eq $server) { '(gone)' } else { "$($server.status)/$(if ($server.'OS-EXT-STS:task_state') { $server.'OS-EXT-STS:task_state' } else { 'null' })" }
+        if ($seen.Count -eq 0 -or $seen[-1] -ne $now) { $seen.Add($now) }
+        if ($now -in '(gone)', 'ACTIVE/null', 'ERROR/null', 'SHUTOFF/null') { return , $seen.ToArray() }
+        Start-Sleep -Milliseconds 250
+    }
+    throw "server $ServerId not settled after $TimeoutSeconds s (seen: $($seen -join ' -> '))"
+}
+
+# Boots a server and waits until it settles. A boot that ends in ERROR while Nova or Cinder logged "database is
+# locked" is deleted and made once more, with a note on the host (the tier's sqlite, not the subject of a test).
+# Returns Response (of the last POST), Id, Seen (Wait-OsRigServer's list) and Server (the settled server).
+function New-OsRigActiveServer {
+    param([Parameter(Mandatory)] [hashtable] $Server, [Parameter(Mandatory)] [string] $Token, [string] $Microversion = '2.37')
+    for ($attempt = 1; ; $attempt++) {
+        $mark = Get-TierLogMark
+        $response = New-OsRigServer -Server $Server -Token $Token -Microversion $Microversion
+        if ($response.Status -ne 202) { throw "POST /servers ($($Server.name)) -> $($response.Status) $($response.Content)" }
+        $id = $response.Json.server.id
+        $seen = Wait-OsRigServer -ServerId $id -Token $Token
+        $settled = Get-OsRigServer -ServerId $id -Token $Token
+        if ($attempt -lt 2 -and $seen[-1] -eq 'ERROR/null' -and (Test-TierDatabaseLocked -Mark $mark)) {
+            Write-Host "    (the tier's sqlite failed the boot of $($Server.name): $($settled.fault.message); booting it again)"
+            Remove-OsRigServer -ServerId $id -Token $Token
+            continue
+        }
+        return [pscustomobject]@{ Response = $response; Id = $id; Seen = $seen; Server = $settled }
+    }
+}
+
+# Deletes servers and waits until each is gone (404). A 500 (sqlite) is tried again.
+function Remove-OsRigServer {
+    param([Parameter(Mandatory)] [AllowEmptyCollection()] [string[]] $ServerId, [Parameter(Mandatory)] [string] $Token)
+    $rig = Get-OsRig
+    foreach ($id in $ServerId) {
+        for ($attempt = 1; $attempt -le 3; $attempt++) {
+            $r = Invoke-OsRigApi -Method DELETE -Uri "$($rig.computeUrl)/servers/$id" -Token $Token
+            if ($r.Status -in 204, 404) { break }
+            Start-Sleep -Seconds 1
+        }
+    }
+    foreach ($id in $ServerId) { $null = Wait-OsRigServer -ServerId $id -Token $Token -TimeoutSeconds 120 }
+}
+
+# Polls a server's task_state and its snapshot's Glance status, one after the other as fast as the tier answers
+# (~150-300 ms a pair here), until the server has no task_state and the image is active or gone. Returns each change
+# as TaskState ('null' for none), ImageStatus ('(gone)' for a 404) and Seconds since the call. Phases shorter than a
+# poll (image_snapshot_pending, image_snapshot: ~0.1-0.5 s here) may be missed.
+function Watch-OsRigSnapshot {
+    param(
+        [Parameter(Mandatory)] [string] $ServerId,
+        [Parameter(Mandatory)] [string] $ImageId,
+        [Parameter(Mandatory)] [string] $Token,
+        [int] $TimeoutSeconds = 90
+    )
+    $rig = Get-OsRig
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $seen = [System.Collections.Generic.List[object]]::new()
+    while ($clock.Elapsed.TotalSeconds -lt $TimeoutSeconds) {
+        $server = Get-OsRigServer -ServerId $ServerId -Token $Token
+        $task = if ($server.'OS-EXT-STS:task_state') { $server.'OS-EXT-STS:task_state' } else { 'null' }
+        $r = Invoke-OsRigApi -Method GET -Uri "$($rig.imageUrl)/v2/images/$ImageId" -Token $Token
+        $image = if ($r.Status -eq 404) { '(gone)' } else { $r.Json.status }
+        if ($seen.Count -eq 0 -or $seen[-1].TaskState -ne $task -or $seen[-1].ImageStatus -ne $image) {
+            $seen.Add([pscustomobject]@{ TaskState = $task; ImageStatus = $image; Seconds = [math]::Round($clock.Elapsed.TotalSeconds, 2) })
+        }
+        if ($task -eq 'null' -and $image -in 'active', '(gone)') { return , $seen.ToArray() }
+    }
+    throw "snapshot $ImageId of $ServerId not done after $TimeoutSeconds s (seen: $(($seen | ForEach-Object { "$($_.TaskState)/$($_.ImageStatus)" }) -join ' -> '))"
+}

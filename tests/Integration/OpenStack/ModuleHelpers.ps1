@@ -181,30 +181,7 @@ function New-TestPools {
 # on the host. Nothing is retried on the module's account: without that log line the failure stands. Cinder (also
 # sqlite) answers such a write with 500, which Nova passes on as a 500 of createImage; its logs count too.
 
-function Get-TierLogMark {
-    $logs = (Get-OsRig).logs
-    $mark = @{}
-    foreach ($name in 'nova-api', 'nova-conductor', 'nova-compute', 'cinder-api', 'cinder-volume') {
-        $file = Join-Path $logs "$name.log"
-        $mark[$file] = if (Test-Path $file) { (Get-Item $file).Length } else { 0 }
-    }
-    $mark
-}
-
-function Test-TierDatabaseLocked {
-    param([Parameter(Mandatory)] [hashtable] $Mark)
-    foreach ($file in $Mark.Keys) {
-        if (-not (Test-Path $file)) { continue }
-        $stream = [IO.File]::Open($file, 'Open', 'Read', 'ReadWrite')
-        try {
-            $null = $stream.Seek([math]::Min($Mark[$file], $stream.Length), 'Begin')
-            $text = [IO.StreamReader]::new($stream).ReadToEnd()
-        }
-        finally { $stream.Dispose() }
-        if ($text -match 'database is locked') { return $true }
-    }
-    $false
-}
+# Get-TierLogMark and Test-TierDatabaseLocked: Common.ps1
 
 # Runs $Action; when it throws or $Succeeded says no, and Nova logged "database is locked" meanwhile, deletes the
 # images of $Schedule that are not in $Keep and runs $Action once more. Returns what $Action returned last.

@@ -105,6 +105,8 @@ env files: $S/env (demo, project demo)  $S/env.admin (admin)  rig.json: $S/rig.j
 servers:
 $(jq -r '.servers[] | "  \(.id)  \(.name)"' $S/rig.json)
 $(jq -r '.volumeServers[] | "  \(.id)  \(.name)  (\(.kind); volumes \(.volumes | map(.id) | join(" ")))"' $S/rig.json)
+$(jq -r '.network | "  \(.server.id)  \(.server.name)  (on network \(.name) \(.id), \(.cidr); key pair autosnap-it-key)"' $S/rig.json)
+flavors: $(jq -r '[.flavors[] | "\(.name) (\(.ram) MB, \(.disk) GB)"] | join(", ")' $S/rig.json)
 snapshots: uploaded by the compute driver ~${AUTOSNAP_OSRIG_UPLOAD_DELAY:-2}s after createImage; hold/fail them with
            touch $S/control/hold | $S/control/fail   (rm to release)
 pids: $(cd $S/run && for f in *.pid; do printf '%s=%s ' "${f%.pid}" "$(cat $f)"; done)
@@ -206,9 +208,11 @@ connection = sqlite:///$S/db/neutron.sqlite
 [oslo_concurrency]
 lock_path = $S/lock
 [ml2]
-type_drivers = flat
-tenant_network_types =
-mechanism_drivers =
+# 'local' networks are what a project may make itself (no VLANs, no tunnels: nothing carries packets here);
+# lib/autosnap_ml2.py binds every port, so servers boot on them (without it: PortBindingFailed)
+type_drivers = flat,local
+tenant_network_types = local
+mechanism_drivers = autosnap_loopback
 extension_drivers =
 [ml2_type_flat]
 flat_networks = *
@@ -403,7 +407,7 @@ fi
 for _ in $(seq 1 60); do [ -n "$(port_owner 5672)" ] && break; running rabbitmq || break; sleep 1; done
 [ -n "$(port_owner 5672)" ] || { tail -20 $S/log/rabbitmq.out; die "rabbitmq did not start"; }
 
-start neutron-server 9696 $PY -c "import sys; sys.argv[0] = 'neutron-server'; from neutron.cmd.eventlet.server import main; sys.exit(main())" \
+start neutron-server 9696 env PYTHONPATH=$LIB $PY -c "import sys; sys.argv[0] = 'neutron-server'; from neutron.cmd.eventlet.server import main; sys.exit(main())" \
   --config-file $S/etc/neutron/neutron.conf
 CC="--config-file $S/etc/cinder/cinder.conf"
 start cinder-scheduler - $PY -c "import sys; sys.argv[0] = 'cinder-scheduler'; from cinder.cmd.scheduler import main; sys.exit(main())" \

@@ -6,8 +6,9 @@ usage: osrig.py STATE_DIR COMMAND
   compute-up      wait until nova-compute reports "up" (exit 1 after 180 s)
   hypervisor-up   wait until the compute node is mapped and listed as a hypervisor
   volume-up       wait until cinder-scheduler and cinder-volume report "up" (exit 1 after 180 s)
-  seed            flavor m1.tiny, public image tiny-raw, the test servers (as demo), the volume servers (a
-                  volume-backed one, an image-backed one with a data volume), rig.json, env files
+  seed            flavors m1.tiny/small/medium, public image tiny-raw, the test servers (as demo), the volume servers
+                  (a volume-backed one, an image-backed one with a data volume), demo's key pair and isolated
+                  network with a server on it, rig.json, env files
   admin-token     print an admin token (for up.sh's own curl calls)
   check           demo token, catalog, every test server ACTIVE with no task_state; prints a summary
 
@@ -43,6 +44,14 @@ VOLUME_SERVICES = (('volumev3', 'cinderv3', VOLUME_URL + '/%(project_id)s'),
 # named after its server; the volume-backed server boots from a blank 1 GB volume marked bootable.
 VOLUME_BACKED = 'autosnap-vol-boot'
 WITH_DATA_VOLUME = 'autosnap-vol-data'
+# Flavors: m1.tiny is every fixture's; the others give restores a choice (min_disk/min_ram, "smallest that fits").
+FLAVORS = (('1', 'm1.tiny', 64, 1, 1), ('2', 'm1.small', 128, 2, 1), ('3', 'm1.medium', 256, 4, 2))
+# demo's own network (type 'local': lib/autosnap_ml2.py binds its ports; nothing carries packets), its key pair, and a
+# server on that network with that key, so a snapshot records a network, a key name and a security group.
+NETWORK = 'autosnap-isolated'
+SUBNET_CIDR = '192.0.2.0/24'  # TEST-NET-1: addresses in Neutron's database only
+KEY_NAME = 'autosnap-it-key'
+NETWORK_SERVER = 'autosnap-net-srv'
 
 
 def session(user, project):
@@ -158,10 +167,11 @@ def cmd_seed():
     demo = session('demo', 'demo')
 
     flavors = call(admin, 'compute', 'GET', '/flavors').json()['flavors']
-    if not any(f['name'] == 'm1.tiny' for f in flavors):
-        call(admin, 'compute', 'POST', '/flavors', expect=(200,),
-             json={'flavor': {'name': 'm1.tiny', 'id': '1', 'ram': 64, 'disk': 1, 'vcpus': 1}})
-        log('flavor m1.tiny created')
+    for flavor_id, name, ram, disk, vcpus in FLAVORS:
+        if not any(f['name'] == name for f in flavors):
+            call(admin, 'compute', 'POST', '/flavors', expect=(200,),
+                 json={'flavor': {'name': name, 'id': flavor_id, 'ram': ram, 'disk': disk, 'vcpus': vcpus}})
+            log('flavor %s created' % name)
 
     images = call(admin, 'image', 'GET', '/v2/images?name=tiny-raw').json()['images']
     if images and images[0]['status'] == 'active':
@@ -201,6 +211,7 @@ def cmd_seed():
 
     servers = demo_servers(demo)
     volume_servers = seed_volume_servers(admin, demo, image)
+    network = seed_network(demo, image)
     demo_project = demo.get_project_id()
     rig = {
         'host': HOST,
@@ -215,6 +226,9 @@ def cmd_seed():
         'admin': {'username': 'admin', 'password': PASSWORD, 'project': 'admin'},
         'baseImageId': image['id'],
         'flavor': 'm1.tiny',
+        'flavors': [{'id': f[0], 'name': f[1], 'ram': f[2], 'disk': f[3], 'vcpus': f[4]} for f in FLAVORS],
+        'keyName': KEY_NAME,
+        'network': network,
         'servers': [{'id': s['id'], 'name': s['name']} for s in servers],
         'volumeUrl': VOLUME_URL + '/' + demo_project,
         'volumeServers': volume_servers,
@@ -327,6 +341,42 @@ def seed_volume_servers(admin, demo, image):
              'volumes': [{'id': data['id'], 'name': data['name'], 'size': data['size']}]}]
 
 
+def seed_network(demo, image):
+    networks = call(demo, 'network', 'GET', '/v2.0/networks?name=%s' % NETWORK).json()['networks']
+    if networks:
+        network = networks[0]
+    else:
+        network = call(demo, 'network', 'POST', '/v2.0/networks', expect=(201,),
+                       json={'network': {'name': NETWORK}}).json()['network']
+        log('network %s created' % NETWORK)
+    subnets = call(demo, 'network', 'GET', '/v2.0/subnets?network_id=%s' % network['id']).json()['subnets']
+    if subnets:
+        subnet = subnets[0]
+    else:
+        subnet = call(demo, 'network', 'POST', '/v2.0/subnets', expect=(201,), json={'subnet': {
+            'name': NETWORK + '-v4', 'network_id': network['id'], 'ip_version': 4, 'cidr': SUBNET_CIDR,
+            'gateway_ip': None, 'enable_dhcp': False}}).json()['subnet']
+        log('subnet %s created' % SUBNET_CIDR)
+    if call(demo, 'compute', 'GET', '/os-keypairs/%s' % KEY_NAME, expect=(200, 404)).status_code == 404:
+        # 2.91 is the last microversion that makes the key itself; its private half is dropped unread
+        call(demo, 'compute', 'POST', '/os-keypairs', expect=(200, 201),
+             headers={'OpenStack-API-Version': 'compute 2.91'}, json={'keypair': {'name': KEY_NAME}})
+        log('key pair %s created' % KEY_NAME)
+    server = server_by_name(demo, NETWORK_SERVER)
+    if server is not None and server['status'] == 'ERROR':
+        call(demo, 'compute', 'DELETE', '/servers/%s' % server['id'], expect=(204,))
+        wait('server %s in ERROR to be deleted' % NETWORK_SERVER, lambda: server_gone(demo, server['id']), 120)
+        server = None
+    if server is None:
+        server = call(demo, 'compute', 'POST', '/servers', expect=(202,), json={'server': {
+            'name': NETWORK_SERVER, 'imageRef': image['id'], 'flavorRef': '1', 'key_name': KEY_NAME,
+            'security_groups': [{'name': 'default'}], 'networks': [{'uuid': network['id']}]}}).json()['server']
+        log('booting %s on %s' % (NETWORK_SERVER, NETWORK))
+    wait_server_active(demo, server['id'])
+    return {'id': network['id'], 'name': NETWORK, 'subnetId': subnet['id'], 'cidr': SUBNET_CIDR,
+            'server': {'id': server['id'], 'name': NETWORK_SERVER}}
+
+
 def write(path, text):
     tmp = path + '.tmp'
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the test password
@@ -364,6 +414,13 @@ def cmd_check():
             status = call(demo, 'volumev3', 'GET', '/volumes/%s' % v['id']).json()['volume']['status']
             if status != 'in-use':
                 raise SystemExit('volume %s is %s, not in-use' % (v['name'], status))
+    network = rig.get('network')
+    if not network:
+        raise SystemExit('rig.json has no network: it predates the isolated network (seed makes it)')
+    s = call(demo, 'compute', 'GET', '/servers/%s' % network['server']['id'], expect=(200, 404))
+    if s.status_code == 404 or s.json()['server']['status'] != 'ACTIVE':
+        raise SystemExit('network server %s is missing or not ACTIVE' % network['server']['name'])
+    log('  %s  %-17s ACTIVE on %s' % (network['server']['id'], network['server']['name'], network['name']))
     log('check ok: demo token (%d chars), catalog %s, %d servers ACTIVE' % (len(token), ' '.join(sorted(catalog)),
                                                                             len(servers)))
 
