@@ -91,7 +91,7 @@ namespace Autosnap.Tests.Engine
         {
             var extra = Enumerable.Range(0, 37).ToDictionary(i => "k" + i, i => "v");
             var error = Assert.Throws<ArgumentException>(() => SnapshotService.BuildMetadata(ServerId, "daily", "t", extra));
-            Assert.Contains("42 items", error.Message);
+            Assert.Contains("41 items", error.Message);
         }
 
         [Theory]
