@@ -176,11 +176,7 @@ function Invoke-Test {
     }
     $xunit = Get-XunitTotals (Join-Path $TestResults 'xunit')
 
-    $pesterResult = Join-Path $TestResults 'pester.json'
-    $null = Invoke-ChildPwsh -Arguments @('-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
-        '-PesterPath', $pester, '-ModulePath', $ModuleOut, '-ResultPath', $pesterResult)
-    $pesterTotals = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json }
-                    else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $pesterTotals = Invoke-PesterShards -Pester $pester
 
     $passed = $xunit.Passed + $pesterTotals.Passed
     $failed = $xunit.Failed + $pesterTotals.Failed
@@ -191,6 +187,34 @@ function Invoke-Test {
     if ($skipped) { $line += ", $skipped skipped" }
     Write-Host $line
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+# The Pester suites in two child pwsh processes side by side (tests/Pester/Invoke-PesterSuite.ps1 -Shard says which
+# suites each runs). Shard One writes to the console as it goes; shard Two to a file, printed once shard One is done,
+# so the log reads one suite after another. A shard that leaves no result counts as one failure.
+function Invoke-PesterShards {
+    param([Parameter(Mandatory)] [string] $Pester)
+    $suite = Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'
+    $shardArguments = { param($shard) @('-NoProfile', '-NonInteractive', '-File', $suite, '-PesterPath', $Pester, '-ModulePath', $ModuleOut,
+        '-ResultPath', (Join-Path $TestResults "pester-$shard.json"), '-Shard', $shard) }
+    $pwsh = @(Get-PwshCommand)
+    $twoLog = Join-Path $TestResults 'pester-Two.log'
+    $argumentLine = (@($pwsh | Select-Object -Skip 1) + (& $shardArguments 'Two') | ForEach-Object { '"' + $_ + '"' }) -join ' '
+    $two = Start-Process -FilePath $pwsh[0] -ArgumentList $argumentLine -NoNewWindow -PassThru `
+        -RedirectStandardOutput $twoLog -RedirectStandardError (Join-Path $TestResults 'pester-Two.err.log')
+    $null = Invoke-ChildPwsh -Arguments (@(& $shardArguments 'One') | Select-Object -Skip 2)
+    $two.WaitForExit()
+    Get-Content -LiteralPath $twoLog | Out-Host
+    Get-Content -LiteralPath (Join-Path $TestResults 'pester-Two.err.log') | Out-Host
+
+    $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($shard in 'One', 'Two') {
+        $path = Join-Path $TestResults "pester-$shard.json"
+        if (-not (Test-Path $path)) { $totals.Failed++; continue }
+        $counts = Get-Content -Raw $path | ConvertFrom-Json
+        $totals.Passed += $counts.Passed; $totals.Failed += $counts.Failed; $totals.Skipped += $counts.Skipped
+    }
+    [pscustomobject]$totals
 }
 
 function Invoke-Package {
