@@ -5,7 +5,7 @@
 .DESCRIPTION
     Runs the whole job for one or more servers and ends with an exit code a scheduler understands:
       0  every server done
-      1  some servers failed (the others are done), or some restore tests failed
+      1  some servers failed (the others are done), or some restore tests failed or could not run
       2  every server failed (and every restore test that ran)
       3  bad arguments, configuration or authentication: nothing was attempted and nothing deleted; or a -Server
          that names no server (a typo must not pass for a failed night; the other servers still ran)
@@ -30,7 +30,8 @@
 
     With -Policy, the restore tests that are due (a policy's "restoreTest", docs/policy.md) run after the night's jobs:
     each boots a throwaway server from one of the pool's good restore points, deletes it, and records the outcome on
-    the image. They count like jobs in the exit code: a failed restore test makes it 1 (2 when everything failed).
+    the image. They count like jobs in the exit code: a failed restore test, or a due one that could not run (instance
+    quota full, no good restore point, no flavor fits), makes it 1 (2 when everything failed).
 
     One line per action goes to stdout, errors to stderr; -LogPath appends JSON lines. -WhatIf changes nothing.
 
@@ -350,10 +351,14 @@ function Invoke-RestoreTest([hashtable] $Job) {
 }
 
 $restoreResults = @(Invoke-RestoreTest $job)
-$restoreRan = @($restoreResults | Where-Object { $_.Outcome -in 'Verified', 'Failed' })
+# A due test that could not run (quota full, no good restore point, no flavor fits) is a failed night too; under
+# -WhatIf every due test is skipped on purpose.
+$restoreRan = @($restoreResults | Where-Object { $_.Outcome -in 'Verified', 'Failed' -or ($_.Outcome -eq 'Skipped' -and -not $WhatIfPreference) })
+$restoreFailed = @($restoreRan | Where-Object Outcome -NE 'Verified').Count
 if ($restoreResults.Count -gt 0) {
     "autosnap: $($restoreRan.Count) restore test(s): $(@($restoreRan | Where-Object Outcome -EQ 'Verified').Count) verified, " +
-    "$(@($restoreRan | Where-Object Outcome -EQ 'Failed').Count) failed; $(@($restoreResults | Where-Object Outcome -EQ 'NotDue').Count) pool(s) not due"
+    "$(@($restoreRan | Where-Object Outcome -EQ 'Failed').Count) failed, $(@($restoreRan | Where-Object Outcome -EQ 'Skipped').Count) could not run; " +
+    "$(@($restoreResults | Where-Object Outcome -EQ 'NotDue').Count) pool(s) not due"
 }
 
 # One result per server (found or not) and per orphaned pool; a job refused at -WhatIf has none. Restore tests that
@@ -364,7 +369,7 @@ $unknown = @($results | Where-Object { $_.Target -in 'UnknownServer', 'InvalidRu
 $skipped = @($results | Where-Object Status -EQ 'Skipped').Count
 "autosnap: $total job(s): $($total - $failed - $skipped) succeeded, $skipped skipped, $failed failed"
 $total += $restoreRan.Count
-$failed += @($restoreRan | Where-Object Outcome -EQ 'Failed').Count
+$failed += $restoreFailed
 $exitCode = if ($unknown -gt 0) { 3 } elseif ($failed -eq 0) { 0 } elseif ($failed -lt $total) { 1 } else { 2 }
 Send-Summary $results $exitCode '' $restoreResults
 exit $exitCode

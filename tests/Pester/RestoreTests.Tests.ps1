@@ -112,11 +112,29 @@ Describe 'autosnap.ps1 and check_autosnap.ps1 with restore tests' {
         $night.ExitCode | Should -Be 1 -Because ($night.Out + $night.Err -join "`n")
         $night.Out | Should -Contain ($night.Out | Where-Object { $_ -match "web01/nightly restore test verified web01-nightly-\S+ \($($web[-1])\) flavor .+: ACTIVE$" })
         ($night.Out -match "db01/nightly restore test failed db01-nightly-\S+ \($($db[-1])\)").Count | Should -Be 1
-        $night.Out | Should -Contain 'autosnap: 2 restore test(s): 1 verified, 1 failed; 0 pool(s) not due'
+        $night.Out | Should -Contain 'autosnap: 2 restore test(s): 1 verified, 1 failed, 0 could not run; 0 pool(s) not due'
         $night.Err | Should -Match 'autosnap: restore test of db01/nightly failed: the throwaway server went to ERROR'
         $check.ExitCode | Should -Be 2 -Because ($check.Out + $check.Err -join "`n")
         $check.Out[0] | Should -Match '^AUTOSNAP CRITICAL - 1 of 2 pools stale: db01/nightly newest good .*restore test of db01-nightly-\S+ failed'
         $check.Out[0] | Should -Match 'restore_failed=1 restore_stale=0$'
+        Get-Throwaway | Should -BeNullOrEmpty
+    }
+
+    It 'counts a due restore test that cannot run (no room in the instance quota) as a failure of the night' {
+        $null = Add-Pool web01 quota
+        $policy = Join-Path $Work 'quota.json'
+        @'
+{ "policies": [ { "schedule": "quota", "targets": { "names": ["web01"] }, "retention": 7, "minInterval": "2d",
+                  "restoreTest": { "every": "7d" } } ] }
+'@ | Set-Content -Path $policy -Encoding utf8
+        $null = Invoke-LocalCloudAdmin Post config -Body @{ maxTotalInstances = 0 }
+        try { $night = Invoke-ModuleScript autosnap.ps1 @('-Policy', $policy) }
+        finally { $null = Invoke-LocalCloudAdmin Post config -Body @{ maxTotalInstances = 100 } }
+
+        # One job (skipped: the pool is fresh) and one restore test that could not run: some of the night failed.
+        $night.ExitCode | Should -Be 1 -Because ($night.Out + $night.Err -join "`n")
+        $night.Out | Should -Contain 'autosnap: 1 restore test(s): 0 verified, 0 failed, 1 could not run; 0 pool(s) not due'
+        $night.Err | Should -Match 'quota'
         Get-Throwaway | Should -BeNullOrEmpty
     }
 }
